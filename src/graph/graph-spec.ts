@@ -1,0 +1,38 @@
+// The compiled, validated shape of a graph that the runtime executes.
+import type { StateSchema } from "../channels/channel.js";
+import type { NodeConfig } from "../runtime/config.js";
+
+export type NodeFunction = (state: any, config: NodeConfig) => unknown;
+
+/** Anything that runs as a subgraph node: a compiled graph. */
+export interface SubgraphRunner {
+  runAsSubgraph(input: unknown, config: NodeConfig): Promise<Record<string, unknown>>;
+}
+
+export interface NodeSpec {
+  readonly name: string;
+  readonly run: NodeFunction | SubgraphRunner;
+  /** Position in definition order: ties in task order are broken by it. */
+  readonly order: number;
+}
+
+export type Router = (state: any, config: NodeConfig) => unknown;
+
+export interface BranchSpec {
+  readonly router: Router;
+  /** Maps router results to node names; an array means "these names, as themselves". */
+  readonly pathMap?: Readonly<Record<string, string>>;
+}
+
+export interface WaitingEdge {
+  readonly sources: readonly string[];
+  readonly target: string;
+}
+
+export interface GraphSpec {
+  readonly schema: StateSchema | undefined;
+  readonly nodes: ReadonlyMap<string, NodeSpec>;
+  readonly edges: ReadonlyMap<string, readonly string[]>;
+  readonly waitingEdges: readonly WaitingEdge[];
+  readonly branches: ReadonlyMap<string, readonly BranchSpec[]>;
+}

@@ -1,0 +1,39 @@
+// The public API of Weft. Explicit named exports only.
+export { WeftError, type WeftErrorCode, type WeftErrorOptions } from "./errors.js";
+export { StateGraph, type NodeAction, type RouterAction, type SchemaFor } from "./graph/state-graph.js";
+export { CompiledGraph, type CompileOptions } from "./graph/compiled-graph.js";
+export { START, END } from "./graph/constants.js";
+export { Send } from "./graph/send.js";
+export { lastValue } from "./channels/last-value.js";
+export { reducer } from "./channels/reducer.js";
+export type { Channel, ChannelSpec, StateSchema, StateOf, UpdateOf } from "./channels/channel.js";
+export { getConfig, getWriter } from "./runtime/context.js";
+export type { NodeConfig, RunnableConfig, Writer } from "./runtime/config.js";
+export { GraphStream, AwaitableGraphStream } from "./stream/graph-stream.js";
+export type { StreamMode } from "./stream/run-stream.js";
+export type { MessageMetadata } from "./stream/metadata.js";
+export type { ChunkOf, DebugEvent, RunOptions, StreamOptions, StreamOutput } from "./stream/stream-types.js";
+export {
+  BaseChatModel,
+  NOSTREAM_TAG,
+  assembleToolCalls,
+  type ChatCallOptions,
+  type ChatModelRequest,
+  type ChatStreamPart,
+  type ToolDefinition,
+} from "./models/chat-model.js";
+export {
+  AIMessage,
+  AIMessageChunk,
+  HumanMessage,
+  Message,
+  SystemMessage,
+  ToolMessage,
+  toMessages,
+  type MessageInit,
+  type MessageRole,
+  type MessagesInput,
+  type ToolCall,
+  type ToolCallChunk,
+  type Usage,
+} from "./models/messages.js";

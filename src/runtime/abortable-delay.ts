@@ -1,0 +1,28 @@
+import { WeftError } from "../errors.js";
+
+/** Wait `ms` milliseconds, or reject as soon as `signal` aborts (leaving no timer behind). */
+export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The reason of an aborted signal as an error (a WeftError ABORTED when none was given). */
+export function abortReason(signal: AbortSignal): unknown {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error || WeftErrorLike(reason)) return reason;
+  return new WeftError("ABORTED", reason === undefined ? "The run was aborted." : `The run was aborted: ${String(reason)}`, { cause: reason });
+}
+
+function WeftErrorLike(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "code" in value && "message" in value;
+}

@@ -1,0 +1,196 @@
+// The pure core of the superstep engine: make channels, read state, apply a step's writes,
+// and decide which tasks run next. No I/O, no timers, no streams: the loop does those around it.
+import type { Channel } from "../channels/channel.js";
+import { lastValue } from "../channels/last-value.js";
+import { WeftError, describeValue } from "../errors.js";
+import { END, START } from "../graph/constants.js";
+import type { GraphSpec } from "../graph/graph-spec.js";
+import { type Send, isSend } from "../graph/send.js";
+
+export type Channels = Map<string, Channel<unknown, unknown>>;
+export type Write = readonly [key: string, value: unknown];
+
+/** A task the next superstep will run. Serializable, so a checkpoint can hold the pending ones. */
+export interface PreparedTask {
+  readonly id: string;
+  readonly node: string;
+  /** "pull": triggered by edges, reads the state; "push": triggered by a Send, reads `arg`. */
+  readonly kind: "pull" | "push";
+  readonly arg?: unknown;
+  readonly triggers: readonly string[];
+  readonly path: readonly (string | number)[];
+}
+
+/** Where a finished task said the run goes next: node names and Sends. */
+export interface FinishedTask {
+  readonly node: string;
+  readonly routes: ReadonlyArray<string | Send>;
+}
+
+export function createChannels(spec: GraphSpec): Channels {
+  const channels: Channels = new Map();
+  if (spec.schema) for (const [key, channelSpec] of Object.entries(spec.schema)) channels.set(key, channelSpec.create(key));
+  return channels;
+}
+
+/** The state as a plain object (one per step, shared by that step's tasks). */
+export function readState(channels: Channels): Record<string, unknown> {
+  const state: Record<string, unknown> = {};
+  for (const [key, channel] of channels) if (channel.isAvailable()) state[key] = channel.get();
+  return state;
+}
+
+/**
+ * Check an update (a node's return value or the run input) against the graph's keys and turn it
+ * into writes. `source` names the node (or "input") in error messages.
+ */
+export function updateToWrites(spec: GraphSpec, source: string, update: unknown): Write[] {
+  if (update === undefined || update === null) return [];
+  if (typeof update !== "object" || Array.isArray(update) || isSend(update)) {
+    const what = source === "input" ? "The run input" : `Node "${source}"`;
+    throw new WeftError(
+      source === "input" ? "INVALID_INPUT" : "INVALID_NODE_RETURN",
+      `${what} is ${describeValue(update)}; ${source === "input" ? "the input must be an object of state values" : "a node must return an object of state updates (or undefined)"}.`,
+      { details: { node: source } },
+    );
+  }
+  const writes: Write[] = [];
+  for (const key in update) {
+    if (!Object.prototype.hasOwnProperty.call(update, key)) continue;
+    if (spec.schema && !(key in spec.schema)) {
+      const known = Object.keys(spec.schema).map((name) => `"${name}"`).join(", ");
+      throw new WeftError(
+        "INVALID_UPDATE",
+        `${source === "input" ? "The run input" : `Node "${source}"`} wrote unknown state key "${key}"; the state has ${known}.`,
+        { details: { node: source, key } },
+      );
+    }
+    writes.push([key, (update as Record<string, unknown>)[key]]);
+  }
+  return writes;
+}
+
+/** Apply one step's writes (already in deterministic task order). Returns the keys that changed. */
+export function applyWrites(channels: Channels, writes: readonly Write[]): string[] {
+  if (writes.length === 0) return [];
+  const grouped = new Map<string, unknown[]>();
+  for (const [key, value] of writes) {
+    const values = grouped.get(key);
+    if (values) values.push(value);
+    else grouped.set(key, [value]);
+  }
+  const changed: string[] = [];
+  for (const [key, values] of grouped) {
+    let channel = channels.get(key);
+    if (channel === undefined) {
+      channel = lastValue<unknown>().create(key);
+      channels.set(key, channel);
+    }
+    if (channel.update(values)) changed.push(key);
+  }
+  return changed;
+}
+
+/** Progress of `addEdge([a, b], c)` joins: which sources have finished since the target last ran. */
+export type JoinState = Record<string, string[]>;
+
+/**
+ * Given the tasks that finished in a step (in task order), the tasks of the next step:
+ * Sends first, in the order they were made, then one task per node triggered by edges,
+ * in definition order. Updates `joins` in place.
+ */
+export function prepareNextTasks(
+  spec: GraphSpec,
+  finished: readonly FinishedTask[],
+  joins: JoinState,
+  makeId: (node: string, index: number) => string,
+): PreparedTask[] {
+  const pushes: PreparedTask[] = [];
+  const pulled = new Map<string, string[]>();
+  const pull = (node: string, trigger: string) => {
+    const triggers = pulled.get(node);
+    if (triggers === undefined) pulled.set(node, [trigger]);
+    else if (!triggers.includes(trigger)) triggers.push(trigger);
+  };
+  for (const task of finished) {
+    for (const route of task.routes) {
+      if (typeof route === "string") {
+        if (route !== END) pull(route, `branch:to:${route}`);
+      } else {
+        pushes.push({
+          id: makeId(route.node, pushes.length),
+          node: route.node,
+          kind: "push",
+          arg: route.arg,
+          triggers: ["__pregel_push"],
+          path: ["__pregel_push", pushes.length],
+        });
+      }
+    }
+    spec.waitingEdges.forEach((edge, index) => {
+      if (!edge.sources.includes(task.node)) return;
+      const key = String(index);
+      const seen = (joins[key] ??= []);
+      if (!seen.includes(task.node)) seen.push(task.node);
+      if (edge.sources.every((source) => seen.includes(source))) {
+        delete joins[key];
+        pull(edge.target, `join:${edge.sources.join("+")}:${edge.target}`);
+      }
+    });
+  }
+  const pulls = [...pulled.entries()]
+    .sort(([a], [b]) => spec.nodes.get(a)!.order - spec.nodes.get(b)!.order)
+    .map(([node, triggers], index): PreparedTask => ({
+      id: makeId(node, pushes.length + index),
+      node,
+      kind: "pull",
+      triggers,
+      path: ["__pregel_pull", node],
+    }));
+  return pushes.length === 0 ? pulls : [...pushes, ...pulls];
+}
+
+/** Static routes out of a node (or START): its plain edges. */
+export function staticRoutes(spec: GraphSpec, node: string): readonly string[] {
+  return spec.edges.get(node) ?? [];
+}
+
+/** Check what a router returned and turn it into routes. */
+export function routerResultToRoutes(spec: GraphSpec, from: string, result: unknown, pathMap?: Readonly<Record<string, string>>): Array<string | Send> {
+  const items = Array.isArray(result) ? result : [result];
+  const routes: Array<string | Send> = [];
+  for (const item of items) {
+    if (isSend(item)) {
+      if (!spec.nodes.has(item.node)) {
+        throw new WeftError("INVALID_GRAPH", `The router after "${from}" sent to unknown node "${item.node}".`, {
+          details: { node: from },
+        });
+      }
+      routes.push(item);
+      continue;
+    }
+    if (typeof item !== "string" && typeof item !== "boolean" && typeof item !== "number") {
+      throw new WeftError(
+        "INVALID_GRAPH",
+        `The router after "${from}" returned ${describeValue(item)}; a router returns a node name, END, an array of them, or Send objects.`,
+        { details: { node: from } },
+      );
+    }
+    const key = String(item);
+    const target = pathMap ? pathMap[key] : key;
+    if (target === undefined) {
+      throw new WeftError(
+        "INVALID_GRAPH",
+        `The router after "${from}" returned "${key}", which its path map does not list (${Object.keys(pathMap!).join(", ")}).`,
+        { details: { node: from } },
+      );
+    }
+    if (target !== END && !spec.nodes.has(target)) {
+      throw new WeftError("INVALID_GRAPH", `The router after "${from}" returned unknown node "${target}".`, { details: { node: from } });
+    }
+    routes.push(target);
+  }
+  return routes;
+}
+
+export { START };

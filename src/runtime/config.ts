@@ -1,0 +1,51 @@
+// What a node (and anything it calls) receives as `config`.
+import type { RunStream } from "../stream/run-stream.js";
+
+/** Options shared by runs, nodes and model calls. */
+export interface RunnableConfig {
+  tags?: string[];
+  metadata?: Record<string, unknown>;
+  configurable?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+/** Sends a value to the run's `custom` stream. */
+export type Writer = (value: unknown) => void;
+
+/** Where a running task streams to; carried inside the config under a symbol, so spreading a config keeps it. */
+export interface TaskContext {
+  readonly stream: RunStream;
+  /** The namespace events of this task are emitted under (`[]` in the root graph). */
+  readonly namespace: readonly string[];
+  /** `langgraph_checkpoint_ns` of this task: `node:taskId`, nested with `|`. */
+  readonly checkpointNs: string;
+  readonly taskId: string;
+  /** The run's recursion limit, inherited by subgraphs. */
+  readonly recursionLimit: number;
+  /** Interrupt and resume state of the task (used by interrupt()). */
+  readonly scratchpad: TaskScratchpad;
+}
+
+export interface TaskScratchpad {
+  /** Resume values for this task's interrupts, in order of the interrupt() calls. */
+  resume: unknown[];
+  /** How many interrupt() calls the node has made so far in this attempt. */
+  interruptCounter: number;
+}
+
+export const TASK_CONTEXT: unique symbol = Symbol.for("weft.taskContext") as never;
+
+/** The config a node receives. */
+export interface NodeConfig extends RunnableConfig {
+  tags: string[];
+  metadata: Record<string, unknown>;
+  configurable: Record<string, unknown>;
+  signal: AbortSignal;
+  /** Streams a value to the `custom` mode. */
+  writer: Writer;
+  [TASK_CONTEXT]?: TaskContext;
+}
+
+export function taskContextOf(config: RunnableConfig | undefined): TaskContext | undefined {
+  return config === undefined ? undefined : (config as NodeConfig)[TASK_CONTEXT];
+}

@@ -1,0 +1,35 @@
+// The metadata every event of a task carries, built once per task (and once more per model call).
+import type { PreparedTask } from "../runtime/algo.js";
+
+/** Metadata of a `messages`-mode chunk: the run's metadata plus where the token came from. */
+export interface MessageMetadata {
+  tags: string[];
+  langgraph_step: number;
+  langgraph_node: string;
+  langgraph_triggers: readonly string[];
+  langgraph_path: readonly (string | number)[];
+  langgraph_checkpoint_ns: string;
+  checkpoint_ns: string;
+  ls_provider?: string;
+  ls_model_name?: string;
+  ls_model_type?: "chat";
+  ls_temperature?: number;
+  [key: string]: unknown;
+}
+
+export function taskMetadata(
+  runMetadata: Readonly<Record<string, unknown>>,
+  task: PreparedTask,
+  step: number,
+  checkpointNs: string,
+): Record<string, unknown> {
+  return {
+    ...runMetadata,
+    langgraph_step: step,
+    langgraph_node: task.node,
+    langgraph_triggers: task.triggers,
+    langgraph_path: task.path,
+    langgraph_checkpoint_ns: checkpointNs,
+    checkpoint_ns: checkpointNs,
+  };
+}

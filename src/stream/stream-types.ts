@@ -1,0 +1,66 @@
+// The shapes a run's stream yields, by stream mode.
+import type { AIMessageChunk } from "../models/messages.js";
+import type { RunnableConfig } from "../runtime/config.js";
+import type { MessageMetadata } from "./metadata.js";
+import type { StreamMode } from "./run-stream.js";
+
+/** One event of the `debug` mode. */
+export type DebugEvent =
+  | {
+      type: "task";
+      timestamp: string;
+      step: number;
+      payload: { id: string; name: string; input: unknown; triggers: readonly string[] };
+    }
+  | {
+      type: "task_result";
+      timestamp: string;
+      step: number;
+      payload: { id: string; name: string; error: string | null; result: ReadonlyArray<readonly [string, unknown]>; interrupts: unknown[] };
+    };
+
+/** What one mode yields for a graph with state `State`. */
+export type ChunkOf<State, Mode extends StreamMode> = Mode extends "values"
+  ? State
+  : Mode extends "updates"
+    ? Record<string, Partial<State> | null>
+    : Mode extends "messages"
+      ? [AIMessageChunk, MessageMetadata]
+      : Mode extends "debug"
+        ? DebugEvent
+        : any;
+
+type ModeTuple<State, Modes extends StreamMode> = { [Mode in Modes]: [Mode, ChunkOf<State, Mode>] }[Modes];
+type NamespacedModeTuple<State, Modes extends StreamMode> = {
+  [Mode in Modes]: [string[], Mode, ChunkOf<State, Mode>];
+}[Modes];
+
+/** What `graph.stream()` yields for the given `streamMode` and `subgraphs` options. */
+export type StreamOutput<State, Modes extends StreamMode | readonly StreamMode[], Subgraphs extends boolean> =
+  Modes extends readonly StreamMode[]
+    ? Subgraphs extends true
+      ? NamespacedModeTuple<State, Modes[number]>
+      : ModeTuple<State, Modes[number]>
+    : Modes extends StreamMode
+      ? Subgraphs extends true
+        ? [string[], ChunkOf<State, Modes>]
+        : ChunkOf<State, Modes>
+      : never;
+
+/** Options of `invoke()` and `stream()`. */
+export interface RunOptions extends RunnableConfig {
+  /** Supersteps a run may take before it fails with RECURSION_LIMIT (default 25). */
+  recursionLimit?: number;
+}
+
+export interface StreamOptions<
+  Modes extends StreamMode | readonly StreamMode[] = StreamMode | readonly StreamMode[],
+  Subgraphs extends boolean = boolean,
+> extends RunOptions {
+  /** One mode, or several (then chunks come as `[mode, chunk]`). Default "values". */
+  streamMode?: Modes;
+  /** Also stream subgraphs' values/updates/debug, and yield `[namespace, ...]`. */
+  subgraphs?: Subgraphs;
+  /** Buffered chunks above which producers wait for the consumer (default 1024). */
+  highWaterMark?: number;
+}
