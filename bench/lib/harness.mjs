@@ -59,8 +59,17 @@ function collectGarbage() {
  * `runCase` resolves to `{ units, produced, delivered, firstTokenMs?, ...extra }`.
  */
 export async function measure(runCase, { warmups, curve = false }) {
-  for (let index = 0; index < warmups; index++) await runCase(new NullProbe());
-  collectGarbage();
+  // Warm-up runs use the same probe class as the measured run: a different class at the tick() call
+  // site would deoptimize the case's loop right when measuring starts. The full GC comes before the
+  // warm-ups, not right before measuring: V8 shrinks the young generation after a full GC, and the
+  // runs after it pay for regrowing it (measured 3x slower for allocation-heavy code).
+  if (warmups === 0) collectGarbage();
+  for (let index = 0; index < warmups; index++) {
+    if (index === 0) collectGarbage();
+    const probe = new RssProbe();
+    await runCase(probe);
+    probe.stop();
+  }
   const probe = new RssProbe({ curve });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -74,11 +83,6 @@ export async function measure(runCase, { warmups, curve = false }) {
     cpuMs: round((cpu.user + cpu.system) / 1000),
     ...memory,
   };
-}
-
-/** A probe that records nothing (warm-up runs). */
-class NullProbe {
-  tick() {}
 }
 
 /** Marks when a model yields its first token and counts what it yields. */
