@@ -13,7 +13,7 @@ export function makeTokens(count, prefix = "t") {
  * the stretches where no chunk arrives (invoke-only cases, or a slow consumer).
  */
 export class RssProbe {
-  constructor({ every = 1024, intervalMs = 20, curve = false } = {}) {
+  constructor({ every = 4096, intervalMs = 50, curve = false } = {}) {
     this.every = every;
     this.count = 0;
     this.started = performance.now();

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { START, StateGraph, getConfig } from "../index.js";
+import { FakeChatModel } from "../testing/fake-chat-model.js";
+import { TASK_CONTEXT, type NodeConfig } from "./config.js";
+import { activeConfigScopes, currentConfig, runWithConfig } from "./context.js";
+
+function fakeConfig(name: string): NodeConfig {
+  return { tags: [name], metadata: {}, configurable: {}, signal: new AbortController().signal, writer: () => {} };
+}
+
+describe("runWithConfig", () => {
+  it("keeps the config across awaits inside the callback, and drops it once the callback settles", async () => {
+    const config = fakeConfig("a");
+    const seen: Array<NodeConfig | undefined> = [];
+    await runWithConfig(config, async () => {
+      seen.push(currentConfig());
+      await Promise.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
+      seen.push(currentConfig());
+    });
+    assert.deepEqual(seen, [config, config]);
+    assert.equal(currentConfig(), undefined);
+    assert.equal(activeConfigScopes(), 0, "the storage (and its promise hooks) is off between runs");
+  });
+
+  it("keeps concurrent callbacks apart and counts them until the last one settles", async () => {
+    const first = fakeConfig("first");
+    const second = fakeConfig("second");
+    let releaseFirst!: () => void;
+    const firstGate = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const firstDone = runWithConfig(first, async () => {
+      await firstGate;
+      return currentConfig();
+    });
+    const secondDone = runWithConfig(second, async () => {
+      await Promise.resolve();
+      return currentConfig();
+    });
+    assert.equal(activeConfigScopes(), 2);
+    assert.equal(await secondDone, second);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(activeConfigScopes(), 1, "the first callback is still running, so the storage stays on");
+    releaseFirst();
+    assert.equal(await firstDone, first);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(activeConfigScopes(), 0);
+  });
+
+  it("releases on a rejected promise and on a synchronous throw, without an unhandled rejection", async () => {
+    const config = fakeConfig("failing");
+    await assert.rejects(
+      runWithConfig(config, async () => {
+        await Promise.resolve();
+        throw new Error("async failure");
+      }),
+      /async failure/,
+    );
+    assert.throws(
+      () =>
+        runWithConfig(config, () => {
+          throw new Error("sync failure");
+        }),
+      /sync failure/,
+    );
+    assert.equal(runWithConfig(config, () => currentConfig()), config);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(activeConfigScopes(), 0);
+  });
+
+  it("finds the config again when a later run re-enables the storage", async () => {
+    for (const name of ["one", "two"]) {
+      const config = fakeConfig(name);
+      const found = await runWithConfig(config, async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return currentConfig();
+      });
+      assert.equal(found, config);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(activeConfigScopes(), 0);
+    }
+  });
+});
+
+describe("implicit config in graphs", () => {
+  it("streams a model called without config after an await, in parallel nodes, run after run", async () => {
+    const graph = new StateGraph<{ a?: string; b?: string }>()
+      .addNode("left", async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        const model = new FakeChatModel({ responses: [["l1 ", "l2"]], tags: ["left"] });
+        return { a: (await model.invoke("hi")).content };
+      })
+      .addNode("right", async () => {
+        await Promise.resolve();
+        const model = new FakeChatModel({ responses: [["r1 ", "r2"]], tags: ["right"] });
+        const first = await model.invoke("hi");
+        return { b: first.content + String(getConfig().metadata.langgraph_node) };
+      })
+      .addEdge(START, "left")
+      .addEdge(START, "right")
+      .compile();
+    for (let run = 0; run < 2; run++) {
+      const seen: string[] = [];
+      for await (const [chunk, metadata] of graph.stream({}, { streamMode: "messages" })) {
+        seen.push(`${metadata.langgraph_node}:${metadata.tags.join(",")}:${chunk.content}`);
+        assert.equal((metadata as Record<string, unknown>)[TASK_CONTEXT as never], undefined);
+      }
+      assert.deepEqual(seen.sort(), ["left:left:l1 ", "left:left:l2", "right:right:r1 ", "right:right:r2"]);
+      assert.equal(activeConfigScopes(), 0);
+    }
+    assert.deepEqual(await graph.invoke({}), { a: "l1 l2", b: "r1 r2right" });
+  });
+});
