@@ -156,7 +156,9 @@ class ModelCall {
   private readonly metadata: Record<string, unknown> | undefined;
   private id: string;
   private started = false;
-  private text = "";
+  // Text tokens so far, joined once at the end: appending to a string makes one cons-string per
+  // token that lives as long as the call, which the young-generation GC copies over and over.
+  private readonly textParts: string[] = [];
   private toolCallChunks: ToolCallChunk[] | undefined;
   private usage: Usage | undefined;
   private finishReason: string | undefined;
@@ -196,7 +198,7 @@ class ModelCall {
     let chunk: AIMessageChunk | undefined;
     if (typeof part === "string") {
       this.started = true;
-      this.text += part;
+      this.textParts.push(part);
       if (this.stream !== undefined || wanted) chunk = new AIMessageChunk(part, this.id);
     } else if (part.type === "tool-call") {
       this.started = true;
@@ -223,7 +225,7 @@ class ModelCall {
   finish(): AIMessage {
     const responseMetadata: Record<string, unknown> = { model: this.model.modelName, provider: this.model.provider };
     if (this.finishReason !== undefined) responseMetadata.finishReason = this.finishReason;
-    return new AIMessage(this.text, {
+    return new AIMessage(this.textParts.join(""), {
       id: this.id,
       toolCalls: this.toolCallChunks ? assembleToolCalls(this.toolCallChunks) : [],
       usage: this.usage,
@@ -233,7 +235,8 @@ class ModelCall {
 
   /** Turn whatever the provider threw into a WeftError that keeps the partial output. */
   failure(error: unknown): WeftError {
-    const details = { provider: this.model.provider, model: this.model.modelName, partialText: this.text };
+    const partialText = this.textParts.join("");
+    const details = { provider: this.model.provider, model: this.model.modelName, partialText };
     if (WeftError.isInstance(error)) {
       Object.assign(error.details, details, error.details);
       return error;
@@ -246,7 +249,7 @@ class ModelCall {
     }
     return new WeftError(
       "MODEL_CALL",
-      `The call to ${this.model.provider} model "${this.model.modelName}" failed after ${this.text.length} characters: ${describeError(error)}`,
+      `The call to ${this.model.provider} model "${this.model.modelName}" failed after ${partialText.length} characters: ${describeError(error)}`,
       { cause: error, details },
     );
   }

@@ -159,11 +159,14 @@ export class RunStream implements AsyncIterator<unknown> {
       return Promise.resolve(DONE);
     }
     if (this.drainWaiters.length > 0) this.releaseProducers();
-    return new Promise((resolve, reject) => {
-      this.waitingConsumer = resolve;
-      this.waitingConsumerReject = reject;
-    });
+    return new Promise(this.parkConsumer);
   }
+
+  // Created once: a fresh executor closure per awaited chunk is measurable garbage on the hot path.
+  private readonly parkConsumer = (resolve: Resolve, reject: Reject): void => {
+    this.waitingConsumer = resolve;
+    this.waitingConsumerReject = reject;
+  };
 
   /** The consumer left the loop early: cancel the run. */
   return(): Promise<IteratorResult<unknown>> {
