@@ -63,7 +63,14 @@ function runChild(library, cases, sizes, warmups) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--expose-gc", join(benchDir, script), payload], {
       cwd: root,
-      env: { ...process.env, LANGCHAIN_CALLBACKS_BACKGROUND: undefined, ...env, LANGSMITH_TRACING: "false", LANGCHAIN_TRACING_V2: "false" },
+      env: {
+        ...process.env,
+        LANGCHAIN_CALLBACKS_BACKGROUND: undefined,
+        ...env,
+        LANGSMITH_TRACING: "false",
+        LANGCHAIN_TRACING_V2: "false",
+        BENCH_WARMUP_MS: warmups > 1 ? "500" : "0",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -138,7 +145,7 @@ async function main() {
         // Alternate which library goes first, so neither always runs on a warmer or quieter machine.
         const order = rep % 2 === 0 ? spec.libraries : [...spec.libraries].reverse();
         for (const library of order) {
-          const outcome = await runChild(library, [spec.id], sizes, library.startsWith("langgraph") ? 1 : 3);
+          const outcome = await runChild(library, [spec.id], sizes, 2);
           record(spec.id, library, outcome);
           const result = outcome.results[0];
           process.stderr.write(

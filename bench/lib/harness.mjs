@@ -1,6 +1,8 @@
 // What every bench child shares: scripted token lists, the measured run (time, CPU, first token,
 // RSS), and how a child reports. Library-specific cases live in ../cases/*.mjs.
 
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
+
 /** `count` short tokens, the same list for every library. */
 export function makeTokens(count, prefix = "t") {
   const tokens = new Array(count);
@@ -55,22 +57,24 @@ function collectGarbage() {
 }
 
 /**
- * Runs `runCase(probe)` `warmups` times unmeasured, then once measured.
+ * Runs `runCase(probe)` for warm-up, then once measured. Warm-up is the same rule for every library:
+ * at least `warmups` runs and at least `warmupMs` of them (at most 30 runs), so a library whose run
+ * takes 10 ms is as warm as one whose run takes a second.
  * `runCase` resolves to `{ units, produced, delivered, firstTokenMs?, ...extra }`.
  */
-export async function measure(runCase, { warmups, curve = false }) {
+export async function measure(runCase, { warmups, warmupMs = WARMUP_MS, curve = false }) {
   // Warm-up runs use the same probe class as the measured run: a different class at the tick() call
   // site would deoptimize the case's loop right when measuring starts. The full GC comes before the
   // warm-ups, not right before measuring: V8 shrinks the young generation after a full GC, and the
   // runs after it pay for regrowing it (measured 3x slower for allocation-heavy code).
-  if (warmups === 0) collectGarbage();
-  for (let index = 0; index < warmups; index++) {
-    if (index === 0) collectGarbage();
+  collectGarbage();
+  const warmupStarted = performance.now();
+  for (let index = 0; index < 30 && (index < warmups || (warmups > 0 && performance.now() - warmupStarted < warmupMs)); index++) {
     const probe = new RssProbe();
     await runCase(probe);
     probe.stop();
   }
-  const probe = new RssProbe({ curve });
+  const probe = new RssProbe({ curve, intervalMs: curve ? 250 : 50 });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await runCase(probe);
