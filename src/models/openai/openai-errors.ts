@@ -1,5 +1,6 @@
 // What went wrong talking to an OpenAI-compatible server, as a WeftError MODEL_CALL that keeps the
 // HTTP status, whether a retry could help, and what to do about it.
+import { APIConnectionError, APIConnectionTimeoutError } from "openai";
 import { WeftError, describeError } from "../../errors.js";
 
 export interface CallFacts {
@@ -27,14 +28,13 @@ export function toModelCallError(error: unknown, facts: CallFacts): WeftError {
       { cause: error, details: { status, isRetryable: retryable, baseURL: facts.baseURL } },
     );
   }
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === "APIConnectionTimeoutError") {
+  if (error instanceof APIConnectionTimeoutError) {
     return new WeftError("MODEL_CALL", `${where} did not answer in time; raise the \`timeout\` option or check the server.`, {
       cause: error,
       details: { isRetryable: true, baseURL: facts.baseURL },
     });
   }
-  if (name === "APIConnectionError") {
+  if (error instanceof APIConnectionError) {
     return new WeftError(
       "MODEL_CALL",
       `Could not connect to ${where}: ${describeError((error as Error).cause ?? error)}. Check that the server runs and that \`baseURL\` (or OPENAI_BASE_URL) ends in /v1.`,
