@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { START, StateGraph, type NodeConfig } from "weft";
+// Relative imports: the demo graph is not a package export, and one copy of BaseChatModel must serve both.
+import { START, StateGraph, type NodeConfig } from "../src/index.js";
 import { createJokePoemGraph } from "../src/demo/joke-poem-graph.js";
-import { ChatOpenAI, streamOpenAITokens } from "weft/openai";
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from "weft/testing";
+import { ChatOpenAI, streamOpenAITokens } from "../src/models/openai/index.js";
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from "../src/testing/index.js";
 
 const JOKE = ["Why ", "did ", "the ", "cat ", "sit ", "on ", "the ", "computer? ", "To ", "keep ", "an ", "eye ", "on ", "the ", "mouse!"];
 const POEM = ["Soft ", "paws ", "at ", "dawn, ", "a ", "purr ", "like ", "rain; ", "the ", "cat ", "returns ", "to ", "sleep ", "again."];
