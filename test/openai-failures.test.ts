@@ -155,6 +155,22 @@ describe("ChatOpenAI: failures mid-stream keep the tokens already streamed", () 
   });
 });
 
+describe("ChatOpenAI: the stall timeout counts only the server's silence", () => {
+  it("a consumer slower than `timeout` between chunks does not trip it", async () => {
+    await withServer([{ text: ["a", "b", "c"] }], async (url) => {
+      const model = new ChatOpenAI({ model: "m", baseURL: url, timeout: 60 });
+      const tokens: string[] = [];
+      for await (const chunk of model.stream("hi")) {
+        if (!chunk.content) continue;
+        tokens.push(chunk.content);
+        // A deliberately slow consumer: holds each token longer than the timeout.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.deepEqual(tokens, ["a", "b", "c"]);
+    });
+  });
+});
+
 describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
   /**
    * Stream a stalled answer, run `abort` after 3 tokens, and measure until the server sees the socket
