@@ -70,6 +70,7 @@ function runChild(library, cases, sizes, warmups) {
         LANGSMITH_TRACING: "false",
         LANGCHAIN_TRACING_V2: "false",
         BENCH_WARMUP_MS: warmups > 1 ? "500" : "0",
+        BENCH_MEASURE_MS: warmups > 1 ? "300" : "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });

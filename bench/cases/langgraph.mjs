@@ -74,7 +74,7 @@ async function streamOneModel(size, options, { slowConsumerMs = 0, curve = false
       }
       return { units: size.tokens, produced: source.produced, delivered, firstTokenMs: delivered > 0 ? firstAt - source.firstYieldAt : null };
     },
-    { warmups: slowConsumerMs > 0 ? 0 : options.warmups, curve },
+    { warmups: slowConsumerMs > 0 ? 0 : options.warmups, measureMs: slowConsumerMs > 0 ? 0 : undefined, curve },
   );
 }
 

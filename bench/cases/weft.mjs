@@ -64,7 +64,7 @@ async function streamOneModel(size, options, { implicitConfig = false, slowConsu
       check(chars === expectedChars, `weft delivered ${chars} of ${expectedChars} characters`);
       return { units: size.tokens, produced: source.produced, delivered, firstTokenMs: firstAt - source.firstYieldAt };
     },
-    { warmups: slowConsumerMs > 0 ? 0 : options.warmups, curve },
+    { warmups: slowConsumerMs > 0 ? 0 : options.warmups, measureMs: slowConsumerMs > 0 ? 0 : undefined, curve },
   );
 }
 

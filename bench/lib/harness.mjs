@@ -2,6 +2,7 @@
 // RSS), and how a child reports. Library-specific cases live in ../cases/*.mjs.
 
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 300);
 
 /** `count` short tokens, the same list for every library. */
 export function makeTokens(count, prefix = "t") {
@@ -22,6 +23,7 @@ export class RssProbe {
     this.baseline = process.memoryUsage.rss();
     this.peak = this.baseline;
     this.curve = curve ? [[0, 0]] : undefined;
+    this.stopped = false;
     this.timer = setInterval(() => this.sample(), intervalMs);
     this.timer.unref();
   }
@@ -32,6 +34,7 @@ export class RssProbe {
   }
 
   sample() {
+    if (this.stopped) return;
     const rss = process.memoryUsage.rss();
     if (rss > this.peak) this.peak = rss;
     this.curve?.push([Math.round(performance.now() - this.started), round((rss - this.baseline) / 1048576, 2)]);
@@ -39,6 +42,7 @@ export class RssProbe {
 
   stop() {
     this.sample();
+    this.stopped = true;
     clearInterval(this.timer);
     return { peakRssDeltaMb: round((this.peak - this.baseline) / 1048576, 2), rssCurveMb: this.curve };
   }
@@ -57,12 +61,15 @@ function collectGarbage() {
 }
 
 /**
- * Runs `runCase(probe)` for warm-up, then once measured. Warm-up is the same rule for every library:
- * at least `warmups` runs and at least `warmupMs` of them (at most 30 runs), so a library whose run
- * takes 10 ms is as warm as one whose run takes a second.
+ * Runs `runCase(probe)` for warm-up, then measures. Both phases follow one rule for every library, so
+ * a library whose run takes 10 ms is treated like one whose run takes a second:
+ * - warm-up: at least `warmups` runs and at least `warmupMs` of them (at most 30 runs);
+ * - measurement: back-to-back runs until at least `measureMs` have passed (at least one run), and the
+ *   time reported is their mean. On a loaded machine a single 15 ms run is a lottery of time slices;
+ *   a window of several runs sees the same share of the CPU as one long run does.
  * `runCase` resolves to `{ units, produced, delivered, firstTokenMs?, ...extra }`.
  */
-export async function measure(runCase, { warmups, warmupMs = WARMUP_MS, curve = false }) {
+export async function measure(runCase, { warmups, warmupMs = WARMUP_MS, measureMs = MEASURE_MS, curve = false }) {
   // Warm-up runs use the same probe class as the measured run: a different class at the tick() call
   // site would deoptimize the case's loop right when measuring starts. The full GC comes before the
   // warm-ups, not right before measuring: V8 shrinks the young generation after a full GC, and the
@@ -77,14 +84,22 @@ export async function measure(runCase, { warmups, warmupMs = WARMUP_MS, curve = 
   const probe = new RssProbe({ curve, intervalMs: curve ? 250 : 50 });
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  const result = await runCase(probe);
-  const wallMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuBefore);
+  // RSS is the first measured run's: later runs of the window would add the garbage of the earlier ones.
+  const results = [await runCase(probe)];
   const memory = probe.stop();
+  while (performance.now() - started < measureMs) results.push(await runCase(probe));
+  const wallMs = (performance.now() - started) / results.length;
+  const cpu = process.cpuUsage(cpuBefore);
+  const last = results[results.length - 1];
+  const firstTokens = results.map((result) => result.firstTokenMs).filter((value) => typeof value === "number").sort((a, b) => a - b);
   return {
-    ...result,
+    ...last,
+    // A lost token in any measured run counts.
+    delivered: Math.min(...results.map((result) => result.delivered)),
+    firstTokenMs: firstTokens.length > 0 ? round(firstTokens[firstTokens.length >> 1], 4) : last.firstTokenMs,
+    measuredRuns: results.length,
     wallMs: round(wallMs),
-    cpuMs: round((cpu.user + cpu.system) / 1000),
+    cpuMs: round((cpu.user + cpu.system) / 1000 / results.length),
     ...memory,
   };
 }
