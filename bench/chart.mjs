@@ -60,7 +60,7 @@ export function timeChart(summary) {
     const x = left + scale(10 ** power);
     ticks.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${y + 4}" stroke="#ddd"/><text x="${x}" y="${y + 18}" text-anchor="middle">${10 ** power >= 1 ? 10 ** power : (10 ** power).toFixed(-power)}</text>`);
   }
-  return svg(width, height + 60, [
+  return svg(width, height + 18 * 4 + 10, [
     `<text x="${left}" y="20" font-size="14" font-weight="bold">Time per unit (µs, log scale; token, chunk or superstep — lower is better)</text>`,
     ...ticks,
     ...parts,
@@ -80,12 +80,13 @@ export function rssChart(summary) {
   const plotHeight = bottom - 40;
   const maxTime = Math.max(...libraries.flatMap(([, row]) => row.rssCurveMb.map(([time]) => time)));
   const values = libraries.flatMap(([, row]) => row.rssCurveMb.map(([, mb]) => mb));
-  const maxMb = Math.max(10, Math.ceil(Math.max(...values) / 10) * 10);
+  const maxMb = Math.max(60, Math.ceil(Math.max(...values) / 50) * 50);
   const minMb = Math.min(0, Math.floor(Math.min(...values) / 10) * 10);
   const x = (time) => left + (time / maxTime) * plotWidth;
   const y = (mb) => bottom - ((mb - minMb) / (maxMb - minMb)) * plotHeight;
   const parts = [`<text x="${left}" y="20" font-size="14" font-weight="bold">Case h: RSS above baseline (MB) while a consumer waits 1 ms per chunk</text>`];
-  for (let mb = minMb; mb <= maxMb; mb += Math.max(10, (maxMb - minMb) / 5)) {
+  const step = [10, 20, 50, 100, 200, 500].find((candidate) => (maxMb - minMb) / candidate <= 6) ?? 1000;
+  for (let mb = minMb; mb <= maxMb; mb += step) {
     parts.push(`<line x1="${left}" y1="${y(mb)}" x2="${left + plotWidth}" y2="${y(mb)}" stroke="#ddd"/><text x="${left - 6}" y="${y(mb) + 4}" text-anchor="end">${Math.round(mb)}</text>`);
   }
   parts.push(`<line x1="${left}" y1="${y(50)}" x2="${left + plotWidth}" y2="${y(50)}" stroke="#555" stroke-dasharray="4 3"/><text x="${left + plotWidth}" y="${y(50) - 4}" text-anchor="end">50 MB target</text>`);
