@@ -64,7 +64,7 @@ describe("interrupt()", () => {
     const { graph } = approvalGraph();
     const chunks = await collect(graph.stream({ log: [] }, { ...thread("t"), streamMode: "values" }));
     assert.deepEqual(chunks.slice(0, 2), [{ log: [] }, { log: ["prepared"] }]);
-    const last = chunks[2] as Record<string, Array<{ value: unknown }>>;
+    const last = chunks[2] as unknown as Record<string, Array<{ value: unknown }>>;
     assert.deepEqual(Object.keys(last), [INTERRUPT]);
     assert.deepEqual(last[INTERRUPT]![0]!.value, { question: "Publish?" });
 
