@@ -31,6 +31,8 @@ export interface HandlerOptions {
   heartbeatMs?: number;
   /** Serve this HTML at `GET /` (the browser demo uses it). */
   page?: string;
+  /** A path prefix the handler is mounted under (e.g. "/api" in a Next.js catch-all route); it is removed before routing. */
+  basePath?: string;
 }
 
 /** A Web-standard request handler, with `close()` to cancel running runs and release the event log. */
@@ -58,6 +60,7 @@ export function createHandler(options: HandlerOptions): WeftHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const createdAt = new Date().toISOString();
+  const basePath = (options.basePath ?? "").replace(/\/+$/, "");
 
   const assistantOf = (id: string) => ({
     assistant_id: id,
@@ -197,7 +200,12 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     const cors = corsHeaders(options.cors, request.headers.get("Origin"));
     try {
       if (request.method === "OPTIONS") return preflightResponse(options.cors, request);
-      const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
+      let path = url.pathname;
+      if (basePath !== "") {
+        if (path !== basePath && !path.startsWith(`${basePath}/`)) return withHeaders(notFound(), cors);
+        path = path.slice(basePath.length) || "/";
+      }
+      if (path.length > 1) path = path.replace(/\/+$/, "");
       let pathMatched = false;
       for (const [method, pattern, route] of routes) {
         const match = pattern.exec(path);

@@ -6,7 +6,7 @@ import { StateGraph, START, type NodeConfig } from "weft";
 import { FakeChatModel } from "weft/testing";
 import { type RunningServer, createHandler, serve } from "weft/server";
 import type { ChatModelRequest, ChatStreamPart } from "../../src/models/chat-model.js";
-import { JOKE, POEM, postJson, readSse, startServer } from "./fixtures.js";
+import { JOKE, POEM, jokePoemGraph, postJson, readSse, startServer } from "./fixtures.js";
 
 describe("weft/server safety", () => {
   let server: RunningServer;
@@ -97,6 +97,34 @@ describe("weft/server safety", () => {
     assert.equal(allowed.headers.get("access-control-allow-origin"), "http://app.example");
     const other = await postJson(`${server.url}/threads`, {}, { ...key, Origin: "http://evil.example" });
     assert.equal(other.headers.get("access-control-allow-origin"), null);
+  });
+});
+
+describe("weft/server handler without a Node server", () => {
+  it("answers Web Requests directly, mounted under a base path", async () => {
+    const handler = createHandler({ graphs: { "joke-poem": jokePoemGraph() }, basePath: "/api", heartbeatMs: 0 });
+    try {
+      // A string body defaults to text/plain, which a JSON route refuses.
+      const plain = await handler(new Request("http://app.example/api/assistants/search", { method: "POST", body: "{}" }));
+      assert.equal(plain.status, 415);
+      const assistants = await handler(
+        new Request("http://app.example/api/assistants/search", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }),
+      );
+      assert.deepEqual((await assistants.json()).map((assistant: { assistant_id: string }) => assistant.assistant_id), ["joke-poem"]);
+      const response = await handler(
+        new Request("http://app.example/api/runs/stream", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ assistant_id: "joke-poem", input: { topic: "cats" }, stream_mode: "values" }),
+        }),
+      );
+      assert.match(response.headers.get("content-location")!, /^\/runs\/[0-9a-f-]{36}$/);
+      const events = await readSse(response);
+      assert.deepEqual(events.map((event) => event.event), ["metadata", "values", "values"]);
+      assert.equal((await handler(new Request("http://app.example/assistants/search", { method: "POST" }))).status, 404);
+    } finally {
+      await handler.close();
+    }
   });
 });
 
