@@ -32,7 +32,7 @@ interface StyleModel {
 }
 
 /** Limits that keep a joke a joke and a poem short. */
-const SHAPE: Record<TinyStyle, { minTokens: number; maxTokens: number; maxLines: number }> = {
+const SHAPE: Record<TinyStyle, { minTokens: number; maxTokens: number; minLines: number; maxLines: number }> = {
   joke: { minTokens: 10, maxTokens: 60, minLines: 1, maxLines: 1 },
   poem: { minTokens: 16, maxTokens: 90, minLines: 3, maxLines: 4 },
 };
