@@ -37,6 +37,14 @@ describe("Send fan-out", () => {
     assert.deepEqual(state.texts, Array.from({ length: 8 }, (_, index) => tokens(index).join("")));
   });
 
+  it("accepts Send(node, arg) without new", async () => {
+    const graph = new StateGraph<{ out?: string }>()
+      .addNode("echo", (input: { word: string }) => ({ out: input.word }))
+      .addConditionalEdges(START, () => Send("echo", { word: "hi" }))
+      .compile();
+    assert.deepEqual(await graph.invoke({}), { out: "hi" });
+  });
+
   it("runs nodes of one step concurrently (interleaved tokens) and applies writes in definition order", async () => {
     const slow = new FakeChatModel({ responses: [["a1 ", "a2 ", "a3 "]], delayMs: 2 });
     const fast = new FakeChatModel({ responses: [["b1 ", "b2 ", "b3 "]], delayMs: 1 });

@@ -18,8 +18,16 @@ export type RouterAction<State> = {
   bivarianceHack(state: State, config: NodeConfig): unknown;
 }["bivarianceHack"];
 
-/** A schema for `State`: each key maps to lastValue<T>() or reducer(fn, initial). */
-export type SchemaFor<State> = { [Key in keyof State]: ChannelSpec<State[Key], any> };
+/**
+ * A schema for `State`: each key maps to lastValue<T>() or reducer(fn, initial). Written as an
+ * intersection so `new StateGraph(schema)` infers both the state and each key's update type.
+ */
+export type SchemaFor<State, Updates> = { [Key in keyof State]: ChannelSpec<State[Key], any> } & {
+  [Key in keyof Updates]: ChannelSpec<any, Updates[Key]>;
+};
+
+/** A node whose input is not the state: the target of `Send(node, arg)`. */
+export type SendTargetAction<Update> = (input: any, config: NodeConfig) => Update | void | undefined | null | Promise<Update | void | undefined | null>;
 
 /**
  * Builds a graph of nodes over a shared state.
@@ -30,7 +38,7 @@ export type SchemaFor<State> = { [Key in keyof State]: ChannelSpec<State[Key], a
  *   .addEdge(START, "callModel")
  *   .compile();
  */
-export class StateGraph<State extends Record<string, any> = Record<string, any>, Update = Partial<State>> {
+export class StateGraph<State extends Record<string, any> = Record<string, any>, Updates = State> {
   private readonly schema: StateSchema | undefined;
   private readonly nodes = new Map<string, NodeSpec>();
   private readonly edges = new Map<string, string[]>();
@@ -38,7 +46,7 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
   private readonly branches = new Map<string, BranchSpec[]>();
 
   /** Without a schema every key is last-value and any key may be written; with one, only its keys. */
-  constructor(schema?: SchemaFor<State>) {
+  constructor(schema?: SchemaFor<State, Updates>) {
     if (schema !== undefined) {
       if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
         throw new WeftError("INVALID_GRAPH", `A StateGraph schema must be an object of lastValue()/reducer() entries, not ${describeValue(schema)}.`);
@@ -53,9 +61,10 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
   }
 
   /** Add a node; a named function gives its own name. */
-  addNode(action: NodeAction<State, Update>): this;
-  addNode(name: string, action: NodeAction<State, Update> | CompiledGraph<any, any>): this;
-  addNode(nameOrAction: string | NodeAction<State, Update>, maybeAction?: NodeAction<State, Update> | CompiledGraph<any, any>): this {
+  addNode(action: NodeAction<State, Partial<Updates>>): this;
+  addNode(name: string, action: NodeAction<State, Partial<Updates>> | CompiledGraph<any, any>): this;
+  addNode(name: string, action: SendTargetAction<Partial<Updates>>): this;
+  addNode(nameOrAction: string | NodeAction<State, Partial<Updates>>, maybeAction?: unknown): this {
     let name: string;
     let action: unknown;
     if (typeof nameOrAction === "function") {
@@ -122,7 +131,7 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
   }
 
   /** Check the graph and make it runnable. Invalid graphs throw a WeftError (INVALID_GRAPH) naming the problem. */
-  compile(options: CompileOptions = {}): CompiledGraph<State, Update> {
+  compile(options: CompileOptions = {}): CompiledGraph<State, Partial<Updates>> {
     const spec: GraphSpec = {
       schema: this.schema,
       nodes: new Map(this.nodes),
@@ -131,7 +140,7 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
       branches: new Map([...this.branches].map(([from, list]) => [from, [...list]])),
     };
     validateGraph(spec);
-    return new CompiledGraph<State, Update>(spec, options);
+    return new CompiledGraph<State, Partial<Updates>>(spec, options);
   }
 }
 

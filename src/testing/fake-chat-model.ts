@@ -29,7 +29,8 @@ export class FakeChatModel extends BaseChatModel {
   readonly calls: Message[][] = [];
   private readonly responses: ReadonlyArray<readonly string[]>;
   private readonly delayMs: number;
-  private next = 0;
+  // An object, so views made by withConfig()/bindTools() share the position in the script.
+  private readonly cursor = { next: 0 };
 
   constructor(options: FakeChatModelOptions) {
     super(options);
@@ -51,7 +52,7 @@ export class FakeChatModel extends BaseChatModel {
 
   protected async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
     this.calls.push(request.messages);
-    const chunks = this.responses[this.next++ % this.responses.length]!;
+    const chunks = this.responses[this.cursor.next++ % this.responses.length]!;
     const signal = request.signal;
     for (const chunk of chunks) {
       if (this.delayMs > 0) await abortableDelay(this.delayMs, signal);
