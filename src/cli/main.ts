@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { WeftError, describeError } from "../errors.js";
 import { registerDemoCommand } from "./demo-command.js";
+import { registerServeCommand } from "./serve-command.js";
 
 /** Usage errors (unknown flags, bad values, a model that cannot be found) exit with this code. */
 const USAGE_ERROR = 2;
@@ -17,6 +18,7 @@ export function createProgram(): Command {
     .exitOverride()
     .showHelpAfterError("(add --help for usage)");
   registerDemoCommand(program);
+  registerServeCommand(program);
   return program;
 }
 

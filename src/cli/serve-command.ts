@@ -2,7 +2,7 @@
 // default) over the LangGraph-compatible HTTP/SSE API, with the browser demo page at GET /.
 import { basename, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { createJokePoemGraph } from "../demo/joke-poem-graph.js";
 import { WeftError, describeError } from "../errors.js";
 import { CompiledGraph } from "../graph/compiled-graph.js";
@@ -13,8 +13,7 @@ import { type RunningServer, serve } from "../server/node-adapter.js";
 import { createRedisEventLog } from "../server/redis-event-log.js";
 import type { AnyGraph } from "../server/run-manager.js";
 import type { Checkpointer } from "../checkpoint/checkpointer.js";
-import type { ChatModelRequest, ChatStreamPart } from "../models/chat-model.js";
-import { FakeChatModel } from "../testing/fake-chat-model.js";
+import { TinyChatModel } from "../models/tiny/index.js";
 
 export interface ServeCommandOptions {
   port?: number;
@@ -28,31 +27,18 @@ export interface ServeCommandOptions {
   postgresSchema?: string;
   corsOrigin?: string[];
   maxBodyBytes?: number;
-  /** Milliseconds between demo tokens (default 40), so the page fills visibly. */
-  demoDelayMs?: number;
+  /** Tokens per second of the demo's tiny model (default 25), so the page fills visibly. */
+  pace?: number;
+  /** Sampling seed of the demo's tiny model. */
+  seed?: number;
 }
 
-const DEMO_JOKE =
-  "Why did the {topic} sit on the computer? To keep an eye on the mouse! Nobody told the {topic} that the mouse was wireless.";
-const DEMO_POEM = "Soft paws at dawn, a {topic} like rain;\nit wanders the garden, then sleeps again.\nThe window keeps its warmth all day,\nand dreams of {topic} drift away.";
-
-/** The demo assistant: the seed's graph on two paced scripted models tagged "joke" and "poem". */
-export function demoGraphs(delayMs = 40): Record<string, AnyGraph> {
-  // The scripted text names the topic of each run, so the panes answer what was typed.
-  class TopicModel extends FakeChatModel {
-    protected override streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
-      const prompt = String(request.messages.at(-1)?.content ?? "");
-      const topic = /about (.+)$/.exec(prompt)?.[1] ?? "cat";
-      return fillTopic(super.streamParts(request), topic);
-    }
-  }
-  const jokeModel = new TopicModel({ responses: [DEMO_JOKE], tags: ["joke"], delayMs, model: "weft-demo-joke" });
-  const poemModel = new TopicModel({ responses: [DEMO_POEM], tags: ["poem"], delayMs, model: "weft-demo-poem" });
+/** The demo assistant: the seed's graph on the built-in tiny model (offline), tagged "joke" and "poem", paced so the page fills visibly. */
+export function demoGraphs(options: { tokensPerSecond?: number; seed?: number } = {}): Record<string, AnyGraph> {
+  const settings = { tokensPerSecond: options.tokensPerSecond ?? 25, seed: options.seed };
+  const jokeModel = new TinyChatModel({ ...settings, tags: ["joke"] });
+  const poemModel = new TinyChatModel({ ...settings, tags: ["poem"] });
   return { "joke-poem": createJokePoemGraph({ jokeModel, poemModel, name: "joke-poem" }) };
-}
-
-async function* fillTopic(parts: AsyncIterable<ChatStreamPart>, topic: string): AsyncIterable<ChatStreamPart> {
-  for await (const part of parts) yield typeof part === "string" ? part.replaceAll("{topic}", topic) : part;
 }
 
 /** The compiled graphs a module exports, by export name (`default` takes the file's name). */
@@ -77,7 +63,7 @@ export async function loadGraphs(modulePath: string): Promise<Record<string, Any
 
 /** Start the server as `weft serve` does; resolves once it listens. */
 export async function startServe(modulePath: string | undefined, options: ServeCommandOptions = {}): Promise<RunningServer> {
-  const graphs = modulePath === undefined ? demoGraphs(options.demoDelayMs) : await loadGraphs(modulePath);
+  const graphs = modulePath === undefined ? demoGraphs({ tokensPerSecond: options.pace, seed: options.seed }) : await loadGraphs(modulePath);
   let eventLog: EventLog | undefined;
   let checkpointer: (Checkpointer & { close?: () => Promise<void> }) | undefined;
   if (options.redis !== undefined) eventLog = await createRedisEventLog({ url: options.redis, keyPrefix: options.redisPrefix });
@@ -113,9 +99,16 @@ function parsePort(value: string): number {
   return port;
 }
 
-/** The `serve` command for the `weft` CLI: `program.addCommand(serveCommand())`. */
-export function serveCommand(): Command {
-  return new Command("serve")
+function parseNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError("expected a number >= 0.");
+  return number;
+}
+
+/** Add `weft serve` to the program. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
     .description("Serve graphs over HTTP/SSE (LangGraph server API) with a browser demo at /")
     .argument("[module]", "a module whose exported compiled graphs become assistants (default: the joke/poem demo)")
     .option("-p, --port <port>", "port to listen on", parsePort, 2024)
@@ -126,6 +119,7 @@ export function serveCommand(): Command {
     .option("--postgres <url>", "save threads in PostgreSQL, e.g. postgres://postgres@127.0.0.1:5432/test")
     .option("--postgres-schema <schema>", "schema of the checkpoint tables", "public")
     .option("--cors-origin <origin...>", "origins allowed to call the API from a browser (* for any)")
+    .option("--pace <tokens-per-second>", "speed of the demo's tiny model; 0 = as fast as possible", parseNumber, 25)
     .action(async (modulePath: string | undefined, flags: ServeCommandOptions) => {
       const server = await startServe(modulePath, { ...flags, apiKey: flags.apiKey ?? process.env.WEFT_API_KEY });
       console.log(`Weft server listening on ${server.url} (demo page: ${server.url}/)`);

@@ -20,7 +20,7 @@ before(async () => {
     existsSync(CHROMIUM),
     `Chromium is not at ${CHROMIUM}; install it with \`apt-get update && apt-get install -y chromium\` (or set WEFT_CHROMIUM).`,
   );
-  server = await startServe(undefined, { port: 0, demoDelayMs: 25 });
+  server = await startServe(undefined, { port: 0, pace: 40, seed: 7 });
   // launch() gives the browser a new, empty profile directory of its own and removes it on close.
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -66,8 +66,7 @@ it("fills the Joke and Poem panes token by token from one run, ending with the r
   assert.equal(state.values.topic, "cats");
   assert.equal(joke, state.values.joke);
   assert.equal(poem, state.values.poem);
-  assert.match(joke!, /cats/);
-  assert.ok(poem!.length > 40);
+  assert.ok(joke!.length > 20 && poem!.length > 20, `both panes filled: ${JSON.stringify({ joke, poem })}`);
 
   mkdirSync(OUTPUT, { recursive: true });
   await page.screenshot({ path: join(OUTPUT, "server-demo.png"), fullPage: true });
