@@ -176,6 +176,8 @@ export class RunManager {
         }
         await this.log.putRecord("thread", thread.thread_id, { ...thread, status: threadStatus, values, updated_at: now });
       }
+      // A stateless run's thread exists only for that run (as on_completion "delete" in LangGraph).
+      if (thread === undefined && graph.checkpointer !== undefined) await graph.checkpointer.deleteThread(run.run_id);
       await this.log.putRecord("run", run.run_id, { ...run, status, updated_at: now });
     } catch (error) {
       console.error(`weft server: saving the end of run ${run.run_id} failed: ${describeError(error)}`);
