@@ -48,7 +48,8 @@ describe("threads with a checkpointer", () => {
 
   async function drain(threadId: string | null, assistantId: string, payload: Record<string, unknown>) {
     const parts: Array<{ event: string; data: any }> = [];
-    for await (const part of client.runs.stream(threadId, assistantId, payload)) parts.push(part as (typeof parts)[number]);
+    const stream = threadId === null ? client.runs.stream(null, assistantId, payload) : client.runs.stream(threadId, assistantId, payload);
+    for await (const part of stream) parts.push(part as (typeof parts)[number]);
     return parts;
   }
 
