@@ -35,6 +35,9 @@ export interface ThreadRecord extends Record<string, unknown> {
   interrupts: Record<string, unknown>;
 }
 
+/** Events a run appends between two turns of the event loop. */
+const YIELD_EVERY = 32;
+
 /** A compiled graph of any state shape. */
 export type AnyGraph = CompiledGraph<any, any>;
 
@@ -128,6 +131,7 @@ export class RunManager {
     if (graph.checkpointer !== undefined) configurable.thread_id = run.thread_id ?? run.run_id;
     let finalValues: Record<string, unknown> | null = null;
     let status: RunStatus = "success";
+    let appended = 0;
     try {
       const input = request.command !== undefined ? new Command(request.command as ConstructorParameters<typeof Command>[0]) : request.input;
       const stream = graph.stream(input, {
@@ -145,6 +149,9 @@ export class RunManager {
         if (mode === "values" && namespace.length === 0) finalValues = data as Record<string, unknown>;
         if (!wanted.has(mode)) continue;
         await this.log.append(run.run_id, event, data);
+        // A model that produces tokens without I/O would keep this loop in microtasks and starve
+        // every socket of the process; yielding to the event loop now and then keeps clients served.
+        if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       const aborted = controller.signal.aborted;
