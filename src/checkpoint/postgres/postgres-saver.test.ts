@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import pg from "pg";
 import { PostgresSaver } from "weft/checkpoint/postgres";
-import { registerCheckpointerConformance } from "../conformance.js";
+import { registerCheckpointerConformance } from "weft/checkpoint/conformance";
 
 const TEST_DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 

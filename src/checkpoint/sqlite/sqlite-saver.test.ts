@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
 import { SqliteSaver } from "weft/checkpoint/sqlite";
-import { registerCheckpointerConformance } from "../conformance.js";
+import { registerCheckpointerConformance } from "weft/checkpoint/conformance";
 
 registerCheckpointerConformance("SqliteSaver (file in a temp dir)", async () => {
   const directory = mkdtempSync(join(tmpdir(), "weft-sqlite-"));
