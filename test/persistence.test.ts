@@ -218,3 +218,37 @@ describe("threads", () => {
     );
   });
 });
+
+describe("threads across savers", () => {
+  it("a run is refused with THREAD_BUSY while another saver on the same SQLite file runs the thread", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { SqliteSaver } = await import("weft/checkpoint/sqlite");
+    const directory = mkdtempSync(join(tmpdir(), "weft-busy-"));
+    const savers = [SqliteSaver.fromPath(join(directory, "t.db")), SqliteSaver.fromPath(join(directory, "t.db"))];
+    try {
+      const model = new FakeChatModel({ responses: [["a ", "b ", "c ", "d"]], delayMs: 50 });
+      const build = (saver: SqliteSaver) =>
+        new StateGraph<State>(schema())
+          .addNode("talk", async (_state: State, config: NodeConfig) => ({ result: (await model.invoke("hi", config)).content }))
+          .addEdge(START, "talk")
+          .compile({ checkpointer: saver });
+      const [first, second] = savers.map(build);
+      const running = first!.invoke({ topic: "x" }, thread("t"));
+      await assert.rejects(
+        (async () => {
+          // Wait until the first run holds the thread (its input checkpoint exists), then try.
+          while ((await second!.getState(thread("t"))).metadata === undefined) await new Promise((resolve) => setImmediate(resolve));
+          return second!.invoke({ topic: "y" }, thread("t"));
+        })(),
+        isCode("THREAD_BUSY"),
+      );
+      assert.equal((await running).result, "a b c d");
+      assert.equal((await second!.invoke({ topic: "z" }, thread("t"))).topic, "z", "free again once the first run ended");
+    } finally {
+      for (const saver of savers) saver.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -128,9 +128,13 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       abortRun: (reason) => controller.abort(reason),
       thread,
     };
-    const promise = runLoop(run, input).finally(() => {
+    const promise = runLoop(run, input).finally(async () => {
       external?.removeEventListener("abort", onExternalAbort);
-      release?.();
+      try {
+        await thread?.finish();
+      } finally {
+        release?.();
+      }
     });
     return { controller, promise };
   }

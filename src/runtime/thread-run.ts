@@ -57,6 +57,7 @@ export class ThreadRun {
   private current: CheckpointTuple["config"] | undefined;
   private saved = new Map<string, SavedTask>();
   private pendingSaves: Promise<void>[] = [];
+  private releaseStoreLock: (() => Promise<void>) | undefined;
 
   constructor(
     readonly checkpointer: Checkpointer,
@@ -72,6 +73,7 @@ export class ThreadRun {
     input: unknown,
     startRoutes: (state: Record<string, unknown>) => Promise<FinishedTask>,
   ): Promise<ThreadStart> {
+    this.releaseStoreLock = await this.checkpointer.lockThread(this.threadId, this.namespace);
     const target = { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: this.requestedCheckpointId } };
     const tuple = await this.checkpointer.getTuple(target);
     if (this.requestedCheckpointId !== undefined && tuple === undefined) {
@@ -107,6 +109,15 @@ export class ThreadRun {
     if (!replay) this.saved = readSavedTasks(tuple.pendingWrites);
     if (isCommand(input)) await this.answerInterrupts(tuple, input);
     return { channels, joins, step: lastStep + 1, tasks: tuple.checkpoint.pending_tasks, inputApplied: false };
+  }
+
+  /** The run ended (in any way): let other processes have the thread. */
+  async finish(): Promise<void> {
+    const release = this.releaseStoreLock;
+    this.releaseStoreLock = undefined;
+    // Best effort: a lock that fails to release is freed by the store when this process's
+    // connection ends (Postgres) or the process exits (SQLite); the run's own outcome stands.
+    await release?.().catch(() => {});
   }
 
   /** Make the next checkpoint a child of `config` (updateState() does not call begin()). */
