@@ -1,7 +1,11 @@
 // Threads end to end with MemorySaver: continuing a thread, getState/history/updateState, replay,
 // resuming after a failed step, THREAD_BUSY, and serialization errors.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { SqliteSaver } from "weft/checkpoint/sqlite";
 import { Command, END, MemorySaver, START, StateGraph, WeftError, lastValue, reducer, type NodeConfig } from "weft";
 import { FakeChatModel } from "weft/testing";
 
@@ -221,10 +225,6 @@ describe("threads", () => {
 
 describe("threads across savers", () => {
   it("a run is refused with THREAD_BUSY while another saver on the same SQLite file runs the thread", async () => {
-    const { mkdtempSync, rmSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { SqliteSaver } = await import("weft/checkpoint/sqlite");
     const directory = mkdtempSync(join(tmpdir(), "weft-busy-"));
     const savers = [SqliteSaver.fromPath(join(directory, "t.db")), SqliteSaver.fromPath(join(directory, "t.db"))];
     try {
