@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { SqliteSaver } from "weft/checkpoint/sqlite";
-import { Command, END, MemorySaver, START, StateGraph, WeftError, lastValue, reducer, type NodeConfig } from "weft";
+import { Command, END, MemorySaver, START, Send, StateGraph, WeftError, lastValue, reducer, type NodeConfig } from "weft";
 import { FakeChatModel } from "weft/testing";
 
 type State = { items: string[]; topic: string; result: string };
@@ -250,5 +250,30 @@ describe("threads across savers", () => {
       for (const saver of savers) saver.close();
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe("Send fan-out on a thread", () => {
+  it("resumes pending Send tasks with their arguments, running only the ones that had not finished", async () => {
+    const ran: string[] = [];
+    let failed = false;
+    const graph = new StateGraph<State>(schema())
+      .addNode("plan", () => ({}))
+      .addNode("write", (arg: { topic: string }) => {
+        ran.push(arg.topic);
+        if (arg.topic === "dogs" && !failed) {
+          failed = true;
+          throw new Error("dogs failed");
+        }
+        return { items: [arg.topic] };
+      })
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => ["cats", "dogs", "owls"].map((topic) => new Send("write", { topic })))
+      .compile({ checkpointer: new MemorySaver() });
+    await assert.rejects(graph.invoke({ items: [] }, thread("t")), /dogs failed/);
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["write", "write", "write"]);
+    ran.length = 0;
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["cats", "dogs", "owls"] });
+    assert.deepEqual(ran, ["dogs"]);
   });
 });

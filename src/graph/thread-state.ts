@@ -97,7 +97,7 @@ export async function updateThreadState(
     }
     const thread = new ThreadRun(checkpointer, threadId, namespace, undefined, new RunStream({ modes: [], modeTuples: false, subgraphs: false }));
     thread.startFrom(tuple?.config);
-    await thread.saveCheckpoint(id, channels, tasks, joins, step, "update", { [asNode ?? "__update__"]: values });
+    await thread.saveCheckpoint(id, state, tasks, joins, step, "update", { [asNode ?? "__update__"]: values });
     return { configurable: { ...config.configurable, thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: id } };
   } finally {
     try {

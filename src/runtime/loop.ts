@@ -72,7 +72,7 @@ export async function runLoop(run: RunContext, input: unknown): Promise<Record<s
     } else {
       const checkpointId = newCheckpointId();
       tasks = prepareNextTasks(spec, results, joins, taskIdMaker(checkpointId, step));
-      await thread.saveCheckpoint(checkpointId, channels, tasks, joins, step - 1, "loop", stepWrites(results));
+      await thread.saveCheckpoint(checkpointId, state, tasks, joins, step - 1, "loop", stepWrites(results));
     }
     if (stream.mustWait) await stream.drained();
   }

@@ -92,7 +92,7 @@ export class ThreadRun {
       const checkpointId = newCheckpointId();
       const step = lastStep + 1;
       const tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
-      await this.saveCheckpoint(checkpointId, channels, tasks, joins, step, "input", { __start__: input });
+      await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: input });
       return { channels, joins, step: step + 1, tasks, inputApplied: true };
     }
 
@@ -155,7 +155,7 @@ export class ThreadRun {
 
   async saveCheckpoint(
     checkpointId: string,
-    channels: Channels,
+    values: Record<string, unknown>,
     tasks: PreparedTask[],
     joins: JoinState,
     step: number,
@@ -166,7 +166,7 @@ export class ThreadRun {
       v: 1,
       id: checkpointId,
       ts: new Date().toISOString(),
-      channel_values: readState(channels),
+      channel_values: values,
       pending_tasks: tasks,
       joins: structuredClone(joins),
     };
