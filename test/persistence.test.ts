@@ -277,3 +277,37 @@ describe("Send fan-out on a thread", () => {
     assert.deepEqual(ran, ["dogs"]);
   });
 });
+
+describe("aborted runs", () => {
+  it("a run aborted in the middle of a model's tokens resumes on the same thread, keeping finished siblings", async () => {
+    const model = new FakeChatModel({ responses: [["one ", "two ", "three ", "four"]], delayMs: 5 });
+    const runs = { talk: 0, quick: 0 };
+    const graph = new StateGraph<State>(schema())
+      .addNode("talk", async (_state: State, config: NodeConfig) => {
+        runs.talk++;
+        return { result: (await model.invoke("hi", config)).content };
+      })
+      .addNode("quick", () => {
+        runs.quick++;
+        return { items: ["quick"] };
+      })
+      .addEdge(START, "talk")
+      .addEdge(START, "quick")
+      .compile({ checkpointer: new MemorySaver() });
+    const stream = graph.stream({ topic: "x" }, { ...thread("t"), streamMode: "messages" });
+    const seen: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const [chunk] of stream) {
+          seen.push(chunk.content);
+          if (seen.length === 2) stream.abort();
+        }
+      })(),
+      isCode("ABORTED"),
+    );
+    assert.deepEqual(seen, ["one ", "two "]);
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["talk", "quick"]);
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["quick"], topic: "x", result: "one two three four" });
+    assert.deepEqual(runs, { talk: 2, quick: 1 });
+  });
+});
