@@ -152,8 +152,17 @@ describe("threads", () => {
     assert.deepEqual(replayed, { items: ["in", "a", "b", "c", "d"] });
     assert.deepEqual(runs, { a: 1, b: 2, c: 2, d: 2 });
     const after = await collect(graph.getStateHistory(thread("t")));
-    assert.equal(after.length, history.length + 2);
-    assert.deepEqual(after[1]!.parentConfig, afterA.config, "the fork's first checkpoint is a child of the replayed one");
+    assert.deepEqual(
+      after.slice(0, 3).map((snapshot) => [snapshot.metadata?.source, snapshot.metadata?.step, snapshot.next]),
+      [
+        ["loop", 3, []],
+        ["loop", 2, ["d"]],
+        ["fork", 1, ["b", "c"]],
+      ],
+    );
+    assert.equal(after.length, history.length + 3);
+    assert.deepEqual(after[2]!.parentConfig, afterA.config, "the fork is a child of the replayed checkpoint");
+    assert.deepEqual(after[2]!.values, afterA.values);
     await assert.rejects(graph.invoke(null, { configurable: { thread_id: "t", checkpoint_id: "nope" } }), isCode("CHECKPOINT"));
   });
 

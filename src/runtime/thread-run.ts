@@ -103,10 +103,18 @@ export class ThreadRun {
         { details: { threadId: this.threadId } },
       );
     }
-    // Replaying a past checkpoint forks: its tasks run again from scratch. Continuing the latest one
-    // keeps what its tasks had finished (after a crash) and their interrupt answers.
-    const replay = this.requestedCheckpointId !== undefined && !isCommand(input);
-    if (!replay) this.saved = readSavedTasks(tuple.pendingWrites);
+    if (this.requestedCheckpointId !== undefined && !isCommand(input)) {
+      // Replaying a past checkpoint forks the thread: a copy becomes the latest checkpoint, and its
+      // tasks run again from scratch (so a pause or crash in the replay resumes on the fork).
+      const checkpointId = newCheckpointId();
+      const makeId = taskIdMaker(checkpointId, lastStep + 1);
+      const tasks = tuple.checkpoint.pending_tasks.map((task, index) => ({ ...task, id: makeId(task.node, index) }));
+      await this.saveCheckpoint(checkpointId, tuple.checkpoint.channel_values, tasks, joins, lastStep, "fork", null);
+      return { channels, joins, step: lastStep + 1, tasks, inputApplied: false };
+    }
+    // Continuing the latest checkpoint keeps what its tasks had finished (after a crash or a
+    // failure) and the answers to their interrupts.
+    this.saved = readSavedTasks(tuple.pendingWrites);
     if (isCommand(input)) await this.answerInterrupts(tuple, input);
     return { channels, joins, step: lastStep + 1, tasks: tuple.checkpoint.pending_tasks, inputApplied: false };
   }
