@@ -320,3 +320,58 @@ describe("aborted runs", () => {
     assert.deepEqual(runs, { talk: 2, quick: 1 });
   });
 });
+
+describe("breakpoints (interruptBefore / interruptAfter)", () => {
+  function chain(options: { interruptBefore?: string[] | "*"; interruptAfter?: string[] | "*" }) {
+    const ran: string[] = [];
+    const node = (name: string) => () => {
+      ran.push(name);
+      return { items: [name] };
+    };
+    const graph = new StateGraph<State>(schema())
+      .addNode("a", node("a"))
+      .addNode("b", node("b"))
+      .addNode("c", node("c"))
+      .addEdge(START, "a")
+      .addEdge("a", "b")
+      .addEdge("b", "c")
+      .compile({ checkpointer: new MemorySaver(), ...options });
+    return { graph, ran };
+  }
+
+  it("interruptBefore stops before the node; a null run continues past it; an edit in between is kept", async () => {
+    const { graph, ran } = chain({ interruptBefore: ["b"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["b"]);
+    await graph.updateState(thread("t"), { topic: "edited" });
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["a", "b", "c"], topic: "edited" });
+    assert.deepEqual(ran, ["a", "b", "c"]);
+  });
+
+  it("interruptAfter stops after the node ran; '*' stops at every step", async () => {
+    const { graph } = chain({ interruptAfter: ["a"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["b"]);
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["a", "b", "c"] });
+
+    const { graph: every } = chain({ interruptBefore: "*" });
+    assert.deepEqual(await every.invoke({ items: [] }, thread("t")), { items: [] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a"] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b"] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b", "c"] });
+  });
+
+  it("are checked at compile time", () => {
+    const builder = new StateGraph<State>(schema()).addNode("a", () => ({})).addEdge(START, "a");
+    assert.throws(() => builder.compile({ interruptBefore: ["a"] }), isCode("INVALID_GRAPH"));
+    assert.throws(() => builder.compile({ checkpointer: new MemorySaver(), interruptAfter: ["nope"] }), isCode("INVALID_GRAPH"));
+  });
+
+  it("checkpoint metadata carries the run's metadata", async () => {
+    const { graph } = chain({});
+    await graph.invoke({ items: [] }, { ...thread("t"), metadata: { user: "u1" } });
+    const state = await graph.getState(thread("t"));
+    assert.equal(state.metadata?.user, "u1");
+    assert.equal(state.metadata?.source, "loop");
+  });
+});

@@ -22,6 +22,20 @@ import { INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, read
 import type { TaskResult } from "./task.js";
 import { taskId } from "./task-id.js";
 
+/** Static breakpoints: node names (or every node) to stop before or after. */
+export interface Breakpoints {
+  readonly before: ReadonlySet<string> | "*";
+  readonly after: ReadonlySet<string> | "*";
+}
+
+const NO_BREAKPOINTS: Breakpoints = { before: new Set(), after: new Set() };
+
+function hits(breakpoints: ReadonlySet<string> | "*", nodes: ReadonlyArray<{ node: string }>): boolean {
+  if (breakpoints === "*") return nodes.length > 0;
+  if (breakpoints.size === 0) return false;
+  return nodes.some((task) => breakpoints.has(task.node));
+}
+
 /** Where a run on a thread starts. */
 export interface ThreadStart {
   channels: Channels;
@@ -65,7 +79,20 @@ export class ThreadRun {
     readonly namespace: string,
     private readonly requestedCheckpointId: string | undefined,
     private readonly stream: RunStream,
+    private readonly breakpoints: Breakpoints = NO_BREAKPOINTS,
+    /** The run's metadata, saved in each checkpoint's metadata (as LangGraph does). */
+    private readonly runMetadata: Record<string, unknown> = {},
   ) {}
+
+  /** A breakpoint before one of `tasks`' nodes. A run that resumes a thread passes the breakpoint it stopped at. */
+  stopsBefore(tasks: readonly PreparedTask[], resuming: boolean): boolean {
+    return !resuming && hits(this.breakpoints.before, tasks);
+  }
+
+  /** A breakpoint after one of the nodes that just ran. */
+  stopsAfter(results: readonly TaskResult[]): boolean {
+    return hits(this.breakpoints.after, results);
+  }
 
   /** Load the thread and work out the first step: apply the input, resume pending tasks, or answer interrupts. */
   async begin(
@@ -178,7 +205,7 @@ export class ThreadRun {
       pending_tasks: tasks,
       joins: structuredClone(joins),
     };
-    const metadata: CheckpointMetadata = { source, step, writes, parents: {} };
+    const metadata: CheckpointMetadata = { ...this.runMetadata, source, step, writes, parents: {} };
     const parentConfig = this.current;
     this.current = await this.checkpointer.put(
       { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: parentConfig?.configurable.checkpoint_id } },
