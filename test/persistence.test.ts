@@ -1,8 +1,12 @@
 // Threads end to end with MemorySaver: continuing a thread, getState/history/updateState, replay,
 // resuming after a failed step, THREAD_BUSY, and serialization errors.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { Command, END, MemorySaver, START, StateGraph, WeftError, lastValue, reducer, type NodeConfig } from "weft";
+import { SqliteSaver } from "weft/checkpoint/sqlite";
+import { Command, END, MemorySaver, START, Send, StateGraph, WeftError, lastValue, reducer, type NodeConfig } from "weft";
 import { FakeChatModel } from "weft/testing";
 
 type State = { items: string[]; topic: string; result: string };
@@ -148,8 +152,17 @@ describe("threads", () => {
     assert.deepEqual(replayed, { items: ["in", "a", "b", "c", "d"] });
     assert.deepEqual(runs, { a: 1, b: 2, c: 2, d: 2 });
     const after = await collect(graph.getStateHistory(thread("t")));
-    assert.equal(after.length, history.length + 2);
-    assert.deepEqual(after[1]!.parentConfig, afterA.config, "the fork's first checkpoint is a child of the replayed one");
+    assert.deepEqual(
+      after.slice(0, 3).map((snapshot) => [snapshot.metadata?.source, snapshot.metadata?.step, snapshot.next]),
+      [
+        ["loop", 3, []],
+        ["loop", 2, ["d"]],
+        ["fork", 1, ["b", "c"]],
+      ],
+    );
+    assert.equal(after.length, history.length + 3);
+    assert.deepEqual(after[2]!.parentConfig, afterA.config, "the fork is a child of the replayed checkpoint");
+    assert.deepEqual(after[2]!.values, afterA.values);
     await assert.rejects(graph.invoke(null, { configurable: { thread_id: "t", checkpoint_id: "nope" } }), isCode("CHECKPOINT"));
   });
 
@@ -216,5 +229,149 @@ describe("threads", () => {
         [3, []],
       ],
     );
+  });
+});
+
+describe("threads across savers", () => {
+  it("a run is refused with THREAD_BUSY while another saver on the same SQLite file runs the thread", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "weft-busy-"));
+    const savers = [SqliteSaver.fromPath(join(directory, "t.db")), SqliteSaver.fromPath(join(directory, "t.db"))];
+    try {
+      const model = new FakeChatModel({ responses: [["a ", "b ", "c ", "d"]], delayMs: 50 });
+      const build = (saver: SqliteSaver) =>
+        new StateGraph<State>(schema())
+          .addNode("talk", async (_state: State, config: NodeConfig) => ({ result: (await model.invoke("hi", config)).content }))
+          .addEdge(START, "talk")
+          .compile({ checkpointer: saver });
+      const [first, second] = savers.map(build);
+      const running = first!.invoke({ topic: "x" }, thread("t"));
+      await assert.rejects(
+        (async () => {
+          // Wait until the first run holds the thread (its input checkpoint exists), then try.
+          while ((await second!.getState(thread("t"))).metadata === undefined) await new Promise((resolve) => setImmediate(resolve));
+          return second!.invoke({ topic: "y" }, thread("t"));
+        })(),
+        isCode("THREAD_BUSY"),
+      );
+      assert.equal((await running).result, "a b c d");
+      assert.equal((await second!.invoke({ topic: "z" }, thread("t"))).topic, "z", "free again once the first run ended");
+    } finally {
+      for (const saver of savers) saver.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Send fan-out on a thread", () => {
+  it("resumes pending Send tasks with their arguments, running only the ones that had not finished", async () => {
+    const ran: string[] = [];
+    let failed = false;
+    const graph = new StateGraph<State>(schema())
+      .addNode("plan", () => ({}))
+      .addNode("write", (arg: { topic: string }) => {
+        ran.push(arg.topic);
+        if (arg.topic === "dogs" && !failed) {
+          failed = true;
+          throw new Error("dogs failed");
+        }
+        return { items: [arg.topic] };
+      })
+      .addEdge(START, "plan")
+      .addConditionalEdges("plan", () => ["cats", "dogs", "owls"].map((topic) => new Send("write", { topic })))
+      .compile({ checkpointer: new MemorySaver() });
+    await assert.rejects(graph.invoke({ items: [] }, thread("t")), /dogs failed/);
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["write", "write", "write"]);
+    ran.length = 0;
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["cats", "dogs", "owls"] });
+    assert.deepEqual(ran, ["dogs"]);
+  });
+});
+
+describe("aborted runs", () => {
+  it("a run aborted in the middle of a model's tokens resumes on the same thread, keeping finished siblings", async () => {
+    const model = new FakeChatModel({ responses: [["one ", "two ", "three ", "four"]], delayMs: 5 });
+    const runs = { talk: 0, quick: 0 };
+    const graph = new StateGraph<State>(schema())
+      .addNode("talk", async (_state: State, config: NodeConfig) => {
+        runs.talk++;
+        return { result: (await model.invoke("hi", config)).content };
+      })
+      .addNode("quick", () => {
+        runs.quick++;
+        return { items: ["quick"] };
+      })
+      .addEdge(START, "talk")
+      .addEdge(START, "quick")
+      .compile({ checkpointer: new MemorySaver() });
+    const stream = graph.stream({ topic: "x" }, { ...thread("t"), streamMode: "messages" });
+    const seen: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const [chunk] of stream) {
+          seen.push(chunk.content);
+          if (seen.length === 2) stream.abort();
+        }
+      })(),
+      isCode("ABORTED"),
+    );
+    assert.deepEqual(seen, ["one ", "two "]);
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["talk", "quick"]);
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["quick"], topic: "x", result: "one two three four" });
+    assert.deepEqual(runs, { talk: 2, quick: 1 });
+  });
+});
+
+describe("breakpoints (interruptBefore / interruptAfter)", () => {
+  function chain(options: { interruptBefore?: string[] | "*"; interruptAfter?: string[] | "*" }) {
+    const ran: string[] = [];
+    const node = (name: string) => () => {
+      ran.push(name);
+      return { items: [name] };
+    };
+    const graph = new StateGraph<State>(schema())
+      .addNode("a", node("a"))
+      .addNode("b", node("b"))
+      .addNode("c", node("c"))
+      .addEdge(START, "a")
+      .addEdge("a", "b")
+      .addEdge("b", "c")
+      .compile({ checkpointer: new MemorySaver(), ...options });
+    return { graph, ran };
+  }
+
+  it("interruptBefore stops before the node; a null run continues past it; an edit in between is kept", async () => {
+    const { graph, ran } = chain({ interruptBefore: ["b"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["b"]);
+    await graph.updateState(thread("t"), { topic: "edited" });
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["a", "b", "c"], topic: "edited" });
+    assert.deepEqual(ran, ["a", "b", "c"]);
+  });
+
+  it("interruptAfter stops after the node ran; '*' stops at every step", async () => {
+    const { graph } = chain({ interruptAfter: ["a"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["b"]);
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["a", "b", "c"] });
+
+    const { graph: every } = chain({ interruptBefore: "*" });
+    assert.deepEqual(await every.invoke({ items: [] }, thread("t")), { items: [] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a"] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b"] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b", "c"] });
+  });
+
+  it("are checked at compile time", () => {
+    const builder = new StateGraph<State>(schema()).addNode("a", () => ({})).addEdge(START, "a");
+    assert.throws(() => builder.compile({ interruptBefore: ["a"] }), isCode("INVALID_GRAPH"));
+    assert.throws(() => builder.compile({ checkpointer: new MemorySaver(), interruptAfter: ["nope"] }), isCode("INVALID_GRAPH"));
+  });
+
+  it("checkpoint metadata carries the run's metadata", async () => {
+    const { graph } = chain({});
+    await graph.invoke({ items: [] }, { ...thread("t"), metadata: { user: "u1" } });
+    const state = await graph.getState(thread("t"));
+    assert.equal(state.metadata?.user, "u1");
+    assert.equal(state.metadata?.source, "loop");
   });
 });

@@ -31,8 +31,8 @@ export interface Checkpoint {
 }
 
 export interface CheckpointMetadata {
-  /** "input": a run's input was applied; "loop": a superstep finished; "update": updateState(). */
-  source: "input" | "loop" | "update";
+  /** "input": a run's input was applied; "loop": a superstep finished; "update": updateState(); "fork": a replay of a past checkpoint began. */
+  source: "input" | "loop" | "update" | "fork";
   /** The superstep that produced the checkpoint (0 for a thread's first input). */
   step: number;
   /** What each node (or `__start__` for the input) wrote in that step. */
@@ -81,6 +81,25 @@ export abstract class Checkpointer {
   abstract putWrites(config: CheckpointConfig, writes: ReadonlyArray<readonly [channel: string, value: unknown]>, taskId: string): Promise<void>;
   /** Remove every checkpoint and write of a thread. */
   abstract deleteThread(threadId: string): Promise<void>;
+
+  /**
+   * Hold the thread for one run against runs in other processes (same-process runs are already
+   * refused before this is called). Rejects with WeftError THREAD_BUSY when another process holds it;
+   * resolves to the function that lets it go. A lock held by a process that died must not block.
+   * The default holds nothing: a store that lives in one process needs no more.
+   */
+  async lockThread(_threadId: string, _namespace: string): Promise<() => Promise<void>> {
+    return async () => {};
+  }
+}
+
+/** The error a run gets when its thread is held by another run. */
+export function threadBusy(threadId: string, where: string): WeftError {
+  return new WeftError(
+    "THREAD_BUSY",
+    `Thread "${threadId}" already has a run in progress${where}; wait for it to finish (or abort it) before starting another on the same thread.`,
+    { details: { threadId } },
+  );
 }
 
 /** The thread id, namespace and checkpoint id of a config, checked. */

@@ -1,7 +1,7 @@
 // One run at a time per thread: a second run on a busy thread is refused, never interleaved.
-// The lock lives in this process, per checkpointer instance; see docs/persistence.md for runs in several processes.
-import { WeftError } from "../errors.js";
-import type { Checkpointer } from "./checkpointer.js";
+// This lock lives in this process, per checkpointer instance; Checkpointer.lockThread() adds one across
+// processes where the store can (SQLite: a lock row owned by a live process; Postgres: an advisory lock).
+import { type Checkpointer, threadBusy } from "./checkpointer.js";
 
 const busyThreads = new WeakMap<Checkpointer, Set<string>>();
 
@@ -10,13 +10,7 @@ export function lockThread(checkpointer: Checkpointer, threadId: string, namespa
   let busy = busyThreads.get(checkpointer);
   if (busy === undefined) busyThreads.set(checkpointer, (busy = new Set()));
   const key = `${threadId}\u0000${namespace}`;
-  if (busy.has(key)) {
-    throw new WeftError(
-      "THREAD_BUSY",
-      `Thread "${threadId}" already has a run in progress; wait for it to finish (or abort it) before starting another on the same thread.`,
-      { details: { threadId } },
-    );
-  }
+  if (busy.has(key)) throw threadBusy(threadId, "");
   busy.add(key);
   let released = false;
   return () => {

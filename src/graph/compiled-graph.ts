@@ -6,7 +6,7 @@ import { type NodeConfig, type RunnableConfig, taskContextOf } from "../runtime/
 import { currentConfig } from "../runtime/context.js";
 import { runLoop } from "../runtime/loop.js";
 import type { RunContext } from "../runtime/task.js";
-import { ThreadRun } from "../runtime/thread-run.js";
+import { type Breakpoints, ThreadRun } from "../runtime/thread-run.js";
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
 import { RunStream, type StreamMode } from "../stream/run-stream.js";
 import type { RunOptions, StreamOptions, StreamOutput } from "../stream/stream-types.js";
@@ -24,6 +24,10 @@ export interface CompileOptions {
    * that thread, and getState()/updateState()/interrupt() work.
    */
   checkpointer?: Checkpointer;
+  /** Breakpoints: stop the run before these nodes run ("*": before every node). Needs a checkpointer; continue with `invoke(null, config)`. */
+  interruptBefore?: readonly string[] | "*";
+  /** Breakpoints: stop the run after these nodes ran ("*": after every step). Needs a checkpointer. */
+  interruptAfter?: readonly string[] | "*";
 }
 
 /** A stream bus that nobody reads: invoke() runs with it, so no event is ever built. */
@@ -37,6 +41,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
 {
   readonly name: string;
   readonly checkpointer: Checkpointer | undefined;
+  private readonly breakpoints: Breakpoints;
 
   constructor(
     protected readonly spec: GraphSpec,
@@ -44,6 +49,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   ) {
     this.name = options.name ?? "LangGraph";
     this.checkpointer = options.checkpointer;
+    this.breakpoints = checkBreakpoints(spec, options);
   }
 
   /** Run the graph to the end and resolve to the final state. Inside a node it runs as a subgraph. */
@@ -128,9 +134,13 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       abortRun: (reason) => controller.abort(reason),
       thread,
     };
-    const promise = runLoop(run, input).finally(() => {
+    const promise = runLoop(run, input).finally(async () => {
       external?.removeEventListener("abort", onExternalAbort);
-      release?.();
+      try {
+        await thread?.finish();
+      } finally {
+        release?.();
+      }
     });
     return { controller, promise };
   }
@@ -160,7 +170,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       throw new WeftError("CHECKPOINT", "`configurable.checkpoint_id` must be a checkpoint id string (from getState() or getStateHistory()).");
     }
     const release = lockThread(checkpointer, threadId, namespace);
-    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream), release };
+    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream, this.breakpoints, checked.metadata), release };
   }
 
   /**
@@ -204,6 +214,26 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     return this.checkpointer;
   }
 }
+
+/** Check interruptBefore/interruptAfter: node names (or "*"), and a checkpointer to pause with. */
+function checkBreakpoints(spec: GraphSpec, options: CompileOptions): Breakpoints {
+  const read = (key: "interruptBefore" | "interruptAfter"): ReadonlySet<string> | "*" => {
+    const value = options[key];
+    if (value === undefined) return NO_BREAKPOINTS;
+    if (options.checkpointer === undefined) {
+      throw new WeftError("INVALID_GRAPH", `${key} pauses runs on a saved thread, so it needs a checkpointer: compile({ checkpointer, ${key} }).`);
+    }
+    if (value === "*") return "*";
+    if (!Array.isArray(value)) throw new WeftError("INVALID_GRAPH", `${key} must be an array of node names or "*".`);
+    for (const name of value) {
+      if (!spec.nodes.has(name)) throw new WeftError("INVALID_GRAPH", `${key} names unknown node "${name}".`);
+    }
+    return new Set(value);
+  };
+  return { before: read("interruptBefore"), after: read("interruptAfter") };
+}
+
+const NO_BREAKPOINTS: ReadonlySet<string> = new Set();
 
 /** The running node's config when this call happens inside a node (passed, or found through AsyncLocalStorage). */
 function parentConfig(options: RunnableConfig | undefined): NodeConfig | undefined {

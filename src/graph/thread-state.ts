@@ -69,7 +69,9 @@ export async function updateThreadState(
     });
   }
   const release = lockThread(checkpointer, threadId, namespace);
+  let releaseStore: (() => Promise<void>) | undefined;
   try {
+    releaseStore = await checkpointer.lockThread(threadId, namespace);
     const tuple = await checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpointId } });
     if (checkpointId !== undefined && tuple === undefined) {
       throw new WeftError("CHECKPOINT", `Thread "${threadId}" has no checkpoint "${checkpointId}".`, { details: { threadId, checkpointId } });
@@ -95,10 +97,14 @@ export async function updateThreadState(
     }
     const thread = new ThreadRun(checkpointer, threadId, namespace, undefined, new RunStream({ modes: [], modeTuples: false, subgraphs: false }));
     thread.startFrom(tuple?.config);
-    await thread.saveCheckpoint(id, channels, tasks, joins, step, "update", { [asNode ?? "__update__"]: values });
+    await thread.saveCheckpoint(id, state, tasks, joins, step, "update", { [asNode ?? "__update__"]: values });
     return { configurable: { ...config.configurable, thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: id } };
   } finally {
-    release();
+    try {
+      await releaseStore?.();
+    } finally {
+      release();
+    }
   }
 }
 

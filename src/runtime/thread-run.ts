@@ -22,6 +22,20 @@ import { INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, read
 import type { TaskResult } from "./task.js";
 import { taskId } from "./task-id.js";
 
+/** Static breakpoints: node names (or every node) to stop before or after. */
+export interface Breakpoints {
+  readonly before: ReadonlySet<string> | "*";
+  readonly after: ReadonlySet<string> | "*";
+}
+
+const NO_BREAKPOINTS: Breakpoints = { before: new Set(), after: new Set() };
+
+function hits(breakpoints: ReadonlySet<string> | "*", nodes: ReadonlyArray<{ node: string }>): boolean {
+  if (breakpoints === "*") return nodes.length > 0;
+  if (breakpoints.size === 0) return false;
+  return nodes.some((task) => breakpoints.has(task.node));
+}
+
 /** Where a run on a thread starts. */
 export interface ThreadStart {
   channels: Channels;
@@ -57,6 +71,7 @@ export class ThreadRun {
   private current: CheckpointTuple["config"] | undefined;
   private saved = new Map<string, SavedTask>();
   private pendingSaves: Promise<void>[] = [];
+  private releaseStoreLock: (() => Promise<void>) | undefined;
 
   constructor(
     readonly checkpointer: Checkpointer,
@@ -64,7 +79,20 @@ export class ThreadRun {
     readonly namespace: string,
     private readonly requestedCheckpointId: string | undefined,
     private readonly stream: RunStream,
+    private readonly breakpoints: Breakpoints = NO_BREAKPOINTS,
+    /** The run's metadata, saved in each checkpoint's metadata (as LangGraph does). */
+    private readonly runMetadata: Record<string, unknown> = {},
   ) {}
+
+  /** A breakpoint before one of `tasks`' nodes. A run that resumes a thread passes the breakpoint it stopped at. */
+  stopsBefore(tasks: readonly PreparedTask[], resuming: boolean): boolean {
+    return !resuming && hits(this.breakpoints.before, tasks);
+  }
+
+  /** A breakpoint after one of the nodes that just ran. */
+  stopsAfter(results: readonly TaskResult[]): boolean {
+    return hits(this.breakpoints.after, results);
+  }
 
   /** Load the thread and work out the first step: apply the input, resume pending tasks, or answer interrupts. */
   async begin(
@@ -72,6 +100,7 @@ export class ThreadRun {
     input: unknown,
     startRoutes: (state: Record<string, unknown>) => Promise<FinishedTask>,
   ): Promise<ThreadStart> {
+    this.releaseStoreLock = await this.checkpointer.lockThread(this.threadId, this.namespace);
     const target = { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: this.requestedCheckpointId } };
     const tuple = await this.checkpointer.getTuple(target);
     if (this.requestedCheckpointId !== undefined && tuple === undefined) {
@@ -90,7 +119,7 @@ export class ThreadRun {
       const checkpointId = newCheckpointId();
       const step = lastStep + 1;
       const tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
-      await this.saveCheckpoint(checkpointId, channels, tasks, joins, step, "input", { __start__: input });
+      await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: input });
       return { channels, joins, step: step + 1, tasks, inputApplied: true };
     }
 
@@ -101,12 +130,29 @@ export class ThreadRun {
         { details: { threadId: this.threadId } },
       );
     }
-    // Replaying a past checkpoint forks: its tasks run again from scratch. Continuing the latest one
-    // keeps what its tasks had finished (after a crash) and their interrupt answers.
-    const replay = this.requestedCheckpointId !== undefined && !isCommand(input);
-    if (!replay) this.saved = readSavedTasks(tuple.pendingWrites);
+    if (this.requestedCheckpointId !== undefined && !isCommand(input)) {
+      // Replaying a past checkpoint forks the thread: a copy becomes the latest checkpoint, and its
+      // tasks run again from scratch (so a pause or crash in the replay resumes on the fork).
+      const checkpointId = newCheckpointId();
+      const makeId = taskIdMaker(checkpointId, lastStep + 1);
+      const tasks = tuple.checkpoint.pending_tasks.map((task, index) => ({ ...task, id: makeId(task.node, index) }));
+      await this.saveCheckpoint(checkpointId, tuple.checkpoint.channel_values, tasks, joins, lastStep, "fork", null);
+      return { channels, joins, step: lastStep + 1, tasks, inputApplied: false };
+    }
+    // Continuing the latest checkpoint keeps what its tasks had finished (after a crash or a
+    // failure) and the answers to their interrupts.
+    this.saved = readSavedTasks(tuple.pendingWrites);
     if (isCommand(input)) await this.answerInterrupts(tuple, input);
     return { channels, joins, step: lastStep + 1, tasks: tuple.checkpoint.pending_tasks, inputApplied: false };
+  }
+
+  /** The run ended (in any way): let other processes have the thread. */
+  async finish(): Promise<void> {
+    const release = this.releaseStoreLock;
+    this.releaseStoreLock = undefined;
+    // Best effort: a lock that fails to release is freed by the store when this process's
+    // connection ends (Postgres) or the process exits (SQLite); the run's own outcome stands.
+    await release?.().catch(() => {});
   }
 
   /** Make the next checkpoint a child of `config` (updateState() does not call begin()). */
@@ -144,7 +190,7 @@ export class ThreadRun {
 
   async saveCheckpoint(
     checkpointId: string,
-    channels: Channels,
+    values: Record<string, unknown>,
     tasks: PreparedTask[],
     joins: JoinState,
     step: number,
@@ -155,11 +201,11 @@ export class ThreadRun {
       v: 1,
       id: checkpointId,
       ts: new Date().toISOString(),
-      channel_values: readState(channels),
+      channel_values: values,
       pending_tasks: tasks,
       joins: structuredClone(joins),
     };
-    const metadata: CheckpointMetadata = { source, step, writes, parents: {} };
+    const metadata: CheckpointMetadata = { ...this.runMetadata, source, step, writes, parents: {} };
     const parentConfig = this.current;
     this.current = await this.checkpointer.put(
       { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: parentConfig?.configurable.checkpoint_id } },

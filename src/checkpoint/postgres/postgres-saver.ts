@@ -13,6 +13,7 @@ import {
   checkpointConfig,
   checkpointTarget,
   missingCheckpoint,
+  threadBusy,
 } from "../checkpointer.js";
 import { loadOptional } from "../optional-dependency.js";
 import type { Serde } from "../serde.js";
@@ -69,6 +70,9 @@ export class PostgresSaver extends Checkpointer {
   private readonly ownsPool: boolean;
   private readonly schema: string;
   private isSetUp = false;
+  /** One connection, held while the saver is open, owns the advisory locks of running threads. */
+  private lockClient: Promise<PoolClient> | undefined;
+  private closed = false;
 
   constructor(poolOrConnectionString: Pool | string, options: PostgresSaverOptions = {}) {
     super(options.serde);
@@ -184,9 +188,47 @@ export class PostgresSaver extends Checkpointer {
     );
   }
 
-  /** End the pool when this saver created it (from a connection string). */
+  /**
+   * Hold the thread with a session advisory lock. Postgres frees it when the holding connection
+   * ends, so a killed process never blocks resuming its threads.
+   */
+  override async lockThread(threadId: string, namespace: string): Promise<() => Promise<void>> {
+    const client = await (this.lockClient ??= this.connectLockClient());
+    const key = JSON.stringify([this.schema, threadId, namespace]);
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [key]);
+    if (!rows[0]!.locked) throw threadBusy(threadId, " (in another process or PostgresSaver)");
+    return async () => {
+      await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [key]);
+    };
+  }
+
+  /** Let go of the lock connection, and end the pool when this saver created it (from a connection string). */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const lockClient = await this.lockClient?.catch(() => undefined);
+    this.lockClient = undefined;
+    if (lockClient !== undefined) {
+      // The connection may go back to a pool you own: it must not carry this saver's locks.
+      await lockClient.query("SELECT pg_advisory_unlock_all()").catch(() => {});
+      lockClient.release();
+    }
     if (this.ownsPool) await this.pool.end();
+  }
+
+  private async connectLockClient(): Promise<PoolClient> {
+    try {
+      const client = await this.connect();
+      // A dropped lock connection loses its locks; the next run opens a new one.
+      client.on("error", () => {
+        this.lockClient = undefined;
+        client.release(true);
+      });
+      return client;
+    } catch (error) {
+      this.lockClient = undefined;
+      throw error;
+    }
   }
 
   private async toTuple(threadId: string, namespace: string, row: CheckpointRow): Promise<CheckpointTuple> {

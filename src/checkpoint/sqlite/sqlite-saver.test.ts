@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
 import { SqliteSaver } from "weft/checkpoint/sqlite";
-import { registerCheckpointerConformance } from "../conformance.js";
+import { registerCheckpointerConformance } from "weft/checkpoint/conformance";
 
 registerCheckpointerConformance("SqliteSaver (file in a temp dir)", async () => {
   const directory = mkdtempSync(join(tmpdir(), "weft-sqlite-"));
@@ -42,4 +42,24 @@ it("SqliteSaver uses WAL mode for files, and keeps threads across reopening", as
 it("SqliteSaver rejects a bad path argument clearly", () => {
   assert.throws(() => new SqliteSaver("" as string), { code: "INVALID_OPTIONS" });
   assert.throws(() => new SqliteSaver(42 as never), { code: "INVALID_OPTIONS" });
+});
+
+it("SqliteSaver refuses a thread another saver (or process) is running, and takes over a dead process's lock", async () => {
+  const directory = mkdtempSync(join(tmpdir(), "weft-sqlite-"));
+  const one = SqliteSaver.fromPath(join(directory, "locks.db"));
+  const two = SqliteSaver.fromPath(join(directory, "locks.db"));
+  try {
+    const release = await one.lockThread("t", "");
+    await assert.rejects(two.lockThread("t", ""), { code: "THREAD_BUSY" });
+    await (await two.lockThread("other", ""))();
+    await release();
+    await (await two.lockThread("t", ""))();
+    // A lock row left by a process that no longer exists does not block.
+    one.db.prepare("INSERT INTO weft_thread_locks VALUES ('dead', '', 'x', ?, 'then')").run(2 ** 22 + 12345);
+    await (await two.lockThread("dead", ""))();
+  } finally {
+    one.close();
+    two.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
 });

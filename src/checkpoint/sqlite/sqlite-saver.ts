@@ -13,6 +13,7 @@ import {
   checkpointConfig,
   checkpointTarget,
   missingCheckpoint,
+  threadBusy,
 } from "../checkpointer.js";
 import { loadOptional } from "../optional-dependency.js";
 import type { Serde } from "../serde.js";
@@ -39,6 +40,14 @@ CREATE TABLE IF NOT EXISTS weft_writes (
   value TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS weft_writes_by_checkpoint ON weft_writes (thread_id, checkpoint_ns, checkpoint_id, seq);
+CREATE TABLE IF NOT EXISTS weft_thread_locks (
+  thread_id TEXT NOT NULL,
+  checkpoint_ns TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  acquired_at TEXT NOT NULL,
+  PRIMARY KEY (thread_id, checkpoint_ns)
+);
 `;
 
 interface CheckpointRow {
@@ -140,6 +149,26 @@ export class SqliteSaver extends Checkpointer {
     })();
   }
 
+  /**
+   * A lock row per running thread, owned by this process. A row whose process is gone (killed,
+   * crashed) is taken over, so a crash never blocks resuming.
+   */
+  override async lockThread(threadId: string, namespace: string): Promise<() => Promise<void>> {
+    const owner = crypto.randomUUID();
+    const acquired = this.db
+      .transaction(() => {
+        const holder = this.statements.lockHolder.get(threadId, namespace) as { pid: number } | undefined;
+        if (holder !== undefined && processIsAlive(holder.pid)) return false;
+        this.statements.lock.run(threadId, namespace, owner, process.pid, new Date().toISOString());
+        return true;
+      })
+      .immediate();
+    if (!acquired) throw threadBusy(threadId, " (in another process, or another SqliteSaver on the same file)");
+    return async () => {
+      if (this.db.open) this.statements.unlock.run(threadId, namespace, owner);
+    };
+  }
+
   /** Close the database (only when this saver opened it). */
   close(): void {
     if (this.ownsDatabase && this.db.open) this.db.close();
@@ -158,6 +187,16 @@ export class SqliteSaver extends Checkpointer {
   }
 }
 
+/** True while process `pid` runs (on this machine: a SQLite file is not shared across machines). */
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
 function prepare(db: Database) {
   const columns = "checkpoint_id, parent_checkpoint_id, checkpoint, metadata";
   return {
@@ -173,6 +212,12 @@ function prepare(db: Database) {
     ),
     write: db.prepare("INSERT INTO weft_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, channel, value) VALUES (?, ?, ?, ?, ?, ?)"),
     writes: db.prepare("SELECT task_id, channel, value FROM weft_writes WHERE thread_id = ? AND checkpoint_ns = ? AND checkpoint_id = ? ORDER BY seq"),
+    lockHolder: db.prepare("SELECT pid FROM weft_thread_locks WHERE thread_id = ? AND checkpoint_ns = ?"),
+    lock: db.prepare(
+      `INSERT INTO weft_thread_locks (thread_id, checkpoint_ns, owner, pid, acquired_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (thread_id, checkpoint_ns) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, acquired_at = excluded.acquired_at`,
+    ),
+    unlock: db.prepare("DELETE FROM weft_thread_locks WHERE thread_id = ? AND checkpoint_ns = ? AND owner = ?"),
     deleteCheckpoints: db.prepare("DELETE FROM weft_checkpoints WHERE thread_id = ?"),
     deleteWrites: db.prepare("DELETE FROM weft_writes WHERE thread_id = ?"),
   };
