@@ -94,6 +94,18 @@ describe("ChatOpenAI: HTTP errors and retries", () => {
     });
   });
 
+  it("a connection dropped before any answer: a clear connection error, retryable", async () => {
+    await withServer([{ dropConnection: true }], async (url, server) => {
+      const model = new ChatOpenAI({ model: "m", baseURL: url, maxRetries: 0 });
+      const error = await model.invoke("hi").catch((caught: unknown) => caught);
+      assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
+      assert.match(error.message, /No answer from OpenAI-compatible server http:\/\/127\.0\.0\.1:\d+\/v1 \(model "m"\): other side closed\. Check that the server runs/);
+      assert.equal(error.details.isRetryable, true);
+      assert.equal(error.details.partialText, "");
+      assert.equal(server.requests.length, 1);
+    });
+  });
+
   it("a server that is not there: a clear connection error, retryable", async () => {
     const server = await startOpenAICompatibleServer();
     const url = server.url;
@@ -101,7 +113,7 @@ describe("ChatOpenAI: HTTP errors and retries", () => {
     const model = new ChatOpenAI({ model: "m", baseURL: url, maxRetries: 0 });
     const error = await model.invoke("hi").catch((caught: unknown) => caught);
     assert.ok(isWeftError(error, "MODEL_CALL"));
-    assert.match(error.message, /Could not connect to OpenAI-compatible server http:\/\/127\.0\.0\.1:\d+\/v1.*baseURL/);
+    assert.match(error.message, /No answer from OpenAI-compatible server http:\/\/127\.0\.0\.1:\d+\/v1 \(model "m"\): connect ECONNREFUSED .*baseURL/);
     assert.equal(error.details.isRetryable, true);
   });
 });
@@ -151,6 +163,22 @@ describe("ChatOpenAI: failures mid-stream keep the tokens already streamed", () 
       assert.match(error.message, /sent nothing for 100 ms after 10 characters/);
       assert.equal(error.details.partialText, "Soft paws ");
       assert.equal((await server.requests[0]!.closed).completed, false);
+    });
+  });
+});
+
+describe("ChatOpenAI: the stall timeout counts only the server's silence", () => {
+  it("a consumer slower than `timeout` between chunks does not trip it", async () => {
+    await withServer([{ text: ["a", "b", "c"] }], async (url) => {
+      const model = new ChatOpenAI({ model: "m", baseURL: url, timeout: 60 });
+      const tokens: string[] = [];
+      for await (const chunk of model.stream("hi")) {
+        if (!chunk.content) continue;
+        tokens.push(chunk.content);
+        // A deliberately slow consumer: holds each token longer than the timeout.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.deepEqual(tokens, ["a", "b", "c"]);
     });
   });
 });

@@ -95,6 +95,21 @@ describe("ChatOpenAI requests", () => {
     assert.equal(message.responseMetadata.finishReason, "stop");
   });
 
+  it("on OpenAI itself maxTokens is sent as max_completion_tokens (newer models refuse max_tokens)", async () => {
+    let sent: any;
+    // A fetch that answers locally, so the request to api.openai.com never leaves the process.
+    const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
+      sent = JSON.parse(String(init!.body));
+      const body = 'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    };
+    const client = new OpenAI({ apiKey: "sk-test", fetch });
+    const model = new ChatOpenAI({ model: "gpt-4o-mini", client, maxTokens: 20 });
+    assert.equal((await model.invoke("hi")).content, "ok");
+    assert.equal(sent.max_completion_tokens, 20);
+    assert.equal(sent.max_tokens, undefined);
+  });
+
   it("a tool message without toolCallId is INVALID_MESSAGES, before any request", async () => {
     const model = new ChatOpenAI({ model: "m", baseURL: server.url });
     const before = server.requests.length;
