@@ -74,6 +74,7 @@ describe("weft demo with the built-in tiny model", { concurrency: true }, () => 
     const expected = await tinyAnswers(8);
     const result = await runCli(["demo", "--seed", "8", "--only", "joke", "--pace", "0"]);
     assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^Using model: [^\n]+\n$/, "stopping the run early prints no error");
     assert.equal(result.stdout, `Writing joke...\n${expected.joke.join("")}\n`);
   });
 
