@@ -180,6 +180,21 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)\/stream$/, (request, [threadId, runId], url) => joinRun(request, threadId!, runId!, url)],
     ["GET", /^\/runs\/([^/]+)\/stream$/, (request, [runId], url) => joinRun(request, null, runId!, url)],
     [
+      "GET",
+      /^\/threads\/([^/]+)\/runs\/([^/]+)\/join$/,
+      async (request, [threadId, runId]) => {
+        await runOf(threadId!, runId!);
+        // Waiting means reading the run's log to its end; then the thread holds the run's result.
+        for await (const _event of log.read(runId!, { now: true }, request.signal)) {
+          // drain
+        }
+        const thread = await threadOf(threadId!);
+        const graphId = thread.metadata.graph_id;
+        const state = await threadStateOf(thread, typeof graphId === "string" ? graphs.get(graphId) : undefined);
+        return jsonResponse(state.values);
+      },
+    ],
+    [
       "POST",
       /^\/threads\/([^/]+)\/runs\/([^/]+)\/cancel$/,
       async (_request, [threadId, runId], url) => {

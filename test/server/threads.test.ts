@@ -87,7 +87,10 @@ describe("threads with a checkpointer", () => {
     const second = await postJson(`${server.url}/threads/${thread.thread_id}/runs/stream`, { assistant_id: "slow", input: {} });
     assert.equal(second.status, 409);
     assert.match((await second.json()).message, /already running a run/);
+    const runId = first.headers.get("content-location")!.split("/").at(-1)!;
+    const joined = client.runs.join(thread.thread_id, runId);
     releaseSlow();
+    assert.deepEqual(await joined, { log: ["released"] }, "join waits for the run and returns the thread's values");
     const events = await reading;
     assert.deepEqual(events.at(-1)!.data, { log: ["released"] });
   });
