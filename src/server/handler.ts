@@ -109,9 +109,9 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     await log.check(runId, from);
     const cancelOnDisconnect = ["1", "true"].includes(url.searchParams.get("cancel_on_disconnect") ?? "");
     return eventStreamResponse((signal) => log.read(runId, from, signal), {
-        headers: { "Content-Location": threadId === null ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}` },
-        heartbeatMs,
-        signal: request.signal,
+      headers: { "Content-Location": threadId === null ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}` },
+      heartbeatMs,
+      signal: request.signal,
       onDisconnect: cancelOnDisconnect ? () => void runs.cancel(runId) : undefined,
     });
   };
@@ -131,7 +131,14 @@ export function createHandler(options: HandlerOptions): WeftHandler {
         return jsonResponse(ids.slice(offset, offset + limit).map(assistantOf));
       },
     ],
-    ["GET", /^\/assistants\/([^/]+)$/, (_request, [id]) => (runs.graphOf(id!, "assistant_id"), jsonResponse(assistantOf(id!)))],
+    [
+      "GET",
+      /^\/assistants\/([^/]+)$/,
+      (_request, [id]) => {
+        runs.graphOf(id!, "assistant_id"); // 404 for an unknown id
+        return jsonResponse(assistantOf(id!));
+      },
+    ],
     [
       "POST",
       /^\/threads$/,
