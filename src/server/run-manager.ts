@@ -91,8 +91,14 @@ export class RunManager {
       multitask_strategy: "reject",
       kwargs: { stream_mode: request.streamModes, subgraphs: request.subgraphs, resumable: request.resumable },
     };
-    await this.log.putRecord("run", run.run_id, run);
-    await this.log.append(run.run_id, "metadata", { run_id: run.run_id, thread_id: threadId ?? undefined, attempt: 1 });
+    try {
+      await this.log.putRecord("run", run.run_id, run);
+      await this.log.append(run.run_id, "metadata", { run_id: run.run_id, thread_id: threadId ?? undefined, attempt: 1 });
+    } catch (error) {
+      // The run never started: the thread must not stay busy.
+      if (thread !== undefined) await this.log.putRecord("thread", thread.thread_id, { ...thread, status: "idle" }).catch(() => undefined);
+      throw error;
+    }
     const controller = new AbortController();
     this.local.set(run.run_id, controller);
     const done = this.execute(graph, request, run, thread, controller).finally(() => {
