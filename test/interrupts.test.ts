@@ -187,3 +187,20 @@ describe("interrupt()", () => {
     assert.throws(() => interrupt("outside"), isCode("NO_CONTEXT"));
   });
 });
+
+describe("Command({ resume, update })", () => {
+  it("the resumed node sees the update", async () => {
+    let seenLog: string[] = [];
+    const graph = new StateGraph<State>(schema())
+      .addNode("ask", (state: State) => {
+        seenLog = state.log;
+        return { answer: interrupt<string>("?") };
+      })
+      .addEdge(START, "ask")
+      .compile({ checkpointer: new MemorySaver() });
+    await graph.invoke({ log: ["start"] }, thread("t"));
+    const done = await graph.invoke(new Command({ resume: "ok", update: { log: ["human note"] } }), thread("t"));
+    assert.deepEqual(done, { log: ["start", "human note"], answer: "ok" });
+    assert.deepEqual(seenLog, ["start", "human note"]);
+  });
+});

@@ -375,3 +375,25 @@ describe("breakpoints (interruptBefore / interruptAfter)", () => {
     assert.equal(state.metadata?.source, "loop");
   });
 });
+
+describe("Command as run input", () => {
+  it("update applies to the thread before its pending tasks continue; finished siblings are kept", async () => {
+    const { graph, runs } = diamond(new MemorySaver(), "c");
+    await assert.rejects(graph.invoke({ items: ["in"] }, thread("t")), /c broke/);
+    const result = await graph.invoke(new Command({ update: { topic: "fixed" } }), thread("t"));
+    assert.deepEqual(result, { items: ["in", "a", "b", "c", "d"], topic: "fixed" });
+    assert.deepEqual(runs, { a: 1, b: 1, c: 2, d: 1 });
+  });
+
+  it("goto runs the named node next; on a new thread update acts as the input", async () => {
+    const { graph, runs } = diamond();
+    await graph.invoke({ items: ["in"] }, thread("t"));
+    assert.deepEqual(await graph.invoke(new Command({ goto: "d", update: { items: ["jump"] } }), thread("t")), {
+      items: ["in", "a", "b", "c", "d", "jump", "d"],
+    });
+    assert.deepEqual(runs, { a: 1, b: 1, c: 1, d: 2 });
+    assert.deepEqual(await graph.invoke(new Command({ update: { items: ["new"] } }), thread("new")), { items: ["new", "a", "b", "c", "d"] });
+    await assert.rejects(graph.invoke(new Command({ goto: "nope" }), thread("t")), isCode("INVALID_GRAPH"));
+    await assert.rejects(graph.invoke(new Command({}), thread("t")), isCode("INVALID_INPUT"));
+  });
+});

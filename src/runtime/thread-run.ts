@@ -15,8 +15,10 @@ import {
   createChannels,
   prepareNextTasks,
   readState,
+  routerResultToRoutes,
   updateToWrites,
 } from "./algo.js";
+import { START } from "../graph/constants.js";
 import type { Interrupt } from "./interrupt.js";
 import { INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, readSavedTasks } from "./saved-tasks.js";
 import type { TaskResult } from "./task.js";
@@ -123,6 +125,9 @@ export class ThreadRun {
       return { channels, joins, step: step + 1, tasks, inputApplied: true };
     }
 
+    if (isCommand(input) && (input.update !== undefined || input.goto.length > 0)) {
+      return this.steer(spec, input, tuple, channels, joins, lastStep, startRoutes);
+    }
     if (tuple === undefined) {
       throw new WeftError(
         "INVALID_INPUT",
@@ -142,8 +147,54 @@ export class ThreadRun {
     // Continuing the latest checkpoint keeps what its tasks had finished (after a crash or a
     // failure) and the answers to their interrupts.
     this.saved = readSavedTasks(tuple.pendingWrites);
-    if (isCommand(input)) await this.answerInterrupts(tuple, input);
+    if (isCommand(input)) await this.answerInterrupts(input);
     return { channels, joins, step: lastStep + 1, tasks: tuple.checkpoint.pending_tasks, inputApplied: false };
+  }
+
+  /**
+   * A Command input with `update` and/or `goto`: a new checkpoint with the update applied, whose tasks
+   * are `goto`'s (or the pending ones, keeping what they had finished and their interrupt answers);
+   * then `resume`, if given, answers the interrupts.
+   */
+  private async steer(
+    spec: GraphSpec,
+    command: Command,
+    tuple: CheckpointTuple | undefined,
+    channels: Channels,
+    joins: JoinState,
+    lastStep: number,
+    startRoutes: (state: Record<string, unknown>) => Promise<FinishedTask>,
+  ): Promise<ThreadStart> {
+    const saved = tuple === undefined ? new Map<string, SavedTask>() : readSavedTasks(tuple.pendingWrites);
+    if (command.update !== undefined) applyWrites(channels, updateToWrites(spec, "input", command.update));
+    const state = readState(channels);
+    const checkpointId = newCheckpointId();
+    const step = lastStep + 1;
+    const makeId = taskIdMaker(checkpointId, step + 1);
+    const carried = new Map<string, SavedTask>();
+    let tasks: PreparedTask[];
+    if (command.goto.length > 0) {
+      tasks = prepareNextTasks(spec, [{ node: START, routes: routerResultToRoutes(spec, START, command.goto) }], joins, makeId);
+    } else if (tuple === undefined) {
+      tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, makeId);
+    } else {
+      tasks = tuple.checkpoint.pending_tasks.map((task, index) => {
+        const id = makeId(task.node, index);
+        const progress = saved.get(task.id);
+        if (progress !== undefined) carried.set(id, progress);
+        return { ...task, id };
+      });
+    }
+    await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: command.update ?? null });
+    for (const [id, progress] of carried) {
+      const writes: Array<readonly [string, unknown]> =
+        progress.routes !== undefined ? [...progress.writes, [ROUTES_CHANNEL, progress.routes]] : progress.interrupts.length > 0 ? [[INTERRUPT_CHANNEL, progress.interrupts]] : [];
+      for (const answer of progress.resume) writes.push([RESUME_CHANNEL, answer]);
+      if (writes.length > 0) await this.checkpointer.putWrites(this.currentConfig(), writes, id);
+    }
+    this.saved = carried;
+    if (command.resume !== undefined) await this.answerInterrupts(command);
+    return { channels, joins, step: step + 1, tasks, inputApplied: true };
   }
 
   /** The run ended (in any way): let other processes have the thread. */
@@ -237,15 +288,15 @@ export class ThreadRun {
   }
 
   /** Save a Command's resume value(s) as answers to the pending interrupts they address. */
-  private async answerInterrupts(tuple: CheckpointTuple, command: Command): Promise<void> {
+  private async answerInterrupts(command: Command): Promise<void> {
     const pending: Array<{ taskId: string; interrupt: Interrupt }> = [];
     for (const [taskIdentifier, saved] of this.saved) for (const interrupt of saved.interrupts) pending.push({ taskId: taskIdentifier, interrupt });
-    if (!("resume" in command)) {
-      throw new WeftError("INVALID_INPUT", "A Command given as run input needs `resume`; to change the state of a thread use graph.updateState().");
+    if (command.resume === undefined) {
+      throw new WeftError("INVALID_INPUT", "A Command given as run input needs `resume`, `update` or `goto`.");
     }
     if (pending.length === 0) {
       throw new WeftError("INVALID_INPUT", `Thread "${this.threadId}" has no pending interrupt to resume; start a new turn with an input object.`, {
-        details: { threadId: this.threadId, checkpointId: tuple.checkpoint.id },
+        details: { threadId: this.threadId, checkpointId: this.current?.configurable.checkpoint_id },
       });
     }
     const resume = command.resume;
@@ -256,7 +307,7 @@ export class ThreadRun {
     const answers = pending.filter((entry) => !byId || Object.prototype.hasOwnProperty.call(resume, entry.interrupt.id));
     for (const { taskId: taskIdentifier, interrupt } of answers) {
       const value = byId ? (resume as Record<string, unknown>)[interrupt.id] : resume;
-      await this.checkpointer.putWrites(tuple.config, [[RESUME_CHANNEL, { id: interrupt.id, value }]], taskIdentifier);
+      await this.checkpointer.putWrites(this.currentConfig(), [[RESUME_CHANNEL, { id: interrupt.id, value }]], taskIdentifier);
       this.saved.get(taskIdentifier)!.resume.push({ id: interrupt.id, value });
     }
   }
