@@ -56,8 +56,9 @@ export function restoreChannels(spec: GraphSpec, checkpoint: Checkpoint | undefi
   const writes: Array<[string, unknown]> = [];
   for (const [key, value] of Object.entries(checkpoint.channel_values)) {
     const channel = channels.get(key);
-    if (channel === undefined) writes.push([key, value]);
-    else channel.restore(value);
+    if (channel !== undefined) channel.restore(value);
+    // A schema-less graph keeps every key; a graph with a schema drops keys it no longer has.
+    else if (spec.schema === undefined) writes.push([key, value]);
   }
   applyWrites(channels, writes);
   return channels;
