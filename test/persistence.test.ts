@@ -111,6 +111,13 @@ describe("threads", () => {
     await assert.rejects(graph.invoke({ items: ["in"] }, thread("t")), /c broke/);
     const stopped = await graph.getState(thread("t"));
     assert.deepEqual(stopped.next, ["b", "c"]);
+    assert.deepEqual(
+      stopped.tasks.map((task) => [task.name, task.error]),
+      [
+        ["b", undefined],
+        ["c", { code: "NODE_FAILED", message: 'Node "c" failed: c broke' }],
+      ],
+    );
     assert.deepEqual(runs, { a: 1, b: 1, c: 1, d: 0 });
     const updates = await collect(graph.stream(null, { ...thread("t"), streamMode: "updates" }));
     assert.deepEqual(updates, [{ b: { items: ["b"] } }, { c: { items: ["c"] } }, { d: { items: ["d"] } }]);
