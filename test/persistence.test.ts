@@ -368,6 +368,18 @@ describe("breakpoints (interruptBefore / interruptAfter)", () => {
     assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b", "c"] });
   });
 
+  it("can be given per run, replacing the graph's; withCheckpointer() keeps the graph's", async () => {
+    const { graph, ran } = chain({ interruptBefore: ["b"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, { ...thread("t"), interruptBefore: ["c"] }), { items: ["a", "b"] });
+    assert.deepEqual(await graph.invoke(null, { ...thread("t"), interruptAfter: "*" }), { items: ["a", "b", "c"] });
+    assert.deepEqual(ran, ["a", "b", "c"]);
+    await assert.rejects(graph.invoke({ items: [] }, { ...thread("u"), interruptAfter: ["nope"] }), isCode("INVALID_OPTIONS"));
+
+    const moved = graph.withCheckpointer(new MemorySaver());
+    assert.deepEqual(await moved.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.equal(moved.name, graph.name);
+  });
+
   it("are checked at compile time", () => {
     const builder = new StateGraph<State>(schema()).addNode("a", () => ({})).addEdge(START, "a");
     assert.throws(() => builder.compile({ interruptBefore: ["a"] }), isCode("INVALID_GRAPH"));
