@@ -111,6 +111,13 @@ describe("threads", () => {
     await assert.rejects(graph.invoke({ items: ["in"] }, thread("t")), /c broke/);
     const stopped = await graph.getState(thread("t"));
     assert.deepEqual(stopped.next, ["b", "c"]);
+    assert.deepEqual(
+      stopped.tasks.map((task) => [task.name, task.error]),
+      [
+        ["b", undefined],
+        ["c", { code: "NODE_FAILED", message: 'Node "c" failed: c broke' }],
+      ],
+    );
     assert.deepEqual(runs, { a: 1, b: 1, c: 1, d: 0 });
     const updates = await collect(graph.stream(null, { ...thread("t"), streamMode: "updates" }));
     assert.deepEqual(updates, [{ b: { items: ["b"] } }, { c: { items: ["c"] } }, { d: { items: ["d"] } }]);
@@ -359,6 +366,18 @@ describe("breakpoints (interruptBefore / interruptAfter)", () => {
     assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a"] });
     assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b"] });
     assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b", "c"] });
+  });
+
+  it("can be given per run, replacing the graph's; withCheckpointer() keeps the graph's", async () => {
+    const { graph, ran } = chain({ interruptBefore: ["b"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, { ...thread("t"), interruptBefore: ["c"] }), { items: ["a", "b"] });
+    assert.deepEqual(await graph.invoke(null, { ...thread("t"), interruptAfter: "*" }), { items: ["a", "b", "c"] });
+    assert.deepEqual(ran, ["a", "b", "c"]);
+    await assert.rejects(graph.invoke({ items: [] }, { ...thread("u"), interruptAfter: ["nope"] }), isCode("INVALID_OPTIONS"));
+
+    const moved = graph.withCheckpointer(new MemorySaver());
+    assert.deepEqual(await moved.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.equal(moved.name, graph.name);
   });
 
   it("are checked at compile time", () => {

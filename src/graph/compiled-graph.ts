@@ -42,6 +42,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   readonly name: string;
   readonly checkpointer: Checkpointer | undefined;
   private readonly breakpoints: Breakpoints;
+  private readonly compileOptions: CompileOptions;
 
   constructor(
     protected readonly spec: GraphSpec,
@@ -49,7 +50,8 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   ) {
     this.name = options.name ?? "LangGraph";
     this.checkpointer = options.checkpointer;
-    this.breakpoints = checkBreakpoints(spec, options);
+    this.breakpoints = checkBreakpoints(spec, options, "INVALID_GRAPH");
+    this.compileOptions = options;
   }
 
   /** Run the graph to the end and resolve to the final state. Inside a node it runs as a subgraph. */
@@ -58,7 +60,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     if (parent !== undefined) return (await this.runAsSubgraph(input, parent, options)) as State;
     const checked = checkOptions(options, null);
     const stream = new RunStream({ modes: SILENT_MODES, modeTuples: false, subgraphs: false });
-    return (await this.runRoot(input, checked, stream).promise) as State;
+    return (await this.runRoot(input, checked, stream, this.runBreakpoints(options)).promise) as State;
   }
 
   /**
@@ -76,7 +78,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       subgraphs: checked.subgraphs,
       highWaterMark: checked.highWaterMark,
     });
-    const { controller, promise } = this.runRoot(input, checked, stream);
+    const { controller, promise } = this.runRoot(input, checked, stream, this.runBreakpoints(options));
     stream.onCancel = (reason) => controller.abort(reason);
     promise.then(
       () => stream.close(),
@@ -114,8 +116,8 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     }
   }
 
-  private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream) {
-    const { thread, release } = this.openThread(input, checked, stream);
+  private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints) {
+    const { thread, release } = this.openThread(input, checked, stream, breakpoints);
     const controller = new AbortController();
     const external = checked.signal;
     const onExternalAbort = () => controller.abort(external!.reason);
@@ -146,7 +148,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   }
 
   /** With a checkpointer: check the thread config and take the thread's lock (THREAD_BUSY when a run holds it). */
-  private openThread(input: unknown, checked: CheckedOptions, stream: RunStream): { thread?: ThreadRun; release?: () => void } {
+  private openThread(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints): { thread?: ThreadRun; release?: () => void } {
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined) {
       if (isCommand(input)) {
@@ -170,7 +172,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       throw new WeftError("CHECKPOINT", "`configurable.checkpoint_id` must be a checkpoint id string (from getState() or getStateHistory()).");
     }
     const release = lockThread(checkpointer, threadId, namespace);
-    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream, this.breakpoints, checked.metadata), release };
+    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream, breakpoints, checked.metadata), release };
   }
 
   /**
@@ -207,6 +209,26 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     return updateThreadState(this.spec, this.requireCheckpointer("updateState"), config, values, asNode);
   }
 
+  /**
+   * The same graph (name, breakpoints) saving its threads with `checkpointer`.
+   *
+   * @example
+   * const served = graph.withCheckpointer(SqliteSaver.fromPath("threads.db"));
+   */
+  withCheckpointer(checkpointer: Checkpointer): CompiledGraph<State, Update> {
+    return new CompiledGraph<State, Update>(this.spec, { ...this.compileOptions, checkpointer });
+  }
+
+  /** The graph's breakpoints, or the run's own when it names some. */
+  private runBreakpoints(options: RunOptions | undefined): Breakpoints {
+    if (options?.interruptBefore === undefined && options?.interruptAfter === undefined) return this.breakpoints;
+    const given = checkBreakpoints(this.spec, { checkpointer: this.checkpointer, ...options }, "INVALID_OPTIONS");
+    return {
+      before: options.interruptBefore === undefined ? this.breakpoints.before : given.before,
+      after: options.interruptAfter === undefined ? this.breakpoints.after : given.after,
+    };
+  }
+
   private requireCheckpointer(method: string): Checkpointer {
     if (this.checkpointer === undefined) {
       throw new WeftError("CHECKPOINT", `${method}() reads saved threads, so the graph needs a checkpointer: compile({ checkpointer: new MemorySaver() }).`);
@@ -216,17 +238,21 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
 }
 
 /** Check interruptBefore/interruptAfter: node names (or "*"), and a checkpointer to pause with. */
-function checkBreakpoints(spec: GraphSpec, options: CompileOptions): Breakpoints {
+function checkBreakpoints(
+  spec: GraphSpec,
+  options: Pick<CompileOptions, "checkpointer" | "interruptBefore" | "interruptAfter">,
+  code: "INVALID_GRAPH" | "INVALID_OPTIONS",
+): Breakpoints {
   const read = (key: "interruptBefore" | "interruptAfter"): ReadonlySet<string> | "*" => {
     const value = options[key];
     if (value === undefined) return NO_BREAKPOINTS;
     if (options.checkpointer === undefined) {
-      throw new WeftError("INVALID_GRAPH", `${key} pauses runs on a saved thread, so it needs a checkpointer: compile({ checkpointer, ${key} }).`);
+      throw new WeftError(code, `${key} pauses runs on a saved thread, so it needs a checkpointer: compile({ checkpointer }).`);
     }
     if (value === "*") return "*";
-    if (!Array.isArray(value)) throw new WeftError("INVALID_GRAPH", `${key} must be an array of node names or "*".`);
+    if (!Array.isArray(value)) throw new WeftError(code, `${key} must be an array of node names or "*".`);
     for (const name of value) {
-      if (!spec.nodes.has(name)) throw new WeftError("INVALID_GRAPH", `${key} names unknown node "${name}".`);
+      if (!spec.nodes.has(name)) throw new WeftError(code, `${key} names unknown node "${name}".`);
     }
     return new Set(value);
   };

@@ -134,7 +134,13 @@ async function runSavedTask(run: RunContext, task: PreparedTask, step: number, s
     if (run.stream.wantsUpdates) run.stream.push("updates", run.namespace, { [task.node]: finished.update ?? null });
     return finished;
   }
-  const result = await runTask(run, task, step, state, channels);
+  let result: TaskResult;
+  try {
+    result = await runTask(run, task, step, state, channels);
+  } catch (error) {
+    await thread.saveTaskError(task, error);
+    throw error;
+  }
   await thread.saveTaskResult(result);
   return result;
 }

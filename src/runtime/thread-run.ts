@@ -20,7 +20,7 @@ import {
 } from "./algo.js";
 import { START } from "../graph/constants.js";
 import type { Interrupt } from "./interrupt.js";
-import { INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, readSavedTasks } from "./saved-tasks.js";
+import { ERROR_CHANNEL, INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, readSavedTasks } from "./saved-tasks.js";
 import type { TaskResult } from "./task.js";
 import { taskId } from "./task-id.js";
 
@@ -56,8 +56,9 @@ export function restoreChannels(spec: GraphSpec, checkpoint: Checkpoint | undefi
   const writes: Array<[string, unknown]> = [];
   for (const [key, value] of Object.entries(checkpoint.channel_values)) {
     const channel = channels.get(key);
-    if (channel === undefined) writes.push([key, value]);
-    else channel.restore(value);
+    if (channel !== undefined) channel.restore(value);
+    // A schema-less graph keeps every key; a graph with a schema drops keys it no longer has.
+    else if (spec.schema === undefined) writes.push([key, value]);
   }
   applyWrites(channels, writes);
   return channels;
@@ -230,6 +231,16 @@ export class ThreadRun {
       result.interrupts !== undefined ? [[INTERRUPT_CHANNEL, result.interrupts]] : [...result.writes, [ROUTES_CHANNEL, result.routes]];
     const saving = this.checkpointer.putWrites(this.currentConfig(), writes, result.task.id);
     this.pendingSaves.push(saving.catch(() => {}));
+    return saving;
+  }
+
+  /** Record why a task failed, so getState() can show it; the task runs again when the thread continues. */
+  saveTaskError(task: PreparedTask, error: unknown): Promise<void> {
+    if (!WeftError.isInstance(error) || error.code === "ABORTED") return Promise.resolve();
+    const saving = this.checkpointer
+      .putWrites(this.currentConfig(), [[ERROR_CHANNEL, { code: error.code, message: error.message }]], task.id)
+      .catch(() => {}); // the task's own error is what the run reports
+    this.pendingSaves.push(saving);
     return saving;
   }
 
