@@ -1,19 +1,33 @@
 // A runnable graph: invoke() for the final state, stream() for everything on the way.
+import type { CheckpointConfig, Checkpointer } from "../checkpoint/checkpointer.js";
+import { lockThread } from "../checkpoint/thread-lock.js";
 import { WeftError } from "../errors.js";
 import { type NodeConfig, type RunnableConfig, taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
 import { runLoop } from "../runtime/loop.js";
 import type { RunContext } from "../runtime/task.js";
+import { type Breakpoints, ThreadRun } from "../runtime/thread-run.js";
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
 import { RunStream, type StreamMode } from "../stream/run-stream.js";
 import type { RunOptions, StreamOptions, StreamOutput } from "../stream/stream-types.js";
+import { type Command, isCommand } from "./command.js";
 import { NAMESPACE_SEPARATOR } from "./constants.js";
 import type { GraphSpec, SubgraphRunner } from "./graph-spec.js";
 import { type CheckedOptions, checkOptions } from "./run-options.js";
+import { type StateSnapshot, emptySnapshot, snapshotOf, threadConfig, updateThreadState } from "./thread-state.js";
 
 export interface CompileOptions {
   /** A name for the graph (used by the server and in debugging). */
   name?: string;
+  /**
+   * Where threads are saved. With one, every run needs `configurable: { thread_id }`; it continues
+   * that thread, and getState()/updateState()/interrupt() work.
+   */
+  checkpointer?: Checkpointer;
+  /** Breakpoints: stop the run before these nodes run ("*": before every node). Needs a checkpointer; continue with `invoke(null, config)`. */
+  interruptBefore?: readonly string[] | "*";
+  /** Breakpoints: stop the run after these nodes ran ("*": after every step). Needs a checkpointer. */
+  interruptAfter?: readonly string[] | "*";
 }
 
 /** A stream bus that nobody reads: invoke() runs with it, so no event is ever built. */
@@ -26,21 +40,27 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   implements SubgraphRunner
 {
   readonly name: string;
+  readonly checkpointer: Checkpointer | undefined;
+  private readonly breakpoints: Breakpoints;
+  private readonly compileOptions: CompileOptions;
 
   constructor(
     protected readonly spec: GraphSpec,
     options: CompileOptions = {},
   ) {
     this.name = options.name ?? "LangGraph";
+    this.checkpointer = options.checkpointer;
+    this.breakpoints = checkBreakpoints(spec, options, "INVALID_GRAPH");
+    this.compileOptions = options;
   }
 
   /** Run the graph to the end and resolve to the final state. Inside a node it runs as a subgraph. */
-  async invoke(input: Update | State, options?: RunOptions): Promise<State> {
+  async invoke(input: Update | State | Command | null, options?: RunOptions): Promise<State> {
     const parent = parentConfig(options);
     if (parent !== undefined) return (await this.runAsSubgraph(input, parent, options)) as State;
     const checked = checkOptions(options, null);
     const stream = new RunStream({ modes: SILENT_MODES, modeTuples: false, subgraphs: false });
-    return (await this.runRoot(input, checked, stream).promise) as State;
+    return (await this.runRoot(input, checked, stream, this.runBreakpoints(options)).promise) as State;
   }
 
   /**
@@ -48,7 +68,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
    * model call made inside the run arrives as `[chunk, metadata]` as soon as it is generated.
    */
   stream<const Modes extends StreamMode | readonly StreamMode[] = "values", const Subgraphs extends boolean = false>(
-    input: Update | State,
+    input: Update | State | Command | null,
     options?: StreamOptions<Modes, Subgraphs>,
   ): AwaitableGraphStream<StreamOutput<State, Modes, Subgraphs>> {
     const checked = checkOptions(options as StreamOptions | undefined, "values");
@@ -58,7 +78,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       subgraphs: checked.subgraphs,
       highWaterMark: checked.highWaterMark,
     });
-    const { controller, promise } = this.runRoot(input, checked, stream);
+    const { controller, promise } = this.runRoot(input, checked, stream, this.runBreakpoints(options));
     stream.onCancel = (reason) => controller.abort(reason);
     promise.then(
       () => stream.close(),
@@ -87,6 +107,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       signal: controller.signal,
       recursionLimit: options?.recursionLimit ?? context.recursionLimit,
       abortRun: (reason) => controller.abort(reason),
+      parentScratchpad: context.scratchpad,
     };
     try {
       return await runLoop(run, input);
@@ -95,7 +116,8 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     }
   }
 
-  private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream) {
+  private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints) {
+    const { thread, release } = this.openThread(input, checked, stream, breakpoints);
     const controller = new AbortController();
     const external = checked.signal;
     const onExternalAbort = () => controller.abort(external!.reason);
@@ -112,11 +134,132 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       signal: controller.signal,
       recursionLimit: checked.recursionLimit,
       abortRun: (reason) => controller.abort(reason),
+      thread,
     };
-    const promise = runLoop(run, input).finally(() => external?.removeEventListener("abort", onExternalAbort));
+    const promise = runLoop(run, input).finally(async () => {
+      external?.removeEventListener("abort", onExternalAbort);
+      try {
+        await thread?.finish();
+      } finally {
+        release?.();
+      }
+    });
     return { controller, promise };
   }
+
+  /** With a checkpointer: check the thread config and take the thread's lock (THREAD_BUSY when a run holds it). */
+  private openThread(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints): { thread?: ThreadRun; release?: () => void } {
+    const checkpointer = this.checkpointer;
+    if (checkpointer === undefined) {
+      if (isCommand(input)) {
+        throw new WeftError("INVALID_INPUT", "A Command input resumes a saved thread, so the graph needs a checkpointer: compile({ checkpointer }).");
+      }
+      return {};
+    }
+    const configurable = checked.configurable;
+    const threadId = configurable.thread_id;
+    if (typeof threadId !== "string" || threadId === "") {
+      throw new WeftError(
+        "CHECKPOINT",
+        `This graph has a checkpointer, so every run needs a thread: pass { configurable: { thread_id: "..." } } ` +
+          `(any string naming the conversation; reuse it to continue the thread).`,
+        { details: { threadId } },
+      );
+    }
+    const namespace = typeof configurable.checkpoint_ns === "string" ? configurable.checkpoint_ns : "";
+    const checkpointId = configurable.checkpoint_id;
+    if (checkpointId !== undefined && typeof checkpointId !== "string") {
+      throw new WeftError("CHECKPOINT", "`configurable.checkpoint_id` must be a checkpoint id string (from getState() or getStateHistory()).");
+    }
+    const release = lockThread(checkpointer, threadId, namespace);
+    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream, breakpoints, checked.metadata), release };
+  }
+
+  /**
+   * The thread's state: values, the nodes that run next, and pending interrupts. With
+   * `configurable.checkpoint_id` the state at that checkpoint.
+   *
+   * @example
+   * const snapshot = await graph.getState({ configurable: { thread_id: "t1" } });
+   * console.log(snapshot.values, snapshot.next, snapshot.tasks[0]?.interrupts);
+   */
+  async getState(config: RunnableConfig): Promise<StateSnapshot<State>> {
+    const tuple = await this.requireCheckpointer("getState").getTuple(threadConfig(config));
+    return tuple === undefined ? emptySnapshot<State>(config) : snapshotOf<State>(tuple);
+  }
+
+  /** Every checkpoint of the thread, newest first. */
+  async *getStateHistory(config: RunnableConfig, options: { limit?: number; before?: RunnableConfig } = {}): AsyncIterable<StateSnapshot<State>> {
+    const checkpointer = this.requireCheckpointer("getStateHistory");
+    const target = threadConfig(config);
+    for await (const tuple of checkpointer.list(target, { limit: options.limit, before: options.before as CheckpointConfig | undefined })) {
+      yield snapshotOf<State>(tuple);
+    }
+  }
+
+  /**
+   * Save a new checkpoint with `values` applied as if node `asNode` wrote them (its reducers apply);
+   * the next run continues from it. With `asNode` the next tasks are where that node routes.
+   * Resolves to the config naming the new checkpoint.
+   *
+   * @example
+   * await graph.updateState({ configurable: { thread_id: "t1" } }, { draft: "edited" }, "writer");
+   */
+  async updateState(config: RunnableConfig, values: Update | Record<string, unknown>, asNode?: string): Promise<RunnableConfig> {
+    return updateThreadState(this.spec, this.requireCheckpointer("updateState"), config, values, asNode);
+  }
+
+  /**
+   * The same graph (name, breakpoints) saving its threads with `checkpointer`.
+   *
+   * @example
+   * const served = graph.withCheckpointer(SqliteSaver.fromPath("threads.db"));
+   */
+  withCheckpointer(checkpointer: Checkpointer): CompiledGraph<State, Update> {
+    return new CompiledGraph<State, Update>(this.spec, { ...this.compileOptions, checkpointer });
+  }
+
+  /** The graph's breakpoints, or the run's own when it names some. */
+  private runBreakpoints(options: RunOptions | undefined): Breakpoints {
+    if (options?.interruptBefore === undefined && options?.interruptAfter === undefined) return this.breakpoints;
+    const given = checkBreakpoints(this.spec, { checkpointer: this.checkpointer, ...options }, "INVALID_OPTIONS");
+    return {
+      before: options.interruptBefore === undefined ? this.breakpoints.before : given.before,
+      after: options.interruptAfter === undefined ? this.breakpoints.after : given.after,
+    };
+  }
+
+  private requireCheckpointer(method: string): Checkpointer {
+    if (this.checkpointer === undefined) {
+      throw new WeftError("CHECKPOINT", `${method}() reads saved threads, so the graph needs a checkpointer: compile({ checkpointer: new MemorySaver() }).`);
+    }
+    return this.checkpointer;
+  }
 }
+
+/** Check interruptBefore/interruptAfter: node names (or "*"), and a checkpointer to pause with. */
+function checkBreakpoints(
+  spec: GraphSpec,
+  options: Pick<CompileOptions, "checkpointer" | "interruptBefore" | "interruptAfter">,
+  code: "INVALID_GRAPH" | "INVALID_OPTIONS",
+): Breakpoints {
+  const read = (key: "interruptBefore" | "interruptAfter"): ReadonlySet<string> | "*" => {
+    const value = options[key];
+    if (value === undefined) return NO_BREAKPOINTS;
+    if (options.checkpointer === undefined) {
+      throw new WeftError(code, `${key} pauses runs on a saved thread, so it needs a checkpointer: compile({ checkpointer }).`);
+    }
+    if (value === "*") return "*";
+    if (!Array.isArray(value)) throw new WeftError(code, `${key} must be an array of node names or "*".`);
+    for (const name of value) {
+      if (!spec.nodes.has(name)) throw new WeftError(code, `${key} names unknown node "${name}".`);
+    }
+    return new Set(value);
+  };
+  return { before: read("interruptBefore"), after: read("interruptAfter") };
+}
+
+const NO_BREAKPOINTS: ReadonlySet<string> = new Set();
 
 /** The running node's config when this call happens inside a node (passed, or found through AsyncLocalStorage). */
 function parentConfig(options: RunnableConfig | undefined): NodeConfig | undefined {

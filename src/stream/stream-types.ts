@@ -17,6 +17,20 @@ export type DebugEvent =
       timestamp: string;
       step: number;
       payload: { id: string; name: string; error: string | null; result: ReadonlyArray<readonly [string, unknown]>; interrupts: unknown[] };
+    }
+  | {
+      /** Emitted when a checkpointer saved a checkpoint (root graph only). */
+      type: "checkpoint";
+      timestamp: string;
+      step: number;
+      payload: {
+        config: RunnableConfig;
+        parentConfig: RunnableConfig | undefined;
+        values: Record<string, unknown>;
+        metadata: Record<string, unknown>;
+        next: string[];
+        tasks: Array<{ id: string; name: string; interrupts: unknown[] }>;
+      };
     };
 
 /** What one mode yields for a graph with state `State`. */
@@ -51,6 +65,10 @@ export type StreamOutput<State, Modes extends StreamMode | readonly StreamMode[]
 export interface RunOptions extends RunnableConfig {
   /** Supersteps a run may take before it fails with RECURSION_LIMIT (default 25). */
   recursionLimit?: number;
+  /** Breakpoints for this run (replacing the graph's `interruptBefore`): stop before these nodes. Needs a checkpointer. */
+  interruptBefore?: readonly string[] | "*";
+  /** Breakpoints for this run (replacing the graph's `interruptAfter`): stop after these nodes. Needs a checkpointer. */
+  interruptAfter?: readonly string[] | "*";
 }
 
 export interface StreamOptions<
