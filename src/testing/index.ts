@@ -1,2 +1,12 @@
 // Test helpers that users import too: `weft/testing`.
 export { FakeChatModel, splitWords, type FakeChatModelOptions } from "./fake-chat-model.js";
+export {
+  startOpenAICompatibleServer,
+  type OpenAICompatibleServer,
+  type OpenAICompatibleServerOptions,
+  type RecordedRequest,
+  type ResponseClosed,
+  type ScriptedResponse,
+  type ScriptedToolCall,
+} from "./openai-compatible-server.js";
+export { FaultPlan, type Fault, type FaultKind, type RandomFaultOptions } from "./fault-plan.js";

@@ -1,0 +1,283 @@
+// The chat-model contract. A provider implements one streaming method, `streamParts`; `invoke`,
+// `stream`, `withConfig` and `bindTools` are built on it here, once, for every provider.
+// This is where a token enters the stream bus: model -> stream/ -> runtime/ -> the caller.
+import { WeftError, describeError } from "../errors.js";
+import type { RunnableConfig } from "../runtime/config.js";
+import { taskContextOf } from "../runtime/config.js";
+import { currentConfig } from "../runtime/context.js";
+import type { RunStream } from "../stream/run-stream.js";
+import {
+  AIMessage,
+  AIMessageChunk,
+  type Message,
+  type MessagesInput,
+  type ToolCall,
+  type ToolCallChunk,
+  type Usage,
+  toMessages,
+} from "./messages.js";
+
+/** A tool the model may call: a name, a description and JSON-schema parameters. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * What a provider yields while streaming. A plain string is a text token (the fast, common case);
+ * objects carry tool-call fragments, usage, the finish reason, or the provider's id for the answer.
+ */
+export type ChatStreamPart =
+  | string
+  | { type: "tool-call"; index: number; id?: string; name?: string; args?: string }
+  | { type: "usage"; usage: Usage }
+  | { type: "finish"; reason: string }
+  | { type: "response-id"; id: string };
+
+/** What a provider receives for one call. */
+export interface ChatModelRequest {
+  messages: Message[];
+  tools: readonly ToolDefinition[];
+  signal: AbortSignal | undefined;
+}
+
+/** Per-call options: a config (from a node, or your own) plus an optional signal. */
+export type ChatCallOptions = RunnableConfig;
+
+export const NOSTREAM_TAG = "nostream";
+
+/**
+ * Base of every chat model. Subclasses implement `streamParts` and set `provider` and `modelName`.
+ *
+ * Inside a graph node, every call streams its tokens to the run's `messages` mode with metadata
+ * (node, step, tags, ls_* keys); pass the node's `config`, or rely on AsyncLocalStorage on Node.
+ */
+export abstract class BaseChatModel {
+  /** `ls_provider` in stream metadata, e.g. "openai". */
+  abstract readonly provider: string;
+  /** `ls_model_name` in stream metadata. */
+  abstract readonly modelName: string;
+  temperature: number | undefined;
+  tags: readonly string[];
+  metadata: Readonly<Record<string, unknown>>;
+  protected tools: readonly ToolDefinition[] = [];
+
+  constructor(fields: { tags?: readonly string[]; metadata?: Record<string, unknown>; temperature?: number } = {}) {
+    if (fields.tags !== undefined && (!Array.isArray(fields.tags) || fields.tags.some((tag) => typeof tag !== "string"))) {
+      throw new WeftError("INVALID_OPTIONS", "Model `tags` must be an array of strings, e.g. { tags: [\"joke\"] }.");
+    }
+    this.tags = fields.tags ?? [];
+    this.metadata = fields.metadata ?? {};
+    this.temperature = fields.temperature;
+  }
+
+  /** Stream the answer to `request`. The one method a provider implements. */
+  protected abstract streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart>;
+
+  /** Call the model and resolve to the whole answer; inside a graph every token streams as it comes. */
+  async invoke(input: MessagesInput, options?: ChatCallOptions): Promise<AIMessage> {
+    const call = this.startCall(input, options);
+    try {
+      for await (const part of this.streamParts(call.request)) {
+        call.accept(part);
+        if (call.stream !== undefined && call.stream.mustWait) await call.stream.drained();
+      }
+    } catch (error) {
+      throw call.failure(error);
+    }
+    return call.finish();
+  }
+
+  /** Call the model and iterate its chunks; inside a graph they also stream to the run. */
+  async *stream(input: MessagesInput, options?: ChatCallOptions): AsyncGenerator<AIMessageChunk, AIMessage, undefined> {
+    const call = this.startCall(input, options);
+    try {
+      for await (const part of this.streamParts(call.request)) {
+        const chunk = call.accept(part, true);
+        if (chunk !== undefined) yield chunk;
+        if (call.stream !== undefined && call.stream.mustWait) await call.stream.drained();
+      }
+    } catch (error) {
+      throw call.failure(error);
+    }
+    return call.finish();
+  }
+
+  /** A view of this model with more tags and metadata (sharing the same client and counters). */
+  withConfig(config: { tags?: readonly string[]; metadata?: Record<string, unknown> }): this {
+    const view = Object.create(this) as this;
+    view.tags = [...this.tags, ...(config.tags ?? [])];
+    view.metadata = { ...this.metadata, ...config.metadata };
+    return view;
+  }
+
+  /** A view of this model that offers `tools` to the provider. */
+  bindTools(tools: readonly ToolDefinition[]): this {
+    if (!Array.isArray(tools)) throw new WeftError("INVALID_OPTIONS", "bindTools() takes an array of tool definitions.");
+    const view = Object.create(this) as this;
+    view.tools = tools.map((tool) => this.toToolDefinition(tool));
+    return view;
+  }
+
+  /** Providers may accept richer tool forms (zod, ...); the base accepts `{ name, description, parameters }`. */
+  protected toToolDefinition(tool: ToolDefinition): ToolDefinition {
+    if (typeof tool !== "object" || tool === null || typeof tool.name !== "string" || tool.name === "") {
+      throw new WeftError("INVALID_OPTIONS", "Each tool needs a `name` and JSON-schema `parameters`.");
+    }
+    return { name: tool.name, description: tool.description, parameters: tool.parameters ?? { type: "object", properties: {} } };
+  }
+
+  private startCall(input: MessagesInput, options: ChatCallOptions | undefined): ModelCall {
+    const messages = toMessages(input);
+    // An explicit config wins; otherwise the running node's config (AsyncLocalStorage on Node).
+    const config = taskContextOf(options) !== undefined ? options : mergeConfig(currentConfig(), options);
+    return new ModelCall(this, messages, config, this.tools);
+  }
+}
+
+function mergeConfig(base: RunnableConfig | undefined, extra: RunnableConfig | undefined): RunnableConfig | undefined {
+  if (base === undefined) return extra;
+  if (extra === undefined) return base;
+  return {
+    ...base,
+    tags: [...(base.tags ?? []), ...(extra.tags ?? [])],
+    metadata: { ...base.metadata, ...extra.metadata },
+    signal: extra.signal ?? base.signal,
+  };
+}
+
+/** The state of one model call: what it accumulated and where its chunks go. Built once per call. */
+class ModelCall {
+  readonly request: ChatModelRequest;
+  /** The run's bus when this call's chunks are streamed, else undefined. */
+  readonly stream: RunStream | undefined;
+  private readonly namespace: readonly string[];
+  private readonly metadata: Record<string, unknown> | undefined;
+  private id: string;
+  private started = false;
+  private text = "";
+  private toolCallChunks: ToolCallChunk[] | undefined;
+  private usage: Usage | undefined;
+  private finishReason: string | undefined;
+
+  constructor(
+    private readonly model: BaseChatModel,
+    messages: Message[],
+    config: RunnableConfig | undefined,
+    tools: readonly ToolDefinition[],
+  ) {
+    this.request = { messages, tools, signal: config?.signal };
+    this.id = `run-${crypto.randomUUID()}`;
+    const context = taskContextOf(config);
+    const tags = config?.tags && config.tags.length > 0 ? [...config.tags, ...model.tags] : model.tags;
+    if (context !== undefined && context.stream.wantsMessages && !tags.includes(NOSTREAM_TAG)) {
+      this.stream = context.stream;
+      this.namespace = context.namespace;
+      // Built once per call and shared by every chunk of it: never copied per token.
+      this.metadata = {
+        ...config!.metadata,
+        ...model.metadata,
+        tags: [...tags],
+        ls_provider: model.provider,
+        ls_model_name: model.modelName,
+        ls_model_type: "chat",
+        ls_temperature: model.temperature,
+      };
+    } else {
+      this.stream = undefined;
+      this.namespace = [];
+      this.metadata = undefined;
+    }
+  }
+
+  /** Take one part from the provider; returns the chunk when one was built (always when `wanted`). */
+  accept(part: ChatStreamPart, wanted = false): AIMessageChunk | undefined {
+    let chunk: AIMessageChunk | undefined;
+    if (typeof part === "string") {
+      this.started = true;
+      this.text += part;
+      if (this.stream !== undefined || wanted) chunk = new AIMessageChunk(part, this.id);
+    } else if (part.type === "tool-call") {
+      this.started = true;
+      const fragment: ToolCallChunk = { index: part.index };
+      if (part.id !== undefined) fragment.id = part.id;
+      if (part.name !== undefined) fragment.name = part.name;
+      if (part.args !== undefined) fragment.args = part.args;
+      (this.toolCallChunks ??= []).push(fragment);
+      chunk = new AIMessageChunk("", this.id, [fragment]);
+    } else if (part.type === "usage") {
+      this.usage = part.usage;
+      chunk = new AIMessageChunk("", this.id, undefined, part.usage);
+    } else if (part.type === "finish") {
+      this.finishReason = part.reason;
+      return undefined;
+    } else if (part.type === "response-id") {
+      if (!this.started) this.id = part.id;
+      return undefined;
+    }
+    if (chunk !== undefined && this.stream !== undefined) this.stream.push("messages", this.namespace, [chunk, this.metadata]);
+    return chunk;
+  }
+
+  finish(): AIMessage {
+    const responseMetadata: Record<string, unknown> = { model: this.model.modelName, provider: this.model.provider };
+    if (this.finishReason !== undefined) responseMetadata.finishReason = this.finishReason;
+    return new AIMessage(this.text, {
+      id: this.id,
+      toolCalls: this.toolCallChunks ? assembleToolCalls(this.toolCallChunks) : [],
+      usage: this.usage,
+      responseMetadata,
+    });
+  }
+
+  /** Turn whatever the provider threw into a WeftError that keeps the partial output. */
+  failure(error: unknown): WeftError {
+    const details = { provider: this.model.provider, model: this.model.modelName, partialText: this.text };
+    if (WeftError.isInstance(error)) {
+      Object.assign(error.details, details, error.details);
+      return error;
+    }
+    if (this.request.signal?.aborted) {
+      return new WeftError("ABORTED", `The call to ${this.model.provider} model "${this.model.modelName}" was aborted.`, {
+        cause: error,
+        details,
+      });
+    }
+    return new WeftError(
+      "MODEL_CALL",
+      `The call to ${this.model.provider} model "${this.model.modelName}" failed after ${this.text.length} characters: ${describeError(error)}`,
+      { cause: error, details },
+    );
+  }
+}
+
+/** Join streamed tool-call fragments by index into complete calls with parsed arguments. */
+export function assembleToolCalls(chunks: readonly ToolCallChunk[]): ToolCall[] {
+  const byIndex = new Map<number, { id: string; name: string; args: string }>();
+  for (const chunk of chunks) {
+    let call = byIndex.get(chunk.index);
+    if (call === undefined) {
+      call = { id: "", name: "", args: "" };
+      byIndex.set(chunk.index, call);
+    }
+    if (chunk.id) call.id = chunk.id;
+    if (chunk.name) call.name += chunk.name;
+    if (chunk.args) call.args += chunk.args;
+  }
+  return [...byIndex.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, call]) => ({ id: call.id, name: call.name, args: parseArguments(call.args, call.name) }));
+}
+
+function parseArguments(text: string, name: string): Record<string, unknown> {
+  if (text.trim() === "") return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : { value: parsed };
+  } catch (error) {
+    throw new WeftError("MODEL_CALL", `The model sent arguments for tool "${name}" that are not valid JSON: ${describeError(error)}`, {
+      details: { arguments: text },
+    });
+  }
+}
