@@ -64,9 +64,10 @@ export class RunStream implements AsyncIterator<unknown> {
     this.subgraphs = options.subgraphs;
     this.modeTuples = options.modeTuples;
     this.highWaterMark = Math.max(2, options.highWaterMark ?? 1024);
-    this.lowWaterMark = this.highWaterMark >> 1;
+    this.lowWaterMark = Math.floor(this.highWaterMark / 2);
+    // Start at most at 1024 slots; grow() doubles on demand (a huge highWaterMark must not allocate or loop up front).
     let capacity = 16;
-    while (capacity < this.highWaterMark) capacity <<= 1;
+    while (capacity < Math.min(this.highWaterMark, 1024)) capacity <<= 1;
     this.buffer = new Array(capacity);
     this.mask = capacity - 1;
   }
