@@ -3,21 +3,25 @@
 import { WeftError } from "../errors.js";
 
 /** The faults the test server can inject into one response. */
-export type FaultKind = "status-429" | "status-500" | "status-503" | "reset" | "malformed" | "delay";
+export type FaultKind = "status-429" | "status-500" | "status-503" | "reset" | "malformed" | "delay" | "drop";
 
 /** One injected fault, as applied to a request (recorded on the request for assertions). */
 export type Fault =
   | { kind: "status"; status: number; retryAfterMs?: number }
   | { kind: "reset"; afterChunks: number }
   | { kind: "malformed"; afterChunks: number }
-  | { kind: "delay"; delayMs: number };
+  | { kind: "delay"; delayMs: number }
+  | { kind: "drop" };
 
 export interface RandomFaultOptions {
   /** The seed of the pseudo-random sequence; the same seed replays the same faults. */
   seed: number;
   /** Chance in [0, 1] that a request gets a fault (default 0.3). */
   probability?: number;
-  /** Which faults to draw from (default: all). */
+  /**
+   * Which faults to draw from. Default: all but "drop" (a dropped connection is retried with the
+   * SDK's own backoff of 0.5 s and more, which would make a long seeded run slow).
+   */
   kinds?: readonly FaultKind[];
   /** Retry-After (ms) sent with injected 429/503 statuses, so client retries stay fast (default 1). */
   retryAfterMs?: number;
@@ -25,7 +29,7 @@ export interface RandomFaultOptions {
   maxDelayMs?: number;
 }
 
-const ALL_KINDS: readonly FaultKind[] = ["status-429", "status-500", "status-503", "reset", "malformed", "delay"];
+const DEFAULT_KINDS: readonly FaultKind[] = ["status-429", "status-500", "status-503", "reset", "malformed", "delay"];
 
 /** A deterministic source of faults: call `next(chunkCount)` once per request, in request order. */
 export class FaultPlan {
@@ -41,7 +45,7 @@ export class FaultPlan {
     }
     this.random = mulberry32(options.seed);
     this.probability = options.probability ?? 0.3;
-    this.kinds = options.kinds && options.kinds.length > 0 ? options.kinds : ALL_KINDS;
+    this.kinds = options.kinds && options.kinds.length > 0 ? options.kinds : DEFAULT_KINDS;
     this.retryAfterMs = options.retryAfterMs ?? 1;
     this.maxDelayMs = options.maxDelayMs ?? 20;
   }
@@ -68,6 +72,8 @@ export class FaultPlan {
         return { kind: "malformed", afterChunks };
       case "delay":
         return { kind: "delay", delayMs: 1 + Math.floor(position * this.maxDelayMs) };
+      case "drop":
+        return { kind: "drop" };
     }
   }
 }

@@ -37,6 +37,8 @@ export interface ScriptedResponse {
   times?: number;
   /** Wait this long before each chunk (overrides the server's `chunkDelayMs`). */
   chunkDelayMs?: number;
+  /** Destroy the socket before answering at all (the client sees a connection error and may retry). */
+  dropConnection?: boolean;
   /** Destroy the socket after this many content chunks. */
   resetAfterChunks?: number;
   /** Send a line that is not valid JSON after this many content chunks. */
@@ -145,6 +147,7 @@ export async function startOpenAICompatibleServer(options: OpenAICompatibleServe
     const fault = script.fault(chunks.length);
     if (fault !== undefined) request.fault = fault;
     const plan = applyFault(scripted, fault);
+    if (plan.dropConnection === true) return response.socket?.destroy();
     if (plan.status !== undefined) {
       const headers: Record<string, string> = {};
       if (plan.retryAfterSeconds !== undefined) headers["retry-after"] = String(plan.retryAfterSeconds);
@@ -260,6 +263,8 @@ function applyFault(scripted: ScriptedResponse, fault: Fault | undefined): Scrip
       return { ...scripted, malformedAfterChunks: fault.afterChunks };
     case "delay":
       return { ...scripted, chunkDelayMs: fault.delayMs };
+    case "drop":
+      return { ...scripted, dropConnection: true };
   }
 }
 

@@ -91,7 +91,8 @@ export class ChatOpenAI extends BaseChatModel {
       idle.start();
       let sentId = false;
       for await (const chunk of stream) {
-        idle.start();
+        // Only the server's silence counts: the clock is stopped while a slow consumer holds a chunk.
+        idle.stop();
         if (!sentId && typeof chunk.id === "string" && chunk.id !== "") {
           sentId = true;
           yield { type: "response-id", id: chunk.id };
@@ -102,8 +103,10 @@ export class ChatOpenAI extends BaseChatModel {
           streamedCharacters += delta.content.length;
           yield delta.content;
         }
-        for (const call of delta?.tool_calls ?? []) {
-          const part: ChatStreamPart & { type: "tool-call" } = { type: "tool-call", index: call.index };
+        for (const [position, call] of (delta?.tool_calls ?? []).entries()) {
+          // Some compatible servers leave out `index`; their calls come one per delta entry.
+          const index = typeof call.index === "number" ? call.index : position;
+          const part: ChatStreamPart & { type: "tool-call" } = { type: "tool-call", index };
           if (call.id) part.id = call.id;
           if (call.function?.name) part.name = call.function.name;
           if (call.function?.arguments) part.args = call.function.arguments;
@@ -117,6 +120,7 @@ export class ChatOpenAI extends BaseChatModel {
             usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, totalTokens: usage.total_tokens },
           };
         }
+        idle.start();
       }
       // The SDK ends a stream quietly when its request is aborted; make that an error here.
       if (outer?.aborted) throw abortReason(outer);

@@ -1,5 +1,6 @@
 // What went wrong talking to an OpenAI-compatible server, as a WeftError MODEL_CALL that keeps the
 // HTTP status, whether a retry could help, and what to do about it.
+import { APIConnectionError, APIConnectionTimeoutError } from "openai";
 import { WeftError, describeError } from "../../errors.js";
 
 export interface CallFacts {
@@ -27,17 +28,16 @@ export function toModelCallError(error: unknown, facts: CallFacts): WeftError {
       { cause: error, details: { status, isRetryable: retryable, baseURL: facts.baseURL } },
     );
   }
-  const name = (error as { name?: unknown } | null)?.name;
-  if (name === "APIConnectionTimeoutError") {
+  if (error instanceof APIConnectionTimeoutError) {
     return new WeftError("MODEL_CALL", `${where} did not answer in time; raise the \`timeout\` option or check the server.`, {
       cause: error,
       details: { isRetryable: true, baseURL: facts.baseURL },
     });
   }
-  if (name === "APIConnectionError") {
+  if (error instanceof APIConnectionError) {
     return new WeftError(
       "MODEL_CALL",
-      `Could not connect to ${where}: ${describeError((error as Error).cause ?? error)}. Check that the server runs and that \`baseURL\` (or OPENAI_BASE_URL) ends in /v1.`,
+      `No answer from ${where}: ${describeError(rootCause(error))}. Check that the server runs and that \`baseURL\` (or OPENAI_BASE_URL) ends in /v1.`,
       { cause: error, details: { isRetryable: true, baseURL: facts.baseURL } },
     );
   }
@@ -51,7 +51,7 @@ export function toModelCallError(error: unknown, facts: CallFacts): WeftError {
   if (error instanceof TypeError && /terminated|socket|closed|ECONNRESET/i.test(`${error.message} ${describeError(error.cause)}`)) {
     return new WeftError(
       "MODEL_CALL",
-      `The connection to ${where} closed before the answer was complete${progress} (${describeError(error.cause ?? error)}); the text received so far is in error.details.partialText.`,
+      `The connection to ${where} closed before the answer was complete${progress} (${describeError(rootCause(error))}); the text received so far is in error.details.partialText.`,
       { cause: error, details: { isRetryable: true, baseURL: facts.baseURL } },
     );
   }
@@ -59,6 +59,13 @@ export function toModelCallError(error: unknown, facts: CallFacts): WeftError {
     cause: error,
     details: { isRetryable: false, baseURL: facts.baseURL },
   });
+}
+
+/** The innermost cause: fetch wraps socket errors ("fetch failed" around "other side closed"). */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause !== undefined; depth++) current = current.cause;
+  return current;
 }
 
 function statusOf(error: unknown): number | undefined {
