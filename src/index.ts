@@ -4,6 +4,20 @@ export { StateGraph, type NodeAction, type RouterAction, type SchemaFor, type Se
 export { CompiledGraph, type CompileOptions } from "./graph/compiled-graph.js";
 export { START, END } from "./graph/constants.js";
 export { Send } from "./graph/send.js";
+export { Command, type CommandInit } from "./graph/command.js";
+export type { StateSnapshot } from "./graph/thread-state.js";
+export { interrupt, INTERRUPT, type Interrupt } from "./runtime/interrupt.js";
+export {
+  Checkpointer,
+  type Checkpoint,
+  type CheckpointConfig,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type ListOptions,
+  type PendingWrite,
+} from "./checkpoint/checkpointer.js";
+export { MemorySaver } from "./checkpoint/memory.js";
+export { jsonSerde, type Serde } from "./checkpoint/serde.js";
 export { lastValue } from "./channels/last-value.js";
 export { reducer } from "./channels/reducer.js";
 export type { Channel, ChannelSpec, StateSchema, StateOf, UpdateOf } from "./channels/channel.js";

@@ -1,20 +1,30 @@
 // A runnable graph: invoke() for the final state, stream() for everything on the way.
+import type { CheckpointConfig, Checkpointer } from "../checkpoint/checkpointer.js";
+import { lockThread } from "../checkpoint/thread-lock.js";
 import { WeftError } from "../errors.js";
 import { type NodeConfig, type RunnableConfig, taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
 import { allowManyAbortListeners } from "../runtime/abortable-delay.js";
 import { runLoop } from "../runtime/loop.js";
 import type { RunContext } from "../runtime/task.js";
+import { ThreadRun } from "../runtime/thread-run.js";
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
 import { RunStream, type StreamMode } from "../stream/run-stream.js";
 import type { RunOptions, StreamOptions, StreamOutput } from "../stream/stream-types.js";
+import { type Command, isCommand } from "./command.js";
 import { NAMESPACE_SEPARATOR } from "./constants.js";
 import type { GraphSpec, SubgraphRunner } from "./graph-spec.js";
 import { type CheckedOptions, checkOptions } from "./run-options.js";
+import { type StateSnapshot, emptySnapshot, snapshotOf, threadConfig, updateThreadState } from "./thread-state.js";
 
 export interface CompileOptions {
   /** A name for the graph (used by the server and in debugging). */
   name?: string;
+  /**
+   * Where threads are saved. With one, every run needs `configurable: { thread_id }`; it continues
+   * that thread, and getState()/updateState()/interrupt() work.
+   */
+  checkpointer?: Checkpointer;
 }
 
 /** A stream bus that nobody reads: invoke() runs with it, so no event is ever built. */
@@ -27,16 +37,18 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   implements SubgraphRunner
 {
   readonly name: string;
+  readonly checkpointer: Checkpointer | undefined;
 
   constructor(
     protected readonly spec: GraphSpec,
     options: CompileOptions = {},
   ) {
     this.name = options.name ?? "LangGraph";
+    this.checkpointer = options.checkpointer;
   }
 
   /** Run the graph to the end and resolve to the final state. Inside a node it runs as a subgraph. */
-  async invoke(input: Update | State, options?: RunOptions): Promise<State> {
+  async invoke(input: Update | State | Command | null, options?: RunOptions): Promise<State> {
     const parent = parentConfig(options);
     if (parent !== undefined) return (await this.runAsSubgraph(input, parent, options)) as State;
     const checked = checkOptions(options, null);
@@ -49,7 +61,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
    * model call made inside the run arrives as `[chunk, metadata]` as soon as it is generated.
    */
   stream<const Modes extends StreamMode | readonly StreamMode[] = "values", const Subgraphs extends boolean = false>(
-    input: Update | State,
+    input: Update | State | Command | null,
     options?: StreamOptions<Modes, Subgraphs>,
   ): AwaitableGraphStream<StreamOutput<State, Modes, Subgraphs>> {
     const checked = checkOptions(options as StreamOptions | undefined, "values");
@@ -89,6 +101,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       signal: controller.signal,
       recursionLimit: options?.recursionLimit ?? context.recursionLimit,
       abortRun: (reason) => controller.abort(reason),
+      parentScratchpad: context.scratchpad,
     };
     try {
       return await runLoop(run, input);
@@ -98,6 +111,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   }
 
   private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream) {
+    const { thread, release } = this.openThread(input, checked, stream);
     const controller = new AbortController();
     allowManyAbortListeners(controller.signal);
     const external = checked.signal;
@@ -115,9 +129,86 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       signal: controller.signal,
       recursionLimit: checked.recursionLimit,
       abortRun: (reason) => controller.abort(reason),
+      thread,
     };
-    const promise = runLoop(run, input).finally(() => external?.removeEventListener("abort", onExternalAbort));
+    const promise = runLoop(run, input).finally(async () => {
+      external?.removeEventListener("abort", onExternalAbort);
+      try {
+        await thread?.finish();
+      } finally {
+        release?.();
+      }
+    });
     return { controller, promise };
+  }
+
+  /** With a checkpointer: check the thread config and take the thread's lock (THREAD_BUSY when a run holds it). */
+  private openThread(input: unknown, checked: CheckedOptions, stream: RunStream): { thread?: ThreadRun; release?: () => void } {
+    const checkpointer = this.checkpointer;
+    if (checkpointer === undefined) {
+      if (isCommand(input)) {
+        throw new WeftError("INVALID_INPUT", "A Command input resumes a saved thread, so the graph needs a checkpointer: compile({ checkpointer }).");
+      }
+      return {};
+    }
+    const configurable = checked.configurable;
+    const threadId = configurable.thread_id;
+    if (typeof threadId !== "string" || threadId === "") {
+      throw new WeftError(
+        "CHECKPOINT",
+        `This graph has a checkpointer, so every run needs a thread: pass { configurable: { thread_id: "..." } } ` +
+          `(any string naming the conversation; reuse it to continue the thread).`,
+        { details: { threadId } },
+      );
+    }
+    const namespace = typeof configurable.checkpoint_ns === "string" ? configurable.checkpoint_ns : "";
+    const checkpointId = configurable.checkpoint_id;
+    if (checkpointId !== undefined && typeof checkpointId !== "string") {
+      throw new WeftError("CHECKPOINT", "`configurable.checkpoint_id` must be a checkpoint id string (from getState() or getStateHistory()).");
+    }
+    const release = lockThread(checkpointer, threadId, namespace);
+    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream), release };
+  }
+
+  /**
+   * The thread's state: values, the nodes that run next, and pending interrupts. With
+   * `configurable.checkpoint_id` the state at that checkpoint.
+   *
+   * @example
+   * const snapshot = await graph.getState({ configurable: { thread_id: "t1" } });
+   * console.log(snapshot.values, snapshot.next, snapshot.tasks[0]?.interrupts);
+   */
+  async getState(config: RunnableConfig): Promise<StateSnapshot<State>> {
+    const tuple = await this.requireCheckpointer("getState").getTuple(threadConfig(config));
+    return tuple === undefined ? emptySnapshot<State>(config) : snapshotOf<State>(tuple);
+  }
+
+  /** Every checkpoint of the thread, newest first. */
+  async *getStateHistory(config: RunnableConfig, options: { limit?: number; before?: RunnableConfig } = {}): AsyncIterable<StateSnapshot<State>> {
+    const checkpointer = this.requireCheckpointer("getStateHistory");
+    const target = threadConfig(config);
+    for await (const tuple of checkpointer.list(target, { limit: options.limit, before: options.before as CheckpointConfig | undefined })) {
+      yield snapshotOf<State>(tuple);
+    }
+  }
+
+  /**
+   * Save a new checkpoint with `values` applied as if node `asNode` wrote them (its reducers apply);
+   * the next run continues from it. With `asNode` the next tasks are where that node routes.
+   * Resolves to the config naming the new checkpoint.
+   *
+   * @example
+   * await graph.updateState({ configurable: { thread_id: "t1" } }, { draft: "edited" }, "writer");
+   */
+  async updateState(config: RunnableConfig, values: Update | Record<string, unknown>, asNode?: string): Promise<RunnableConfig> {
+    return updateThreadState(this.spec, this.requireCheckpointer("updateState"), config, values, asNode);
+  }
+
+  private requireCheckpointer(method: string): Checkpointer {
+    if (this.checkpointer === undefined) {
+      throw new WeftError("CHECKPOINT", `${method}() reads saved threads, so the graph needs a checkpointer: compile({ checkpointer: new MemorySaver() }).`);
+    }
+    return this.checkpointer;
   }
 }
 

@@ -2,15 +2,19 @@
 import type { ChannelSpec, StateSchema } from "../channels/channel.js";
 import { WeftError, describeValue } from "../errors.js";
 import type { NodeConfig } from "../runtime/config.js";
+import type { Command } from "./command.js";
 import { CompiledGraph, type CompileOptions } from "./compiled-graph.js";
 import { END, NAMESPACE_SEPARATOR, RESERVED_NAMES, START, TASK_SEPARATOR } from "./constants.js";
 import type { BranchSpec, GraphSpec, NodeSpec, Router, SubgraphRunner, WaitingEdge } from "./graph-spec.js";
 import type { Send } from "./send.js";
 import { validateGraph } from "./validate.js";
 
-/** A node: gets the state (or a Send's argument) and the config, returns an update or nothing. */
+/** A node: gets the state (or a Send's argument) and the config, returns an update (or a Command) or nothing. */
 export type NodeAction<State, Update> = {
-  bivarianceHack(state: State, config: NodeConfig): Update | void | undefined | null | Promise<Update | void | undefined | null>;
+  bivarianceHack(
+    state: State,
+    config: NodeConfig,
+  ): Update | Command<unknown, Update> | void | undefined | null | Promise<Update | Command<unknown, Update> | void | undefined | null>;
 }["bivarianceHack"];
 
 /** A conditional edge's router: returns a node name, END, an array of them, or Send objects. */

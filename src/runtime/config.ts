@@ -27,6 +27,10 @@ export interface TaskContext {
 }
 
 export interface TaskScratchpad {
+  /** The task whose interrupts these are (in a subgraph: the parent graph's task). */
+  readonly taskId: string;
+  /** True when the run has a checkpointer, so interrupt() can pause it. */
+  readonly checkpointed: boolean;
   /** Resume values for this task's interrupts, in order of the interrupt() calls. */
   resume: unknown[];
   /** How many interrupt() calls the node has made so far in this attempt. */

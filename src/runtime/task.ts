@@ -3,13 +3,16 @@
 import { WeftError, describeError } from "../errors.js";
 import { NAMESPACE_SEPARATOR } from "../graph/constants.js";
 import type { GraphSpec, NodeFunction, SubgraphRunner } from "../graph/graph-spec.js";
+import { isCommand } from "../graph/command.js";
 import type { Send } from "../graph/send.js";
 import { taskMetadata } from "../stream/metadata.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, type PreparedTask, type Write, routerResultToRoutes, staticRoutes, updateToWrites } from "./algo.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad, type Writer } from "./config.js";
 import { runWithConfig } from "./context.js";
+import { type Interrupt, isGraphInterrupt } from "./interrupt.js";
 import { localState } from "./local-state.js";
+import type { ThreadRun } from "./thread-run.js";
 
 /** Everything a graph run shares between its tasks. */
 export interface RunContext {
@@ -26,6 +29,10 @@ export interface RunContext {
   readonly recursionLimit: number;
   /** Cancels the whole run (used when one task of a step fails). */
   readonly abortRun?: (reason: unknown) => void;
+  /** The thread this run persists to (root runs of a graph compiled with a checkpointer). */
+  readonly thread?: ThreadRun;
+  /** In a subgraph: the parent task's interrupt state, which the subgraph's nodes share. */
+  readonly parentScratchpad?: TaskScratchpad;
 }
 
 export interface TaskResult {
@@ -33,9 +40,14 @@ export interface TaskResult {
   readonly node: string;
   readonly writes: Write[];
   readonly routes: Array<string | Send>;
+  /** What the node returned (the `updates` mode payload). */
+  readonly update: unknown;
+  /** Set when the node paused at interrupt(): the task did not finish and wrote nothing. */
+  readonly interrupts?: Interrupt[];
 }
 
 const noWriter: Writer = () => {};
+const NO_RESUME: unknown[] = [];
 
 export async function runTask(
   run: RunContext,
@@ -43,9 +55,14 @@ export async function runTask(
   step: number,
   state: Record<string, unknown>,
   channels: Channels,
-  scratchpad: TaskScratchpad = { resume: [], interruptCounter: 0 },
 ): Promise<TaskResult> {
   const { spec, stream } = run;
+  const scratchpad: TaskScratchpad = run.parentScratchpad ?? {
+    taskId: task.id,
+    checkpointed: run.thread !== undefined,
+    resume: run.thread === undefined ? NO_RESUME : run.thread.resumeValues(task.id),
+    interruptCounter: 0,
+  };
   const node = spec.nodes.get(task.node);
   if (node === undefined) throw new WeftError("INVALID_GRAPH", `A task names unknown node "${task.node}".`);
   const checkpointNs = run.parentCheckpointNs
@@ -77,8 +94,12 @@ export async function runTask(
   try {
     update = await runWithConfig(config, () => callNode(node.run, input, config));
     if (isSubgraph(node.run)) update = keepKnownKeys(spec, update as Record<string, unknown>);
-    writes = updateToWrites(spec, task.node, update);
     routes = [...staticRoutes(spec, task.node)];
+    if (isCommand(update)) {
+      if (update.goto.length > 0) routes.push(...routerResultToRoutes(spec, task.node, update.goto));
+      update = update.update;
+    }
+    writes = updateToWrites(spec, task.node, update);
     const branches = spec.branches.get(task.node);
     if (branches !== undefined) {
       const local = localState(spec, channels, state, writes);
@@ -88,6 +109,17 @@ export async function runTask(
       }
     }
   } catch (error) {
+    if (isGraphInterrupt(error)) {
+      if (stream.wantsDebug) {
+        stream.push("debug", namespace, {
+          type: "task_result",
+          timestamp: new Date().toISOString(),
+          step,
+          payload: { id: task.id, name: task.node, error: null, result: [], interrupts: error.interrupts },
+        });
+      }
+      return { task, node: task.node, writes: [], routes: [], update: undefined, interrupts: error.interrupts };
+    }
     const failure = nodeError(task.node, error);
     if (stream.wantsDebug) {
       stream.push("debug", namespace, {
@@ -109,7 +141,7 @@ export async function runTask(
       payload: { id: task.id, name: task.node, error: null, result: writes, interrupts: [] },
     });
   }
-  return { task, node: task.node, writes, routes };
+  return { task, node: task.node, writes, routes, update };
 }
 
 function callNode(run: NodeFunction | SubgraphRunner, input: unknown, config: NodeConfig): unknown {

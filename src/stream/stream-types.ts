@@ -17,6 +17,20 @@ export type DebugEvent =
       timestamp: string;
       step: number;
       payload: { id: string; name: string; error: string | null; result: ReadonlyArray<readonly [string, unknown]>; interrupts: unknown[] };
+    }
+  | {
+      /** Emitted when a checkpointer saved a checkpoint (root graph only). */
+      type: "checkpoint";
+      timestamp: string;
+      step: number;
+      payload: {
+        config: RunnableConfig;
+        parentConfig: RunnableConfig | undefined;
+        values: Record<string, unknown>;
+        metadata: Record<string, unknown>;
+        next: string[];
+        tasks: Array<{ id: string; name: string; interrupts: unknown[] }>;
+      };
     };
 
 /** What one mode yields for a graph with state `State`. */

@@ -1,0 +1,42 @@
+// Command: one object to steer a run. As a run's input it resumes interrupts; returned from a node
+// it updates the state and says where to go next, in one value.
+import type { Send } from "./send.js";
+
+export interface CommandInit<Resume = unknown, Update = Record<string, unknown>> {
+  /**
+   * As run input: the value `interrupt()` returns when the paused node runs again. With several
+   * interrupts pending, an object keyed by interrupt id (`{ [interrupt.id]: value }`) answers each one.
+   */
+  resume?: Resume;
+  /** Returned from a node: the state update (as a plain node return would be). */
+  update?: Update;
+  /** Returned from a node: node name(s) or Send(s) to run next, besides the node's edges. */
+  goto?: string | Send | ReadonlyArray<string | Send>;
+}
+
+/**
+ * Resume a paused thread, or (returned from a node) update the state and route in one value.
+ *
+ * @example
+ * // resume the interrupt of a paused thread
+ * await graph.invoke(new Command({ resume: "approved" }), { configurable: { thread_id: "t1" } });
+ * // inside a node
+ * return new Command({ update: { answer: 42 }, goto: "review" });
+ */
+export class Command<Resume = unknown, Update = Record<string, unknown>> {
+  readonly lg_name = "Command";
+  readonly resume?: Resume;
+  readonly update?: Update;
+  readonly goto: ReadonlyArray<string | Send>;
+
+  constructor(init: CommandInit<Resume, Update> = {}) {
+    if ("resume" in init) this.resume = init.resume;
+    if (init.update !== undefined) this.update = init.update;
+    const goto = init.goto;
+    this.goto = goto === undefined ? [] : Array.isArray(goto) ? [...goto] : [goto as string | Send];
+  }
+}
+
+export function isCommand(value: unknown): value is Command {
+  return value instanceof Command || (typeof value === "object" && value !== null && (value as Command).lg_name === "Command");
+}

@@ -1,0 +1,64 @@
+// Human-in-the-loop: interrupt() pauses a node; the thread resumes later with Command({ resume }).
+import { WeftError } from "../errors.js";
+import { taskContextOf } from "./config.js";
+import { currentConfig } from "./context.js";
+import { taskId } from "./task-id.js";
+
+/** A pause requested by a node: what it asked (`value`) and the id a resume can answer it by. */
+export interface Interrupt<Value = unknown> {
+  readonly value: Value;
+  readonly id: string;
+}
+
+/** The key under which a paused run reports its interrupts (in results and in the stream). */
+export const INTERRUPT = "__interrupt__";
+
+/** Thrown by interrupt() and caught by the runtime: it is a pause, not a failure. */
+export class GraphInterrupt extends WeftError {
+  constructor(readonly interrupts: Interrupt[]) {
+    super("INTERRUPTED", `The run paused at ${interrupts.length} interrupt(s); resume it with new Command({ resume }).`, {
+      details: { interrupts },
+    });
+  }
+}
+
+export function isGraphInterrupt(error: unknown): error is GraphInterrupt {
+  return WeftError.isInstance(error) && error.code === "INTERRUPTED" && Array.isArray((error as GraphInterrupt).interrupts);
+}
+
+/** The id of the `index`-th interrupt() call of a task: stable across re-runs of the task. */
+export function interruptId(taskIdentifier: string, index: number): string {
+  return taskId(taskIdentifier, "interrupt", index);
+}
+
+/**
+ * Pause the run and hand `value` to the caller (a question, a draft to approve, ...). The thread's
+ * state is saved; `graph.invoke(new Command({ resume }), config)` runs the node again from its start,
+ * and this call then returns the resume value. Several calls in one node are answered in order.
+ * Needs a checkpointer (`compile({ checkpointer })`) and a `thread_id`.
+ *
+ * Do not catch the error it throws; if you wrap it in try/catch, rethrow what you did not expect.
+ *
+ * @example
+ * function review(state) {
+ *   const verdict = interrupt({ draft: state.draft, question: "Publish?" });
+ *   return { published: verdict === "yes" };
+ * }
+ */
+export function interrupt<Resume = any, Value = unknown>(value: Value): Resume {
+  const context = taskContextOf(currentConfig());
+  if (context === undefined) {
+    throw new WeftError("NO_CONTEXT", "interrupt() was called outside a running node. Call it inside a node of a graph compiled with a checkpointer.");
+  }
+  const scratchpad = context.scratchpad;
+  if (!scratchpad.checkpointed) {
+    throw new WeftError(
+      "CHECKPOINT",
+      "interrupt() needs a checkpointer to save the paused thread: compile the graph with compile({ checkpointer: new MemorySaver() }) " +
+        'and run it with { configurable: { thread_id: "..." } }.',
+    );
+  }
+  const index = scratchpad.interruptCounter++;
+  if (index < scratchpad.resume.length) return scratchpad.resume[index] as Resume;
+  throw new GraphInterrupt([{ value, id: interruptId(scratchpad.taskId, index) }]);
+}

@@ -1,0 +1,49 @@
+// Reading a checkpoint's pending writes back into what each task had done before the run stopped:
+// finished (its writes and routes), paused at an interrupt, or answered with resume values.
+import type { PendingWrite } from "../checkpoint/checkpointer.js";
+import type { Send } from "../graph/send.js";
+import type { Write } from "./algo.js";
+import type { Interrupt } from "./interrupt.js";
+
+/** Special channels of pending writes; a task's state writes use the state keys themselves. */
+export const ROUTES_CHANNEL = "__routes__";
+export const INTERRUPT_CHANNEL = "__interrupt__";
+export const RESUME_CHANNEL = "__resume__";
+
+export interface SavedResume {
+  readonly id: string;
+  readonly value: unknown;
+}
+
+export interface SavedTask {
+  /** State writes of the task, once it finished. */
+  writes: Write[];
+  /** Where the task routed; present only when the task finished (the routes write comes last). */
+  routes: Array<string | Send> | undefined;
+  /** Interrupts raised and not yet answered. */
+  interrupts: Interrupt[];
+  /** Answers to the task's interrupts, in order. */
+  resume: SavedResume[];
+}
+
+export function readSavedTasks(pendingWrites: readonly PendingWrite[]): Map<string, SavedTask> {
+  const tasks = new Map<string, SavedTask>();
+  for (const [taskId, channel, value] of pendingWrites) {
+    let task = tasks.get(taskId);
+    if (task === undefined) tasks.set(taskId, (task = { writes: [], routes: undefined, interrupts: [], resume: [] }));
+    if (channel === ROUTES_CHANNEL) task.routes = value as Array<string | Send>;
+    else if (channel === INTERRUPT_CHANNEL) task.interrupts = value as Interrupt[];
+    else if (channel === RESUME_CHANNEL) task.resume.push(value as SavedResume);
+    else task.writes.push([channel, value]);
+  }
+  for (const task of tasks.values()) {
+    if (task.routes !== undefined) task.interrupts = [];
+    else {
+      const answered = new Set(task.resume.map((resume) => resume.id));
+      task.interrupts = task.interrupts.filter((pending) => !answered.has(pending.id));
+      // Writes of a task that never finished are not kept (only finished tasks write state).
+      task.writes = [];
+    }
+  }
+  return tasks;
+}
