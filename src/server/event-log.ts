@@ -1,0 +1,39 @@
+// The contract between the instances of a Weft server: each run's events in order with ids, the
+// small thread/run records every instance must see, and cancel requests that reach the instance
+// running the run. In-process by default (memory-event-log.ts); Redis for several instances.
+
+/** One logged event: its id (usable as SSE `Last-Event-ID`), its SSE name, and its JSON data. */
+export interface LoggedEvent {
+  id: string;
+  event: string;
+  data: unknown;
+}
+
+/** Where a reader starts: the first event, only events appended from now on, or after an id. */
+export type ReadFrom = { start: true } | { now: true } | { after: string };
+
+export type RecordKind = "thread" | "run";
+
+export interface EventLog {
+  /** Add an event to the run's log; resolves to its id. Ids increase within a run. */
+  append(runId: string, event: string, data: unknown): Promise<string>;
+  /** The run's log is complete: readers end after its last event; it is kept for the log's TTL. */
+  end(runId: string): Promise<void>;
+  /**
+   * The run's events from `from`, following the log until it ends or `signal` aborts.
+   * Throws a WeftError SERVER (details.status 400/404/410) when `after` is not an id of this log
+   * or its events are gone.
+   */
+  read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent>;
+  /** Throws what `read` would throw for `from` (unknown run 404, bad id 400, dropped events 410), without reading. */
+  check(runId: string, from: ReadFrom): Promise<void>;
+  /** Save a thread or run record (JSON) for every instance to read. */
+  putRecord(kind: RecordKind, id: string, value: Record<string, unknown>): Promise<void>;
+  getRecord<Value extends Record<string, unknown>>(kind: RecordKind, id: string): Promise<Value | undefined>;
+  /** Ask whichever instance runs `runId` to cancel it. */
+  requestCancel(runId: string): Promise<void>;
+  /** Called with the run id of every cancel request; returns a function that unsubscribes. */
+  onCancelRequest(listener: (runId: string) => void): () => void;
+  /** Release timers and connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { describe, it, mock } from "node:test";
+import { WeftError } from "../errors.js";
+import type { LoggedEvent } from "./event-log.js";
+import { MemoryEventLog } from "./memory-event-log.js";
+
+async function collect(events: AsyncIterable<LoggedEvent>): Promise<string[]> {
+  const seen: string[] = [];
+  for await (const event of events) seen.push(`${event.id}:${event.event}`);
+  return seen;
+}
+
+function statusOf(error: unknown): unknown {
+  return WeftError.isInstance(error) ? error.details.status : undefined;
+}
+
+describe("MemoryEventLog", () => {
+  it("numbers events from 1 and reads from the start, after an id, or from now", async () => {
+    const log = new MemoryEventLog();
+    await log.append("r", "metadata", {});
+    await log.append("r", "values", { a: 1 });
+    const fromNow = collect(log.read("r", { now: true }));
+    await log.append("r", "values", { a: 2 });
+    await log.end("r");
+    assert.deepEqual(await collect(log.read("r", { start: true })), ["1:metadata", "2:values", "3:values"]);
+    assert.deepEqual(await collect(log.read("r", { after: "1" })), ["2:values", "3:values"]);
+    assert.deepEqual(await collect(log.read("r", { after: "3" })), []);
+    assert.deepEqual(await fromNow, ["3:values"]);
+    await log.close();
+  });
+
+  it("a reader follows a live run and ends when the log ends", async () => {
+    const log = new MemoryEventLog();
+    await log.append("r", "metadata", {});
+    const reader = collect(log.read("r", { start: true }));
+    for (let index = 0; index < 3; index++) await log.append("r", "messages", index);
+    await log.end("r");
+    assert.deepEqual(await reader, ["1:metadata", "2:messages", "3:messages", "4:messages"]);
+    await assert.rejects(log.append("r", "late", 1), /has ended/);
+  });
+
+  it("rejects ids it never gave (400) and unknown runs (404)", async () => {
+    const log = new MemoryEventLog();
+    await log.append("r", "metadata", {});
+    for (const bad of ["7", "x", "-1", "1.5", ""]) {
+      await assert.rejects(log.check("r", { after: bad }), (error) => statusOf(error) === 400);
+    }
+    await assert.rejects(log.check("nope", { start: true }), (error) => statusOf(error) === 404);
+    await assert.rejects(collect(log.read("nope", { start: true })), (error) => statusOf(error) === 404);
+  });
+
+  it("keeps at most maxEventsPerRun events; resuming before them is 410", async () => {
+    const log = new MemoryEventLog({ maxEventsPerRun: 3 });
+    for (let index = 0; index < 5; index++) await log.append("r", "e", index);
+    await log.end("r");
+    assert.deepEqual(await collect(log.read("r", { start: true })), ["3:e", "4:e", "5:e"]);
+    assert.deepEqual(await collect(log.read("r", { after: "3" })), ["4:e", "5:e"]);
+    await assert.rejects(log.check("r", { after: "1" }), (error) => statusOf(error) === 410);
+  });
+
+  it("forgets a run's log and record ttlMs after it ended, and drops the oldest ended runs over maxRuns", async () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const log = new MemoryEventLog({ ttlMs: 1000, maxRuns: 2 });
+      await log.append("a", "e", 1);
+      await log.putRecord("run", "a", { status: "success" });
+      await log.end("a");
+      mock.timers.tick(999);
+      await log.check("a", { start: true });
+      mock.timers.tick(1);
+      await assert.rejects(log.check("a", { start: true }), (error) => statusOf(error) === 404);
+      assert.equal(await log.getRecord("run", "a"), undefined);
+
+      await log.append("b", "e", 1);
+      await log.end("b");
+      await log.append("c", "e", 1); // running
+      await log.append("d", "e", 1); // over the limit: "b" (ended) goes, "c" (running) stays
+      await assert.rejects(log.check("b", { start: true }), (error) => statusOf(error) === 404);
+      await log.check("c", { start: true });
+      await log.close();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it("records are copies, and cancel requests reach every listener", async () => {
+    const log = new MemoryEventLog();
+    const value = { status: "running", nested: { a: 1 } };
+    await log.putRecord("thread", "t", value);
+    value.nested.a = 2;
+    assert.deepEqual(await log.getRecord("thread", "t"), { status: "running", nested: { a: 1 } });
+    const heard: string[] = [];
+    const stop = log.onCancelRequest((runId) => heard.push(runId));
+    await log.requestCancel("r1");
+    stop();
+    await log.requestCancel("r2");
+    assert.deepEqual(heard, ["r1"]);
+  });
+});

@@ -1,0 +1,193 @@
+// The default event log: in this process, bounded per run and in number of runs, with a TTL
+// after a run ends so late joiners can still resume.
+import { WeftError } from "../errors.js";
+import type { EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+
+export interface MemoryEventLogOptions {
+  /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
+  maxEventsPerRun?: number;
+  /** Runs whose logs are kept; the oldest ended runs are dropped first. Default 1,000. */
+  maxRuns?: number;
+  /** Milliseconds a run's log (and its record) is kept after the run ends. Default 10 minutes. */
+  ttlMs?: number;
+  /** Thread records kept; the least recently written are dropped. Default 10,000. */
+  maxThreads?: number;
+}
+
+interface RunLog {
+  events: LoggedEvent[];
+  /** Sequence number of events[0]. */
+  firstSequence: number;
+  nextSequence: number;
+  ended: boolean;
+  wake: Set<() => void>;
+  expiry: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * An EventLog held in memory. Ids are decimal sequence numbers starting at 1.
+ *
+ * @example
+ * const handler = createHandler({ graphs: { agent }, eventLog: new MemoryEventLog({ ttlMs: 60_000 }) });
+ */
+export class MemoryEventLog implements EventLog {
+  private readonly logs = new Map<string, RunLog>();
+  private readonly threads = new Map<string, Record<string, unknown>>();
+  private readonly runs = new Map<string, Record<string, unknown>>();
+  private readonly cancelListeners = new Set<(runId: string) => void>();
+  private readonly maxEventsPerRun: number;
+  private readonly maxRuns: number;
+  private readonly maxThreads: number;
+  private readonly ttlMs: number;
+
+  constructor(options: MemoryEventLogOptions = {}) {
+    this.maxEventsPerRun = positive(options.maxEventsPerRun, 10_000, "maxEventsPerRun");
+    this.maxRuns = positive(options.maxRuns, 1_000, "maxRuns");
+    this.maxThreads = positive(options.maxThreads, 10_000, "maxThreads");
+    this.ttlMs = positive(options.ttlMs, 600_000, "ttlMs");
+  }
+
+  async append(runId: string, event: string, data: unknown): Promise<string> {
+    const log = this.logOf(runId, true)!;
+    if (log.ended) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`);
+    const id = String(log.nextSequence++);
+    log.events.push({ id, event, data });
+    if (log.events.length > this.maxEventsPerRun) {
+      log.events.shift();
+      log.firstSequence++;
+    }
+    this.wakeReaders(log);
+    return id;
+  }
+
+  async end(runId: string): Promise<void> {
+    const log = this.logOf(runId, true)!;
+    if (log.ended) return;
+    log.ended = true;
+    log.expiry = setTimeout(() => this.forget(runId), this.ttlMs);
+    log.expiry.unref?.();
+    this.wakeReaders(log);
+  }
+
+  async check(runId: string, from: ReadFrom): Promise<void> {
+    const log = this.logOf(runId, false);
+    if (log === undefined) throw notFound(runId);
+    this.checkKept(runId, log, this.startSequence(log, from));
+  }
+
+  async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+    const log = this.logOf(runId, false);
+    if (log === undefined) throw notFound(runId);
+    let next = this.startSequence(log, from);
+    while (!signal?.aborted) {
+      this.checkKept(runId, log, next);
+      const index = next - log.firstSequence;
+      if (index < log.events.length) {
+        const event = log.events[index]!;
+        next++;
+        yield event;
+        continue;
+      }
+      if (log.ended) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          log.wake.delete(done);
+          signal?.removeEventListener("abort", done);
+          resolve();
+        };
+        log.wake.add(done);
+        signal?.addEventListener("abort", done, { once: true });
+      });
+    }
+  }
+
+  async putRecord(kind: RecordKind, id: string, value: Record<string, unknown>): Promise<void> {
+    const map = kind === "thread" ? this.threads : this.runs;
+    map.delete(id);
+    map.set(id, structuredClone(value));
+    if (kind === "thread" && map.size > this.maxThreads) map.delete(map.keys().next().value!);
+  }
+
+  async getRecord<Value extends Record<string, unknown>>(kind: RecordKind, id: string): Promise<Value | undefined> {
+    const value = (kind === "thread" ? this.threads : this.runs).get(id);
+    return value === undefined ? undefined : (structuredClone(value) as Value);
+  }
+
+  async requestCancel(runId: string): Promise<void> {
+    for (const listener of this.cancelListeners) listener(runId);
+  }
+
+  onCancelRequest(listener: (runId: string) => void): () => void {
+    this.cancelListeners.add(listener);
+    return () => this.cancelListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    for (const [runId, log] of this.logs) {
+      if (log.expiry !== undefined) clearTimeout(log.expiry);
+      this.wakeReaders(log);
+      this.logs.delete(runId);
+    }
+    this.cancelListeners.clear();
+  }
+
+  private checkKept(runId: string, log: RunLog, next: number): void {
+    if (next < log.firstSequence) {
+      throw new WeftError("SERVER", `The events of run ${runId} after id ${next - 1} were dropped (the log keeps ${this.maxEventsPerRun}); join without Last-Event-ID.`, {
+        details: { status: 410 },
+      });
+    }
+  }
+
+  private startSequence(log: RunLog, from: ReadFrom): number {
+    if ("start" in from) return log.firstSequence;
+    if ("now" in from) return log.nextSequence;
+    const sequence = /^\d{1,15}$/.test(from.after) ? Number(from.after) : Number.NaN;
+    if (!Number.isSafeInteger(sequence) || sequence >= log.nextSequence) {
+      throw new WeftError("SERVER", `Last-Event-ID ${JSON.stringify(from.after.slice(0, 40))} is not an event id of this run; send an id the stream gave you.`, {
+        details: { status: 400, field: "Last-Event-ID" },
+      });
+    }
+    return sequence + 1;
+  }
+
+  private logOf(runId: string, create: boolean): RunLog | undefined {
+    let log = this.logs.get(runId);
+    if (log === undefined && create) {
+      log = { events: [], firstSequence: 1, nextSequence: 1, ended: false, wake: new Set(), expiry: undefined };
+      this.logs.set(runId, log);
+      this.evictRuns();
+    }
+    return log;
+  }
+
+  /** Over the run limit: drop the oldest ended runs (running runs are never dropped). */
+  private evictRuns(): void {
+    if (this.logs.size <= this.maxRuns) return;
+    for (const [runId, log] of this.logs) {
+      if (this.logs.size <= this.maxRuns) break;
+      if (log.ended) this.forget(runId);
+    }
+  }
+
+  private forget(runId: string): void {
+    const log = this.logs.get(runId);
+    if (log?.expiry !== undefined) clearTimeout(log.expiry);
+    this.logs.delete(runId);
+    this.runs.delete(runId);
+  }
+
+  private wakeReaders(log: RunLog): void {
+    for (const wake of [...log.wake]) wake();
+  }
+}
+
+function notFound(runId: string): WeftError {
+  return new WeftError("SERVER", `No events for run ${runId}: it does not exist here or its log expired.`, { details: { status: 404 } });
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new WeftError("INVALID_OPTIONS", `MemoryEventLog ${name} must be a whole number >= 1, not ${value}.`);
+  return value;
+}

@@ -1,0 +1,126 @@
+// Serving a Web-standard handler with node:http: IncomingMessage -> Request (a client that goes
+// away aborts request.signal), Response -> ServerResponse (written with backpressure; a closed
+// socket cancels the body, which stops an SSE stream and its producer).
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { WeftError, describeError } from "../errors.js";
+
+export interface ServeOptions {
+  /** Port to listen on; 0 picks a free one. Default 2024. */
+  port?: number;
+  /** Interface to listen on. Default "127.0.0.1" (this machine only). */
+  host?: string;
+}
+
+export interface RunningServer {
+  /** e.g. "http://127.0.0.1:2024" */
+  url: string;
+  port: number;
+  server: Server;
+  /** Stop accepting connections, end open ones, and close the handler if it has `close()`. */
+  close(): Promise<void>;
+}
+
+type RequestHandler = ((request: Request) => Promise<Response>) & { close?: () => Promise<void> };
+
+/**
+ * Listen with node:http and answer every request with `handler`.
+ *
+ * @example
+ * const server = await serve(createHandler({ graphs: { agent } }), { port: 0 });
+ * console.log(server.url);
+ * await server.close();
+ */
+export async function serve(handler: RequestHandler, options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const server = createServer((incoming, outgoing) => {
+    void answer(handler, incoming, outgoing, host);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error) => reject(new WeftError("SERVER", `Cannot listen on ${host}:${options.port ?? 2024}: ${describeError(error)}`, { cause: error })));
+    server.listen(options.port ?? 2024, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    server,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await handler.close?.();
+      await closed;
+    },
+  };
+}
+
+async function answer(handler: RequestHandler, incoming: IncomingMessage, outgoing: ServerResponse, host: string): Promise<void> {
+  const disconnected = new AbortController();
+  outgoing.on("close", () => {
+    if (!outgoing.writableFinished) disconnected.abort(new WeftError("ABORTED", "The client disconnected."));
+  });
+  let response: Response;
+  try {
+    response = await handler(toRequest(incoming, host, disconnected.signal));
+  } catch (error) {
+    response = new Response(JSON.stringify({ error: "internal_error", message: "The server failed while handling the request." }), {
+      status: 500,
+      headers: { "Content-Type": "application/json" },
+    });
+    console.error("weft server:", error);
+  }
+  outgoing.statusCode = response.status;
+  response.headers.forEach((value, name) => outgoing.setHeader(name, value));
+  if (response.body === null) {
+    outgoing.end();
+    return;
+  }
+  outgoing.flushHeaders();
+  const reader = response.body.getReader();
+  const stop = () => void reader.cancel().catch(() => undefined);
+  disconnected.signal.addEventListener("abort", stop, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!outgoing.write(value)) {
+        await new Promise<void>((resolve) => {
+          const resume = () => {
+            outgoing.off("drain", resume);
+            outgoing.off("close", resume);
+            resolve();
+          };
+          outgoing.on("drain", resume);
+          outgoing.on("close", resume);
+        });
+      }
+      if (disconnected.signal.aborted) break;
+    }
+  } catch {
+    // The body failed or was cancelled because the client left: nothing more to send.
+  } finally {
+    disconnected.signal.removeEventListener("abort", stop);
+    if (disconnected.signal.aborted) stop();
+    outgoing.end();
+  }
+}
+
+function toRequest(incoming: IncomingMessage, host: string, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const each of value) headers.append(name, each);
+    else headers.set(name, value);
+  }
+  const url = new URL(incoming.url ?? "/", `http://${incoming.headers.host ?? host}`);
+  const hasBody = incoming.method !== "GET" && incoming.method !== "HEAD";
+  return new Request(url, {
+    method: incoming.method,
+    headers,
+    signal,
+    body: hasBody ? (Readable.toWeb(incoming) as ReadableStream<Uint8Array>) : undefined,
+    // Node's fetch needs this to take a streamed request body.
+    duplex: "half",
+  } as RequestInit);
+}

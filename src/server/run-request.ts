@@ -1,0 +1,143 @@
+// Checking the body of POST /threads/{id}/runs/stream and POST /runs/stream (the LangGraph
+// server's RunCreate) into what a run needs; each mistake answers 422 naming its field.
+import { describeValue } from "../errors.js";
+import type { StreamMode } from "../stream/run-stream.js";
+import { httpError } from "./http-error.js";
+
+/** The stream modes the server speaks; `messages-tuple` is the graph's `messages` mode over the wire. */
+export const SERVER_STREAM_MODES = ["values", "updates", "messages-tuple", "custom", "debug"] as const;
+export type ServerStreamMode = (typeof SERVER_STREAM_MODES)[number];
+
+export interface RunRequest {
+  assistantId: string;
+  input: Record<string, unknown> | null;
+  command: { resume?: unknown; update?: Record<string, unknown>; goto?: unknown } | undefined;
+  streamModes: ServerStreamMode[];
+  subgraphs: boolean;
+  resumable: boolean;
+  onDisconnect: "cancel" | "continue";
+  routeMessagesByTag: boolean;
+  configurable: Record<string, unknown>;
+  tags: string[];
+  recursionLimit: number | undefined;
+  metadata: Record<string, unknown>;
+}
+
+// Accepted by the LangGraph server but not by this one: sending them with a value is an error,
+// not something to ignore silently.
+const UNSUPPORTED_FIELDS = ["interrupt_before", "interrupt_after", "webhook", "checkpoint", "checkpoint_id", "after_seconds", "feedback_keys"];
+
+const KNOWN_FIELDS = new Set([
+  "assistant_id",
+  "input",
+  "command",
+  "config",
+  "context",
+  "metadata",
+  "stream_mode",
+  "stream_subgraphs",
+  "stream_resumable",
+  "on_disconnect",
+  "on_completion",
+  "multitask_strategy",
+  "if_not_exists",
+  "checkpoint_during",
+  "durability",
+  "route_messages_by",
+  ...UNSUPPORTED_FIELDS,
+]);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function invalid(field: string, message: string) {
+  return httpError(422, message, field);
+}
+
+/** The graph's stream modes for the server's modes. */
+export function graphModesOf(modes: readonly ServerStreamMode[]): StreamMode[] {
+  return [...new Set(modes.map((mode) => (mode === "messages-tuple" ? "messages" : mode)))] as StreamMode[];
+}
+
+export function parseRunRequest(body: unknown): RunRequest {
+  if (!isObject(body)) throw httpError(422, `The request body must be a JSON object, not ${describeValue(body)}.`, "body");
+  for (const key of Object.keys(body)) {
+    if (!KNOWN_FIELDS.has(key)) throw invalid(key, `Unknown field "${key}" in the run request; remove it.`);
+  }
+  for (const key of UNSUPPORTED_FIELDS) {
+    if (body[key] !== undefined && body[key] !== null) throw invalid(key, `"${key}" is not supported by the Weft server; remove it.`);
+  }
+  const assistantId = body.assistant_id;
+  if (typeof assistantId !== "string" || assistantId === "") {
+    throw invalid("assistant_id", "`assistant_id` is required: the id of an assistant (a graph's name, see POST /assistants/search).");
+  }
+  const input = body.input ?? null;
+  if (input !== null && !isObject(input)) throw invalid("input", `\`input\` must be an object of state values or null, not ${describeValue(input)}.`);
+  const command = body.command ?? undefined;
+  if (command !== undefined && (!isObject(command) || Object.keys(command).some((key) => !["resume", "update", "goto"].includes(key)))) {
+    throw invalid("command", "`command` must be an object with `resume`, `update` and/or `goto`.");
+  }
+  if (command !== undefined && command.update !== undefined && command.update !== null && !isObject(command.update)) {
+    throw invalid("command", "`command.update` must be an object of state values.");
+  }
+  if (command !== undefined && input !== null) throw invalid("command", "Send either `input` or `command`, not both.");
+
+  const rawModes = body.stream_mode ?? "values";
+  const modeList = Array.isArray(rawModes) ? rawModes : [rawModes];
+  if (modeList.length === 0) throw invalid("stream_mode", "`stream_mode` is an empty array; name at least one mode.");
+  for (const mode of modeList) {
+    if (!(SERVER_STREAM_MODES as readonly unknown[]).includes(mode)) {
+      throw invalid("stream_mode", `Unknown stream_mode ${describeValue(mode)}; use ${SERVER_STREAM_MODES.map((name) => `"${name}"`).join(", ")}, or an array of them.`);
+    }
+  }
+
+  const subgraphs = optionalBoolean(body, "stream_subgraphs");
+  const resumable = optionalBoolean(body, "stream_resumable");
+  const onDisconnect = body.on_disconnect ?? "continue";
+  if (onDisconnect !== "cancel" && onDisconnect !== "continue") {
+    throw invalid("on_disconnect", `\`on_disconnect\` must be "cancel" or "continue", not ${describeValue(onDisconnect)}.`);
+  }
+  const routeBy = body.route_messages_by ?? undefined;
+  if (routeBy !== undefined && routeBy !== "tag") throw invalid("route_messages_by", `\`route_messages_by\` can only be "tag", not ${describeValue(routeBy)}.`);
+  const strategy = body.multitask_strategy ?? "reject";
+  if (strategy !== "reject") {
+    throw invalid("multitask_strategy", `Only multitask_strategy "reject" is supported (a busy thread answers 409), not ${describeValue(strategy)}.`);
+  }
+
+  const config = body.config ?? {};
+  if (!isObject(config)) throw invalid("config", "`config` must be an object.");
+  const configurable = config.configurable ?? {};
+  if (!isObject(configurable)) throw invalid("config.configurable", "`config.configurable` must be an object.");
+  const context = body.context ?? {};
+  if (!isObject(context)) throw invalid("context", "`context` must be an object.");
+  const tags = config.tags ?? [];
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== "string")) throw invalid("config.tags", "`config.tags` must be an array of strings.");
+  const recursionLimit = config.recursion_limit ?? undefined;
+  if (recursionLimit !== undefined && (!Number.isInteger(recursionLimit) || (recursionLimit as number) < 1)) {
+    throw invalid("config.recursion_limit", "`config.recursion_limit` must be a whole number >= 1.");
+  }
+  const metadata = body.metadata ?? {};
+  if (!isObject(metadata)) throw invalid("metadata", "`metadata` must be an object.");
+
+  return {
+    assistantId,
+    input: input as Record<string, unknown> | null,
+    command: command as RunRequest["command"],
+    streamModes: [...new Set(modeList as ServerStreamMode[])],
+    subgraphs,
+    resumable,
+    onDisconnect,
+    routeMessagesByTag: routeBy === "tag",
+    configurable: { ...context, ...configurable },
+    tags: tags as string[],
+    recursionLimit: recursionLimit as number | undefined,
+    metadata,
+  };
+}
+
+function optionalBoolean(body: Record<string, unknown>, field: string): boolean {
+  const value = body[field] ?? false;
+  if (typeof value !== "boolean") throw invalid(field, `\`${field}\` must be true or false, not ${describeValue(value)}.`);
+  return value;
+}

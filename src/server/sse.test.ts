@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { WeftError } from "../errors.js";
+import { eventStreamResponse, formatServerSentEvent } from "./sse.js";
+
+describe("formatServerSentEvent", () => {
+  it("writes event, id and one data line of JSON", () => {
+    assert.equal(formatServerSentEvent({ event: "values", id: "3", data: { topic: "cats" } }), 'event: values\nid: 3\ndata: {"topic":"cats"}\n\n');
+    assert.equal(formatServerSentEvent({ event: "end", data: undefined }), "event: end\ndata: null\n\n");
+  });
+
+  it("keeps data with line breaks on one line", () => {
+    const text = formatServerSentEvent({ event: "messages", data: ["a\nb\r\nevent: forged\n\n"] });
+    assert.equal(text.split("\n").length, 4, "event, data, blank line");
+    assert.equal(text, 'event: messages\ndata: ["a\\nb\\r\\nevent: forged\\n\\n"]\n\n');
+  });
+
+  it("refuses an event name or id holding CR, LF or NUL", () => {
+    for (const bad of ["a\nb", "a\rb", "a\r\nevent: x", "a\0"]) {
+      assert.throws(() => formatServerSentEvent({ event: bad, data: 1 }), (error: unknown) => WeftError.isInstance(error) && error.code === "SERVER");
+      assert.throws(() => formatServerSentEvent({ event: "ok", id: bad, data: 1 }), /line break or NUL/);
+    }
+  });
+});
+
+describe("eventStreamResponse", () => {
+  it("streams events lazily and ends with the source", async () => {
+    let pulled = 0;
+    const response = eventStreamResponse(
+      async function* () {
+        for (let index = 1; index <= 3; index++) {
+          pulled++;
+          yield { event: "n", id: String(index), data: index };
+        }
+      },
+      { heartbeatMs: 0 },
+    );
+    assert.equal(response.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    assert.equal(pulled, 0, "nothing read before the client reads");
+    const text = await response.text();
+    assert.equal(text, "event: n\nid: 1\ndata: 1\n\nevent: n\nid: 2\ndata: 2\n\nevent: n\nid: 3\ndata: 3\n\n");
+  });
+
+  it("a failing source ends the stream with an error event", async () => {
+    const response = eventStreamResponse(
+      async function* () {
+        yield { event: "n", data: 1 };
+        throw new WeftError("MODEL_CALL", "boom");
+      },
+      { heartbeatMs: 0 },
+    );
+    assert.equal(await response.text(), 'event: n\ndata: 1\n\nevent: error\ndata: {"error":"MODEL_CALL","message":"boom"}\n\n');
+  });
+
+  it("a client that cancels aborts the source's signal and calls onDisconnect once", async () => {
+    let sourceSignal: AbortSignal | undefined;
+    let disconnects = 0;
+    const response = eventStreamResponse(
+      async function* (signal) {
+        sourceSignal = signal;
+        yield { event: "n", data: 1 };
+        await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      },
+      { heartbeatMs: 0, onDisconnect: () => disconnects++ },
+    );
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    assert.equal(sourceSignal?.aborted, true);
+    assert.equal(disconnects, 1);
+  });
+
+  it("an aborted request signal stops the stream as a disconnect", async () => {
+    const request = new AbortController();
+    let disconnects = 0;
+    const response = eventStreamResponse(
+      async function* (signal) {
+        yield { event: "n", data: 1 };
+        await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      },
+      { heartbeatMs: 0, signal: request.signal, onDisconnect: () => disconnects++ },
+    );
+    const reader = response.body!.getReader();
+    await reader.read();
+    const next = reader.read();
+    request.abort();
+    assert.deepEqual(await next, { done: true, value: undefined });
+    assert.equal(disconnects, 1);
+  });
+});
