@@ -5,7 +5,11 @@
 // SDK's, or a node's own) never duplicate tokens in state.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { END, START, StateGraph, WeftError, lastValue, type NodeConfig } from "weft";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { END, START, StateGraph, WeftError, lastValue, reducer, type Checkpointer, type NodeConfig } from "weft";
+import { SqliteSaver } from "weft/checkpoint/sqlite";
 import { ChatOpenAI } from "weft/openai";
 import { startOpenAICompatibleServer, type RecordedRequest } from "weft/testing";
 import { recordFigures, withTimeout } from "./support.js";
@@ -38,7 +42,7 @@ function countFaults(requests: readonly RecordedRequest[], tally: Tally) {
 }
 
 /** drafter and polisher each write two keys in one update; a half-applied step would show one without the other. */
-function twoCallGraph(draftModel: ChatOpenAI, polishModel: ChatOpenAI, nodeRetries: number) {
+function twoCallGraph(draftModel: ChatOpenAI, polishModel: ChatOpenAI, nodeRetries: number, checkpointer?: Checkpointer) {
   const call = async (model: ChatOpenAI, input: string, config: NodeConfig) => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -54,23 +58,29 @@ function twoCallGraph(draftModel: ChatOpenAI, polishModel: ChatOpenAI, nodeRetri
     draftWords: lastValue<number>(),
     polished: lastValue<string>(),
     polishedWords: lastValue<number>(),
+    // Appended by each node: a step applied twice (after a retry or a resume) would show here.
+    log: reducer((all: string[], more: string[]) => [...all, ...more], () => [] as string[]),
   };
   return new StateGraph(schema)
     .addNode("drafter", async (state, config: NodeConfig) => {
       const draft = await call(draftModel, state.prompt, config);
-      return { draft, draftWords: echoTokens(draft).length };
+      return { draft, draftWords: echoTokens(draft).length, log: ["drafter"] };
     })
     .addNode("polisher", async (state, config: NodeConfig) => {
       const polished = await call(polishModel, state.draft, config);
-      return { polished, polishedWords: echoTokens(polished).length };
+      return { polished, polishedWords: echoTokens(polished).length, log: ["polisher"] };
     })
     .addEdge(START, "drafter")
     .addEdge("drafter", "polisher")
     .addEdge("polisher", END)
-    .compile();
+    .compile({ checkpointer });
 }
 
 function assertWholeSteps(state: Record<string, unknown>) {
+  const log = (state.log as string[] | undefined) ?? [];
+  assert.deepEqual(log, ["drafter", "polisher"].slice(0, log.length), `steps applied once each, in order: ${JSON.stringify(state)}`);
+  assert.equal("draft" in state, log.includes("drafter"), `half-applied draft step: ${JSON.stringify(state)}`);
+  assert.equal("polished" in state, log.includes("polisher"), `half-applied polish step: ${JSON.stringify(state)}`);
   assert.equal("draft" in state, "draftWords" in state, `half-applied draft step: ${JSON.stringify(state)}`);
   assert.equal("polished" in state, "polishedWords" in state, `half-applied polish step: ${JSON.stringify(state)}`);
   if ("draft" in state) assert.equal(echoTokens(state.draft as string).length, state.draftWords);
@@ -123,6 +133,7 @@ async function runSeed(seed: number, nodeRetries: number, tally: Tally) {
           draftWords: WORDS,
           polished: expectedDraft.join(""),
           polishedWords: WORDS,
+          log: ["drafter", "polisher"],
         }, context);
         // The last call of each node streamed the whole answer once, in order; earlier (failed) attempts only a prefix.
         for (const node of ["drafter", "polisher"]) {
@@ -155,7 +166,71 @@ async function runSeed(seed: number, nodeRetries: number, tally: Tally) {
   }
 }
 
+/**
+ * With a SQLite checkpointer: after every failure the saved checkpoint holds whole steps only, and
+ * resuming the thread (`invoke(null)`, as often as faults demand) ends in exactly the expected state.
+ */
+async function runSeedCheckpointed(seed: number, file: string, tally: Tally & { resumes: number; checkpointsChecked: number }) {
+  const server = await startOpenAICompatibleServer({ randomFaults: { seed, probability: 0.45, retryAfterMs: 1, maxDelayMs: 5 } });
+  const saver = SqliteSaver.fromPath(file);
+  try {
+    const options = { baseURL: server.url, apiKey: "test", maxRetries: 2 };
+    const graph = twoCallGraph(new ChatOpenAI({ ...options, model: "drafter-model" }), new ChatOpenAI({ ...options, model: "polisher-model" }), 0, saver);
+    for (let run = 0; run < RUNS_PER_SEED; run++) {
+      tally.runs++;
+      const prompt = promptOf(run);
+      const config = { configurable: { thread_id: `seed-${seed}-run-${run}` } };
+      let final: Record<string, unknown> | undefined;
+      for (let attempt = 0; final === undefined; attempt++) {
+        assert.ok(attempt < 12, `seed ${seed} run ${run}: still failing after ${attempt} resumes`);
+        if (attempt > 0) tally.resumes++;
+        let lastState: Record<string, unknown> | undefined;
+        let failed = false;
+        try {
+          const stream = graph.stream(attempt === 0 ? { prompt } : null, { ...config, streamMode: ["values", "messages"] });
+          for await (const [mode, chunk] of stream) {
+            if (mode === "values") {
+              assertWholeSteps(chunk);
+              lastState = chunk;
+            } else if (chunk[0].content !== "") tally.tokens++;
+          }
+        } catch (error) {
+          failed = true;
+          assert.ok(WeftError.isInstance(error) && error.code === "MODEL_CALL", `seed ${seed} run ${run}: ${String(error)}`);
+          tally.failedRuns++;
+        }
+        const saved = await saver.getTuple(config);
+        assert.ok(saved !== undefined, "the thread was saved");
+        assertWholeSteps(saved.checkpoint.channel_values);
+        tally.checkpointsChecked++;
+        if (!failed) final = lastState;
+      }
+      tally.completed++;
+      const words = echoTokens(prompt);
+      assert.deepEqual(final, { prompt, draft: words.join(""), draftWords: WORDS, polished: words.join(""), polishedWords: WORDS, log: ["drafter", "polisher"] });
+    }
+    countFaults(server.requests, tally);
+  } finally {
+    saver.close();
+    await server.close();
+  }
+}
+
 describe("seeded faults from an OpenAI-compatible server", () => {
+  it(`with a SQLite checkpointer: whole-step checkpoints after every failure, and resume ends in the exact state (${SEEDS.length} seeds x ${RUNS_PER_SEED} runs)`, async (context) => {
+    const directory = mkdtempSync(join(tmpdir(), "weft-reliability-faults-"));
+    try {
+      const tally = { runs: 0, completed: 0, failedRuns: 0, tokens: 0, requests: 0, faults: {}, retriedCalls: 0, resumes: 0, checkpointsChecked: 0 };
+      for (const seed of SEEDS) await runSeedCheckpointed(seed, join(directory, `seed-${seed}.db`), tally);
+      assert.equal(tally.completed, tally.runs, "every run completed after resuming");
+      assert.ok(tally.resumes > 0, "some runs needed a resume");
+      const injected = Object.values(tally.faults as Record<string, number>).reduce((total, count) => total + count, 0);
+      recordFigures(context, "model-faults-checkpointed", { seeds: SEEDS, ...tally, faultsInjected: injected });
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   for (const nodeRetries of [0, 3]) {
     it(`keep every invariant over ${SEEDS.length} seeds x ${RUNS_PER_SEED} runs (node retries: ${nodeRetries}, SDK retries: 2)`, async (context) => {
       const tally: Tally = { runs: 0, completed: 0, failedRuns: 0, tokens: 0, requests: 0, faults: {}, retriedCalls: 0 };
