@@ -1,7 +1,7 @@
 // `weft demo` run as a child process, as a user runs it: the tiny model, an OpenAI-compatible
 // server on 127.0.0.1, and stories260K through --model; output, --only, --json, --mode custom, exit codes.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,6 +74,7 @@ describe("weft demo with the built-in tiny model", { concurrency: true }, () => 
     const expected = await tinyAnswers(8);
     const result = await runCli(["demo", "--seed", "8", "--only", "joke", "--pace", "0"]);
     assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^Using model: [^\n]+\n$/, "stopping the run early prints no error");
     assert.equal(result.stdout, `Writing joke...\n${expected.joke.join("")}\n`);
   });
 
@@ -119,6 +120,27 @@ describe("weft demo with the built-in tiny model", { concurrency: true }, () => 
     );
     const plain = await runCli(["demo", "--seed", "6", "--pace", "0"], { FORCE_COLOR: "1", NO_COLOR: "1" });
     assert.doesNotMatch(plain.stdout, /\x1b\[/);
+  });
+
+  it("ends quietly when the reader closes the pipe (weft demo | head -1)", async () => {
+    const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", "src/cli/main.ts", "demo", "--json", "--pace", "50"], {
+      cwd: REPOSITORY_ROOT,
+      env: { ...process.env, WEFT_MODELS_DIR: emptyFolder, WEFT_MODEL: "tiny" },
+    });
+    let stderr = "";
+    child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+    const firstLine = await new Promise<string>((resolve) => {
+      let text = "";
+      child.stdout.on("data", (data: Buffer) => {
+        text += data.toString();
+        if (text.includes("\n")) resolve(text.slice(0, text.indexOf("\n")));
+      });
+    });
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    assert.equal(JSON.parse(firstLine)[1].tags[0], "joke");
+    assert.equal(code, 0);
+    assert.match(stderr, /^Using model: tiny, the built-in n-gram demo model \(from WEFT_MODEL\)\n$/);
   });
 
   it("paces the tiny model's tokens by default", async () => {

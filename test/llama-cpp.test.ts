@@ -1,5 +1,8 @@
 // ChatLlamaCpp against a real GGUF model (stories260K, a 260K-parameter Llama) run by llama.cpp.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { START, StateGraph, WeftError, type NodeConfig } from "weft";
 import { ChatLlamaCpp } from "weft/llama-cpp";
@@ -80,14 +83,31 @@ describe("ChatLlamaCpp with stories260K", () => {
     assert.equal(count, 3);
   });
 
-  it("shares one loaded model between instances with the same path", async () => {
-    const path = requireTestGguf();
-    const { getSharedModel } = await import("../src/models/llama-cpp/load-model.js");
-    const first = new ChatLlamaCpp({ modelPath: path, temperature: 0, maxTokens: 8 });
-    const second = new ChatLlamaCpp({ modelPath: path, temperature: 0.8, seed: 7, maxTokens: 8 });
-    const [a, b] = await Promise.all([first.invoke(PROMPT), second.invoke(PROMPT)]);
-    assert.ok(a.content.length > 0 && b.content.length > 0);
-    assert.equal(await getSharedModel(first.modelPath), await getSharedModel(second.modelPath));
+  it("shares one loaded model between instances with the same path, also on a concurrent first use", async () => {
+    const { getSharedLlama } = await import("../src/models/llama-cpp/load-model.js");
+    const { llama } = await getSharedLlama();
+    // A path no other test used, so this test sees the first load.
+    const folder = mkdtempSync(join(tmpdir(), "weft-gguf-"));
+    const path = join(folder, "shared.gguf");
+    symlinkSync(requireTestGguf(), path);
+    const loadModel = llama.loadModel.bind(llama);
+    const loadedPaths: string[] = [];
+    llama.loadModel = (options) => {
+      loadedPaths.push(options.modelPath);
+      return loadModel(options);
+    };
+    try {
+      const first = new ChatLlamaCpp({ modelPath: path, temperature: 0, maxTokens: 8 });
+      const second = new ChatLlamaCpp({ modelPath: path, temperature: 0.8, seed: 7, maxTokens: 8 });
+      const [a, b] = await Promise.all([first.invoke(PROMPT), second.invoke(PROMPT)]);
+      await new ChatLlamaCpp({ modelPath: path, maxTokens: 2 }).invoke(PROMPT);
+      assert.equal(a.content, ", there was a little girl");
+      assert.ok(b.content.length > 0);
+      assert.deepEqual(loadedPaths, [path], "one load for three instances");
+    } finally {
+      llama.loadModel = loadModel;
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("gives the same sampled answer for the same seed", async () => {

@@ -21,7 +21,8 @@ export async function loadNodeLlamaCpp(importer: ModuleImporter = importNodeLlam
     return await importer();
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
+    // Only the package itself missing means "not installed"; a missing file inside it is a broken install.
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && /['"]node-llama-cpp['"]/.test(describeError(error))) {
       throw new WeftError(
         "MISSING_DEPENDENCY",
         "ChatLlamaCpp needs the optional package node-llama-cpp, which is not installed. Run `npm install node-llama-cpp` (version 3) and try again.",
