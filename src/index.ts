@@ -6,7 +6,7 @@ export { START, END } from "./graph/constants.js";
 export { Send } from "./graph/send.js";
 export { Command, type CommandInit } from "./graph/command.js";
 export type { StateSnapshot } from "./graph/thread-state.js";
-export { interrupt, INTERRUPT, type Interrupt } from "./runtime/interrupt.js";
+export { interrupt, isGraphInterrupt, INTERRUPT, type Interrupt } from "./runtime/interrupt.js";
 export {
   Checkpointer,
   type Checkpoint,

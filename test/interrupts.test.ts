@@ -161,6 +161,18 @@ describe("interrupt()", () => {
     assert.equal(innerRuns, 2);
   });
 
+  it("time travel: replaying the checkpoint before a pause asks again, and the answer continues the fork", async () => {
+    const { graph, runs } = approvalGraph();
+    await graph.invoke({ log: [] }, thread("t"));
+    await graph.invoke(new Command({ resume: "yes" }), thread("t"));
+    let beforeAsk: Awaited<ReturnType<typeof graph.getState>> | undefined;
+    for await (const snapshot of graph.getStateHistory(thread("t"))) if (snapshot.next[0] === "ask" && snapshot.metadata?.source === "loop") beforeAsk = snapshot;
+    const replayed = (await graph.invoke(null, { configurable: { ...beforeAsk!.config.configurable } })) as Record<string, any>;
+    assert.deepEqual(replayed[INTERRUPT][0].value, { question: "Publish?" });
+    assert.deepEqual(await graph.invoke(new Command({ resume: "no" }), thread("t")), { log: ["prepared", "answered no"], answer: "no" });
+    assert.deepEqual(runs, { prepare: 1, ask: 4 });
+  });
+
   it("needs a checkpointer, and a pending interrupt to resume", async () => {
     const graph = new StateGraph<State>(schema())
       .addNode("ask", () => ({ answer: interrupt<string>("?") }))
@@ -173,5 +185,22 @@ describe("interrupt()", () => {
     await saved.invoke(new Command({ resume: "x" }), thread("t"));
     await assert.rejects(saved.invoke(new Command({ resume: "again" }), thread("t")), isCode("INVALID_INPUT"));
     assert.throws(() => interrupt("outside"), isCode("NO_CONTEXT"));
+  });
+});
+
+describe("Command({ resume, update })", () => {
+  it("the resumed node sees the update", async () => {
+    let seenLog: string[] = [];
+    const graph = new StateGraph<State>(schema())
+      .addNode("ask", (state: State) => {
+        seenLog = state.log;
+        return { answer: interrupt<string>("?") };
+      })
+      .addEdge(START, "ask")
+      .compile({ checkpointer: new MemorySaver() });
+    await graph.invoke({ log: ["start"] }, thread("t"));
+    const done = await graph.invoke(new Command({ resume: "ok", update: { log: ["human note"] } }), thread("t"));
+    assert.deepEqual(done, { log: ["start", "human note"], answer: "ok" });
+    assert.deepEqual(seenLog, ["start", "human note"]);
   });
 });

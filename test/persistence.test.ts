@@ -111,6 +111,13 @@ describe("threads", () => {
     await assert.rejects(graph.invoke({ items: ["in"] }, thread("t")), /c broke/);
     const stopped = await graph.getState(thread("t"));
     assert.deepEqual(stopped.next, ["b", "c"]);
+    assert.deepEqual(
+      stopped.tasks.map((task) => [task.name, task.error]),
+      [
+        ["b", undefined],
+        ["c", { code: "NODE_FAILED", message: 'Node "c" failed: c broke' }],
+      ],
+    );
     assert.deepEqual(runs, { a: 1, b: 1, c: 1, d: 0 });
     const updates = await collect(graph.stream(null, { ...thread("t"), streamMode: "updates" }));
     assert.deepEqual(updates, [{ b: { items: ["b"] } }, { c: { items: ["c"] } }, { d: { items: ["d"] } }]);
@@ -152,8 +159,17 @@ describe("threads", () => {
     assert.deepEqual(replayed, { items: ["in", "a", "b", "c", "d"] });
     assert.deepEqual(runs, { a: 1, b: 2, c: 2, d: 2 });
     const after = await collect(graph.getStateHistory(thread("t")));
-    assert.equal(after.length, history.length + 2);
-    assert.deepEqual(after[1]!.parentConfig, afterA.config, "the fork's first checkpoint is a child of the replayed one");
+    assert.deepEqual(
+      after.slice(0, 3).map((snapshot) => [snapshot.metadata?.source, snapshot.metadata?.step, snapshot.next]),
+      [
+        ["loop", 3, []],
+        ["loop", 2, ["d"]],
+        ["fork", 1, ["b", "c"]],
+      ],
+    );
+    assert.equal(after.length, history.length + 3);
+    assert.deepEqual(after[2]!.parentConfig, afterA.config, "the fork is a child of the replayed checkpoint");
+    assert.deepEqual(after[2]!.values, afterA.values);
     await assert.rejects(graph.invoke(null, { configurable: { thread_id: "t", checkpoint_id: "nope" } }), isCode("CHECKPOINT"));
   });
 
@@ -309,5 +325,94 @@ describe("aborted runs", () => {
     assert.deepEqual((await graph.getState(thread("t"))).next, ["talk", "quick"]);
     assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["quick"], topic: "x", result: "one two three four" });
     assert.deepEqual(runs, { talk: 2, quick: 1 });
+  });
+});
+
+describe("breakpoints (interruptBefore / interruptAfter)", () => {
+  function chain(options: { interruptBefore?: string[] | "*"; interruptAfter?: string[] | "*" }) {
+    const ran: string[] = [];
+    const node = (name: string) => () => {
+      ran.push(name);
+      return { items: [name] };
+    };
+    const graph = new StateGraph<State>(schema())
+      .addNode("a", node("a"))
+      .addNode("b", node("b"))
+      .addNode("c", node("c"))
+      .addEdge(START, "a")
+      .addEdge("a", "b")
+      .addEdge("b", "c")
+      .compile({ checkpointer: new MemorySaver(), ...options });
+    return { graph, ran };
+  }
+
+  it("interruptBefore stops before the node; a null run continues past it; an edit in between is kept", async () => {
+    const { graph, ran } = chain({ interruptBefore: ["b"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["b"]);
+    await graph.updateState(thread("t"), { topic: "edited" });
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["a", "b", "c"], topic: "edited" });
+    assert.deepEqual(ran, ["a", "b", "c"]);
+  });
+
+  it("interruptAfter stops after the node ran; '*' stops at every step", async () => {
+    const { graph } = chain({ interruptAfter: ["a"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["b"]);
+    assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["a", "b", "c"] });
+
+    const { graph: every } = chain({ interruptBefore: "*" });
+    assert.deepEqual(await every.invoke({ items: [] }, thread("t")), { items: [] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a"] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b"] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b", "c"] });
+  });
+
+  it("can be given per run, replacing the graph's; withCheckpointer() keeps the graph's", async () => {
+    const { graph, ran } = chain({ interruptBefore: ["b"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, { ...thread("t"), interruptBefore: ["c"] }), { items: ["a", "b"] });
+    assert.deepEqual(await graph.invoke(null, { ...thread("t"), interruptAfter: "*" }), { items: ["a", "b", "c"] });
+    assert.deepEqual(ran, ["a", "b", "c"]);
+    await assert.rejects(graph.invoke({ items: [] }, { ...thread("u"), interruptAfter: ["nope"] }), isCode("INVALID_OPTIONS"));
+
+    const moved = graph.withCheckpointer(new MemorySaver());
+    assert.deepEqual(await moved.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.equal(moved.name, graph.name);
+  });
+
+  it("are checked at compile time", () => {
+    const builder = new StateGraph<State>(schema()).addNode("a", () => ({})).addEdge(START, "a");
+    assert.throws(() => builder.compile({ interruptBefore: ["a"] }), isCode("INVALID_GRAPH"));
+    assert.throws(() => builder.compile({ checkpointer: new MemorySaver(), interruptAfter: ["nope"] }), isCode("INVALID_GRAPH"));
+  });
+
+  it("checkpoint metadata carries the run's metadata", async () => {
+    const { graph } = chain({});
+    await graph.invoke({ items: [] }, { ...thread("t"), metadata: { user: "u1" } });
+    const state = await graph.getState(thread("t"));
+    assert.equal(state.metadata?.user, "u1");
+    assert.equal(state.metadata?.source, "loop");
+  });
+});
+
+describe("Command as run input", () => {
+  it("update applies to the thread before its pending tasks continue; finished siblings are kept", async () => {
+    const { graph, runs } = diamond(new MemorySaver(), "c");
+    await assert.rejects(graph.invoke({ items: ["in"] }, thread("t")), /c broke/);
+    const result = await graph.invoke(new Command({ update: { topic: "fixed" } }), thread("t"));
+    assert.deepEqual(result, { items: ["in", "a", "b", "c", "d"], topic: "fixed" });
+    assert.deepEqual(runs, { a: 1, b: 1, c: 2, d: 1 });
+  });
+
+  it("goto runs the named node next; on a new thread update acts as the input", async () => {
+    const { graph, runs } = diamond();
+    await graph.invoke({ items: ["in"] }, thread("t"));
+    assert.deepEqual(await graph.invoke(new Command({ goto: "d", update: { items: ["jump"] } }), thread("t")), {
+      items: ["in", "a", "b", "c", "d", "jump", "d"],
+    });
+    assert.deepEqual(runs, { a: 1, b: 1, c: 1, d: 2 });
+    assert.deepEqual(await graph.invoke(new Command({ update: { items: ["new"] } }), thread("new")), { items: ["new", "a", "b", "c", "d"] });
+    await assert.rejects(graph.invoke(new Command({ goto: "nope" }), thread("t")), isCode("INVALID_GRAPH"));
+    await assert.rejects(graph.invoke(new Command({}), thread("t")), isCode("INVALID_INPUT"));
   });
 });

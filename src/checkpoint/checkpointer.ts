@@ -31,8 +31,8 @@ export interface Checkpoint {
 }
 
 export interface CheckpointMetadata {
-  /** "input": a run's input was applied; "loop": a superstep finished; "update": updateState(). */
-  source: "input" | "loop" | "update";
+  /** "input": a run's input was applied; "loop": a superstep finished; "update": updateState(); "fork": a replay of a past checkpoint began. */
+  source: "input" | "loop" | "update" | "fork";
   /** The superstep that produced the checkpoint (0 for a thread's first input). */
   step: number;
   /** What each node (or `__start__` for the input) wrote in that step. */

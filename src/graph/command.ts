@@ -1,5 +1,5 @@
-// Command: one object to steer a run. As a run's input it resumes interrupts; returned from a node
-// it updates the state and says where to go next, in one value.
+// Command: one object to steer a run. As a run's input it resumes interrupts (and may update the
+// thread or jump to a node); returned from a node it updates the state and says where to go next.
 import type { Send } from "./send.js";
 
 export interface CommandInit<Resume = unknown, Update = Record<string, unknown>> {
@@ -8,9 +8,9 @@ export interface CommandInit<Resume = unknown, Update = Record<string, unknown>>
    * interrupts pending, an object keyed by interrupt id (`{ [interrupt.id]: value }`) answers each one.
    */
   resume?: Resume;
-  /** Returned from a node: the state update (as a plain node return would be). */
+  /** Returned from a node: the state update (as a plain node return would be). As run input: applied to the thread first. */
   update?: Update;
-  /** Returned from a node: node name(s) or Send(s) to run next, besides the node's edges. */
+  /** Returned from a node: node name(s) or Send(s) to run next, besides the node's edges. As run input: what runs next instead of the pending tasks. */
   goto?: string | Send | ReadonlyArray<string | Send>;
 }
 
@@ -30,7 +30,7 @@ export class Command<Resume = unknown, Update = Record<string, unknown>> {
   readonly goto: ReadonlyArray<string | Send>;
 
   constructor(init: CommandInit<Resume, Update> = {}) {
-    if ("resume" in init) this.resume = init.resume;
+    if (init.resume !== undefined) this.resume = init.resume;
     if (init.update !== undefined) this.update = init.update;
     const goto = init.goto;
     this.goto = goto === undefined ? [] : Array.isArray(goto) ? [...goto] : [goto as string | Send];

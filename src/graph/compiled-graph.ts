@@ -7,7 +7,7 @@ import { currentConfig } from "../runtime/context.js";
 import { allowManyAbortListeners } from "../runtime/abortable-delay.js";
 import { runLoop } from "../runtime/loop.js";
 import type { RunContext } from "../runtime/task.js";
-import { ThreadRun } from "../runtime/thread-run.js";
+import { type Breakpoints, ThreadRun } from "../runtime/thread-run.js";
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
 import { RunStream, type StreamMode } from "../stream/run-stream.js";
 import type { RunOptions, StreamOptions, StreamOutput } from "../stream/stream-types.js";
@@ -25,6 +25,10 @@ export interface CompileOptions {
    * that thread, and getState()/updateState()/interrupt() work.
    */
   checkpointer?: Checkpointer;
+  /** Breakpoints: stop the run before these nodes run ("*": before every node). Needs a checkpointer; continue with `invoke(null, config)`. */
+  interruptBefore?: readonly string[] | "*";
+  /** Breakpoints: stop the run after these nodes ran ("*": after every step). Needs a checkpointer. */
+  interruptAfter?: readonly string[] | "*";
 }
 
 /** A stream bus that nobody reads: invoke() runs with it, so no event is ever built. */
@@ -38,6 +42,8 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
 {
   readonly name: string;
   readonly checkpointer: Checkpointer | undefined;
+  private readonly breakpoints: Breakpoints;
+  private readonly compileOptions: CompileOptions;
 
   constructor(
     protected readonly spec: GraphSpec,
@@ -45,6 +51,8 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   ) {
     this.name = options.name ?? "LangGraph";
     this.checkpointer = options.checkpointer;
+    this.breakpoints = checkBreakpoints(spec, options, "INVALID_GRAPH");
+    this.compileOptions = options;
   }
 
   /** Run the graph to the end and resolve to the final state. Inside a node it runs as a subgraph. */
@@ -53,7 +61,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     if (parent !== undefined) return (await this.runAsSubgraph(input, parent, options)) as State;
     const checked = checkOptions(options, null);
     const stream = new RunStream({ modes: SILENT_MODES, modeTuples: false, subgraphs: false });
-    return (await this.runRoot(input, checked, stream).promise) as State;
+    return (await this.runRoot(input, checked, stream, this.runBreakpoints(options)).promise) as State;
   }
 
   /**
@@ -71,7 +79,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       subgraphs: checked.subgraphs,
       highWaterMark: checked.highWaterMark,
     });
-    const { controller, promise } = this.runRoot(input, checked, stream);
+    const { controller, promise } = this.runRoot(input, checked, stream, this.runBreakpoints(options));
     stream.onCancel = (reason) => controller.abort(reason);
     promise.then(
       () => stream.close(),
@@ -110,8 +118,8 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     }
   }
 
-  private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream) {
-    const { thread, release } = this.openThread(input, checked, stream);
+  private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints) {
+    const { thread, release } = this.openThread(input, checked, stream, breakpoints);
     const controller = new AbortController();
     allowManyAbortListeners(controller.signal);
     const external = checked.signal;
@@ -143,7 +151,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   }
 
   /** With a checkpointer: check the thread config and take the thread's lock (THREAD_BUSY when a run holds it). */
-  private openThread(input: unknown, checked: CheckedOptions, stream: RunStream): { thread?: ThreadRun; release?: () => void } {
+  private openThread(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints): { thread?: ThreadRun; release?: () => void } {
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined) {
       if (isCommand(input)) {
@@ -167,7 +175,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       throw new WeftError("CHECKPOINT", "`configurable.checkpoint_id` must be a checkpoint id string (from getState() or getStateHistory()).");
     }
     const release = lockThread(checkpointer, threadId, namespace);
-    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream), release };
+    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream, breakpoints, checked.metadata), release };
   }
 
   /**
@@ -204,6 +212,26 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     return updateThreadState(this.spec, this.requireCheckpointer("updateState"), config, values, asNode);
   }
 
+  /**
+   * The same graph (name, breakpoints) saving its threads with `checkpointer`.
+   *
+   * @example
+   * const served = graph.withCheckpointer(SqliteSaver.fromPath("threads.db"));
+   */
+  withCheckpointer(checkpointer: Checkpointer): CompiledGraph<State, Update> {
+    return new CompiledGraph<State, Update>(this.spec, { ...this.compileOptions, checkpointer });
+  }
+
+  /** The graph's breakpoints, or the run's own when it names some. */
+  private runBreakpoints(options: RunOptions | undefined): Breakpoints {
+    if (options?.interruptBefore === undefined && options?.interruptAfter === undefined) return this.breakpoints;
+    const given = checkBreakpoints(this.spec, { checkpointer: this.checkpointer, ...options }, "INVALID_OPTIONS");
+    return {
+      before: options.interruptBefore === undefined ? this.breakpoints.before : given.before,
+      after: options.interruptAfter === undefined ? this.breakpoints.after : given.after,
+    };
+  }
+
   private requireCheckpointer(method: string): Checkpointer {
     if (this.checkpointer === undefined) {
       throw new WeftError("CHECKPOINT", `${method}() reads saved threads, so the graph needs a checkpointer: compile({ checkpointer: new MemorySaver() }).`);
@@ -211,6 +239,30 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     return this.checkpointer;
   }
 }
+
+/** Check interruptBefore/interruptAfter: node names (or "*"), and a checkpointer to pause with. */
+function checkBreakpoints(
+  spec: GraphSpec,
+  options: Pick<CompileOptions, "checkpointer" | "interruptBefore" | "interruptAfter">,
+  code: "INVALID_GRAPH" | "INVALID_OPTIONS",
+): Breakpoints {
+  const read = (key: "interruptBefore" | "interruptAfter"): ReadonlySet<string> | "*" => {
+    const value = options[key];
+    if (value === undefined) return NO_BREAKPOINTS;
+    if (options.checkpointer === undefined) {
+      throw new WeftError(code, `${key} pauses runs on a saved thread, so it needs a checkpointer: compile({ checkpointer }).`);
+    }
+    if (value === "*") return "*";
+    if (!Array.isArray(value)) throw new WeftError(code, `${key} must be an array of node names or "*".`);
+    for (const name of value) {
+      if (!spec.nodes.has(name)) throw new WeftError(code, `${key} names unknown node "${name}".`);
+    }
+    return new Set(value);
+  };
+  return { before: read("interruptBefore"), after: read("interruptAfter") };
+}
+
+const NO_BREAKPOINTS: ReadonlySet<string> = new Set();
 
 /** The running node's config when this call happens inside a node (passed, or found through AsyncLocalStorage). */
 function parentConfig(options: RunnableConfig | undefined): NodeConfig | undefined {

@@ -24,8 +24,8 @@ export interface StateSnapshot<State = Record<string, any>> {
   metadata: CheckpointMetadata | undefined;
   createdAt: string | undefined;
   parentConfig: RunnableConfig | undefined;
-  /** The pending tasks, with the interrupts that paused them. */
-  tasks: Array<{ id: string; name: string; interrupts: Interrupt[] }>;
+  /** The pending tasks, with the interrupts that paused them and the error of a failed attempt. */
+  tasks: Array<{ id: string; name: string; interrupts: Interrupt[]; error?: { code: string; message: string } }>;
 }
 
 export function snapshotOf<State>(tuple: CheckpointTuple): StateSnapshot<State> {
@@ -38,7 +38,12 @@ export function snapshotOf<State>(tuple: CheckpointTuple): StateSnapshot<State> 
     metadata: tuple.metadata,
     createdAt: tuple.checkpoint.ts,
     parentConfig: tuple.parentConfig,
-    tasks: tasks.map((task) => ({ id: task.id, name: task.node, interrupts: saved.get(task.id)?.interrupts ?? [] })),
+    tasks: tasks.map((task) => {
+      const progress = saved.get(task.id);
+      const entry: StateSnapshot["tasks"][number] = { id: task.id, name: task.node, interrupts: progress?.interrupts ?? [] };
+      if (progress?.error !== undefined) entry.error = progress.error;
+      return entry;
+    }),
   };
 }
 

@@ -32,6 +32,7 @@ export async function runLoop(run: RunContext, input: unknown): Promise<Record<s
   let tasks: PreparedTask[];
   let state: Record<string, unknown>;
   const runKey = thread === undefined ? crypto.randomUUID() : "";
+  let resuming = false;
 
   if (thread === undefined) {
     channels = createChannels(spec);
@@ -46,10 +47,12 @@ export async function runLoop(run: RunContext, input: unknown): Promise<Record<s
     ({ channels, joins, step, tasks } = start);
     state = readState(channels);
     if (start.inputApplied && stream.wantsValues) stream.push("values", namespace, state);
+    resuming = !start.inputApplied;
   }
 
   const firstStep = step;
   while (tasks.length > 0) {
+    if (thread !== undefined && thread.stopsBefore(tasks, resuming && step === firstStep)) return state;
     if (signal.aborted) throw abortReason(signal);
     if (step - firstStep >= run.recursionLimit) {
       throw new WeftError(
@@ -73,6 +76,7 @@ export async function runLoop(run: RunContext, input: unknown): Promise<Record<s
       const checkpointId = newCheckpointId();
       tasks = prepareNextTasks(spec, results, joins, taskIdMaker(checkpointId, step));
       await thread.saveCheckpoint(checkpointId, state, tasks, joins, step - 1, "loop", stepWrites(results));
+      if (tasks.length > 0 && thread.stopsAfter(results)) return state;
     }
     if (stream.mustWait) await stream.drained();
   }
@@ -130,7 +134,13 @@ async function runSavedTask(run: RunContext, task: PreparedTask, step: number, s
     if (run.stream.wantsUpdates) run.stream.push("updates", run.namespace, { [task.node]: finished.update ?? null });
     return finished;
   }
-  const result = await runTask(run, task, step, state, channels);
+  let result: TaskResult;
+  try {
+    result = await runTask(run, task, step, state, channels);
+  } catch (error) {
+    await thread.saveTaskError(task, error);
+    throw error;
+  }
   await thread.saveTaskResult(result);
   return result;
 }

@@ -9,6 +9,13 @@ import type { Interrupt } from "./interrupt.js";
 export const ROUTES_CHANNEL = "__routes__";
 export const INTERRUPT_CHANNEL = "__interrupt__";
 export const RESUME_CHANNEL = "__resume__";
+export const ERROR_CHANNEL = "__error__";
+
+/** What a failed task left: its error's code and message (the task runs again when the thread continues). */
+export interface SavedError {
+  readonly code: string;
+  readonly message: string;
+}
 
 export interface SavedResume {
   readonly id: string;
@@ -24,20 +31,26 @@ export interface SavedTask {
   interrupts: Interrupt[];
   /** Answers to the task's interrupts, in order. */
   resume: SavedResume[];
+  /** The error of the task's last failed attempt, unless it finished since. */
+  error: SavedError | undefined;
 }
 
 export function readSavedTasks(pendingWrites: readonly PendingWrite[]): Map<string, SavedTask> {
   const tasks = new Map<string, SavedTask>();
   for (const [taskId, channel, value] of pendingWrites) {
     let task = tasks.get(taskId);
-    if (task === undefined) tasks.set(taskId, (task = { writes: [], routes: undefined, interrupts: [], resume: [] }));
+    if (task === undefined) tasks.set(taskId, (task = { writes: [], routes: undefined, interrupts: [], resume: [], error: undefined }));
     if (channel === ROUTES_CHANNEL) task.routes = value as Array<string | Send>;
     else if (channel === INTERRUPT_CHANNEL) task.interrupts = value as Interrupt[];
     else if (channel === RESUME_CHANNEL) task.resume.push(value as SavedResume);
+    else if (channel === ERROR_CHANNEL) task.error = value as SavedError;
     else task.writes.push([channel, value]);
   }
   for (const task of tasks.values()) {
-    if (task.routes !== undefined) task.interrupts = [];
+    if (task.routes !== undefined) {
+      task.interrupts = [];
+      task.error = undefined;
+    }
     else {
       const answered = new Set(task.resume.map((resume) => resume.id));
       task.interrupts = task.interrupts.filter((pending) => !answered.has(pending.id));

@@ -15,12 +15,28 @@ import {
   createChannels,
   prepareNextTasks,
   readState,
+  routerResultToRoutes,
   updateToWrites,
 } from "./algo.js";
+import { START } from "../graph/constants.js";
 import type { Interrupt } from "./interrupt.js";
-import { INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, readSavedTasks } from "./saved-tasks.js";
+import { ERROR_CHANNEL, INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, readSavedTasks } from "./saved-tasks.js";
 import type { TaskResult } from "./task.js";
 import { taskId } from "./task-id.js";
+
+/** Static breakpoints: node names (or every node) to stop before or after. */
+export interface Breakpoints {
+  readonly before: ReadonlySet<string> | "*";
+  readonly after: ReadonlySet<string> | "*";
+}
+
+const NO_BREAKPOINTS: Breakpoints = { before: new Set(), after: new Set() };
+
+function hits(breakpoints: ReadonlySet<string> | "*", nodes: ReadonlyArray<{ node: string }>): boolean {
+  if (breakpoints === "*") return nodes.length > 0;
+  if (breakpoints.size === 0) return false;
+  return nodes.some((task) => breakpoints.has(task.node));
+}
 
 /** Where a run on a thread starts. */
 export interface ThreadStart {
@@ -40,8 +56,9 @@ export function restoreChannels(spec: GraphSpec, checkpoint: Checkpoint | undefi
   const writes: Array<[string, unknown]> = [];
   for (const [key, value] of Object.entries(checkpoint.channel_values)) {
     const channel = channels.get(key);
-    if (channel === undefined) writes.push([key, value]);
-    else channel.restore(value);
+    if (channel !== undefined) channel.restore(value);
+    // A schema-less graph keeps every key; a graph with a schema drops keys it no longer has.
+    else if (spec.schema === undefined) writes.push([key, value]);
   }
   applyWrites(channels, writes);
   return channels;
@@ -65,7 +82,20 @@ export class ThreadRun {
     readonly namespace: string,
     private readonly requestedCheckpointId: string | undefined,
     private readonly stream: RunStream,
+    private readonly breakpoints: Breakpoints = NO_BREAKPOINTS,
+    /** The run's metadata, saved in each checkpoint's metadata (as LangGraph does). */
+    private readonly runMetadata: Record<string, unknown> = {},
   ) {}
+
+  /** A breakpoint before one of `tasks`' nodes. A run that resumes a thread passes the breakpoint it stopped at. */
+  stopsBefore(tasks: readonly PreparedTask[], resuming: boolean): boolean {
+    return !resuming && hits(this.breakpoints.before, tasks);
+  }
+
+  /** A breakpoint after one of the nodes that just ran. */
+  stopsAfter(results: readonly TaskResult[]): boolean {
+    return hits(this.breakpoints.after, results);
+  }
 
   /** Load the thread and work out the first step: apply the input, resume pending tasks, or answer interrupts. */
   async begin(
@@ -96,6 +126,9 @@ export class ThreadRun {
       return { channels, joins, step: step + 1, tasks, inputApplied: true };
     }
 
+    if (isCommand(input) && (input.update !== undefined || input.goto.length > 0)) {
+      return this.steer(spec, input, tuple, channels, joins, lastStep, startRoutes);
+    }
     if (tuple === undefined) {
       throw new WeftError(
         "INVALID_INPUT",
@@ -103,12 +136,66 @@ export class ThreadRun {
         { details: { threadId: this.threadId } },
       );
     }
-    // Replaying a past checkpoint forks: its tasks run again from scratch. Continuing the latest one
-    // keeps what its tasks had finished (after a crash) and their interrupt answers.
-    const replay = this.requestedCheckpointId !== undefined && !isCommand(input);
-    if (!replay) this.saved = readSavedTasks(tuple.pendingWrites);
-    if (isCommand(input)) await this.answerInterrupts(tuple, input);
+    if (this.requestedCheckpointId !== undefined && !isCommand(input)) {
+      // Replaying a past checkpoint forks the thread: a copy becomes the latest checkpoint, and its
+      // tasks run again from scratch (so a pause or crash in the replay resumes on the fork).
+      const checkpointId = newCheckpointId();
+      const makeId = taskIdMaker(checkpointId, lastStep + 1);
+      const tasks = tuple.checkpoint.pending_tasks.map((task, index) => ({ ...task, id: makeId(task.node, index) }));
+      await this.saveCheckpoint(checkpointId, tuple.checkpoint.channel_values, tasks, joins, lastStep, "fork", null);
+      return { channels, joins, step: lastStep + 1, tasks, inputApplied: false };
+    }
+    // Continuing the latest checkpoint keeps what its tasks had finished (after a crash or a
+    // failure) and the answers to their interrupts.
+    this.saved = readSavedTasks(tuple.pendingWrites);
+    if (isCommand(input)) await this.answerInterrupts(input);
     return { channels, joins, step: lastStep + 1, tasks: tuple.checkpoint.pending_tasks, inputApplied: false };
+  }
+
+  /**
+   * A Command input with `update` and/or `goto`: a new checkpoint with the update applied, whose tasks
+   * are `goto`'s (or the pending ones, keeping what they had finished and their interrupt answers);
+   * then `resume`, if given, answers the interrupts.
+   */
+  private async steer(
+    spec: GraphSpec,
+    command: Command,
+    tuple: CheckpointTuple | undefined,
+    channels: Channels,
+    joins: JoinState,
+    lastStep: number,
+    startRoutes: (state: Record<string, unknown>) => Promise<FinishedTask>,
+  ): Promise<ThreadStart> {
+    const saved = tuple === undefined ? new Map<string, SavedTask>() : readSavedTasks(tuple.pendingWrites);
+    if (command.update !== undefined) applyWrites(channels, updateToWrites(spec, "input", command.update));
+    const state = readState(channels);
+    const checkpointId = newCheckpointId();
+    const step = lastStep + 1;
+    const makeId = taskIdMaker(checkpointId, step + 1);
+    const carried = new Map<string, SavedTask>();
+    let tasks: PreparedTask[];
+    if (command.goto.length > 0) {
+      tasks = prepareNextTasks(spec, [{ node: START, routes: routerResultToRoutes(spec, START, command.goto) }], joins, makeId);
+    } else if (tuple === undefined) {
+      tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, makeId);
+    } else {
+      tasks = tuple.checkpoint.pending_tasks.map((task, index) => {
+        const id = makeId(task.node, index);
+        const progress = saved.get(task.id);
+        if (progress !== undefined) carried.set(id, progress);
+        return { ...task, id };
+      });
+    }
+    await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: command.update ?? null });
+    for (const [id, progress] of carried) {
+      const writes: Array<readonly [string, unknown]> =
+        progress.routes !== undefined ? [...progress.writes, [ROUTES_CHANNEL, progress.routes]] : progress.interrupts.length > 0 ? [[INTERRUPT_CHANNEL, progress.interrupts]] : [];
+      for (const answer of progress.resume) writes.push([RESUME_CHANNEL, answer]);
+      if (writes.length > 0) await this.checkpointer.putWrites(this.currentConfig(), writes, id);
+    }
+    this.saved = carried;
+    if (command.resume !== undefined) await this.answerInterrupts(command);
+    return { channels, joins, step: step + 1, tasks, inputApplied: true };
   }
 
   /** The run ended (in any way): let other processes have the thread. */
@@ -147,6 +234,16 @@ export class ThreadRun {
     return saving;
   }
 
+  /** Record why a task failed, so getState() can show it; the task runs again when the thread continues. */
+  saveTaskError(task: PreparedTask, error: unknown): Promise<void> {
+    if (!WeftError.isInstance(error) || error.code === "ABORTED") return Promise.resolve();
+    const saving = this.checkpointer
+      .putWrites(this.currentConfig(), [[ERROR_CHANNEL, { code: error.code, message: error.message }]], task.id)
+      .catch(() => {}); // the task's own error is what the run reports
+    this.pendingSaves.push(saving);
+    return saving;
+  }
+
   /** Wait for task saves still in flight (after a sibling failed, before the error leaves the run). */
   async settle(): Promise<void> {
     await Promise.all(this.pendingSaves);
@@ -170,7 +267,7 @@ export class ThreadRun {
       pending_tasks: tasks,
       joins: structuredClone(joins),
     };
-    const metadata: CheckpointMetadata = { source, step, writes, parents: {} };
+    const metadata: CheckpointMetadata = { ...this.runMetadata, source, step, writes, parents: {} };
     const parentConfig = this.current;
     this.current = await this.checkpointer.put(
       { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: parentConfig?.configurable.checkpoint_id } },
@@ -202,15 +299,15 @@ export class ThreadRun {
   }
 
   /** Save a Command's resume value(s) as answers to the pending interrupts they address. */
-  private async answerInterrupts(tuple: CheckpointTuple, command: Command): Promise<void> {
+  private async answerInterrupts(command: Command): Promise<void> {
     const pending: Array<{ taskId: string; interrupt: Interrupt }> = [];
     for (const [taskIdentifier, saved] of this.saved) for (const interrupt of saved.interrupts) pending.push({ taskId: taskIdentifier, interrupt });
-    if (!("resume" in command)) {
-      throw new WeftError("INVALID_INPUT", "A Command given as run input needs `resume`; to change the state of a thread use graph.updateState().");
+    if (command.resume === undefined) {
+      throw new WeftError("INVALID_INPUT", "A Command given as run input needs `resume`, `update` or `goto`.");
     }
     if (pending.length === 0) {
       throw new WeftError("INVALID_INPUT", `Thread "${this.threadId}" has no pending interrupt to resume; start a new turn with an input object.`, {
-        details: { threadId: this.threadId, checkpointId: tuple.checkpoint.id },
+        details: { threadId: this.threadId, checkpointId: this.current?.configurable.checkpoint_id },
       });
     }
     const resume = command.resume;
@@ -221,7 +318,7 @@ export class ThreadRun {
     const answers = pending.filter((entry) => !byId || Object.prototype.hasOwnProperty.call(resume, entry.interrupt.id));
     for (const { taskId: taskIdentifier, interrupt } of answers) {
       const value = byId ? (resume as Record<string, unknown>)[interrupt.id] : resume;
-      await this.checkpointer.putWrites(tuple.config, [[RESUME_CHANNEL, { id: interrupt.id, value }]], taskIdentifier);
+      await this.checkpointer.putWrites(this.currentConfig(), [[RESUME_CHANNEL, { id: interrupt.id, value }]], taskIdentifier);
       this.saved.get(taskIdentifier)!.resume.push({ id: interrupt.id, value });
     }
   }

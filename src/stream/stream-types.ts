@@ -65,6 +65,10 @@ export type StreamOutput<State, Modes extends StreamMode | readonly StreamMode[]
 export interface RunOptions extends RunnableConfig {
   /** Supersteps a run may take before it fails with RECURSION_LIMIT (default 25). */
   recursionLimit?: number;
+  /** Breakpoints for this run (replacing the graph's `interruptBefore`): stop before these nodes. Needs a checkpointer. */
+  interruptBefore?: readonly string[] | "*";
+  /** Breakpoints for this run (replacing the graph's `interruptAfter`): stop after these nodes. Needs a checkpointer. */
+  interruptAfter?: readonly string[] | "*";
 }
 
 export interface StreamOptions<
