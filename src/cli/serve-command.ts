@@ -105,6 +105,12 @@ function parseNumber(value: string): number {
   return number;
 }
 
+function parseSeed(value: string): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError("a seed is a whole number >= 0.");
+  return seed;
+}
+
 /** Add `weft serve` to the program. */
 export function registerServeCommand(program: Command): void {
   program
@@ -120,6 +126,7 @@ export function registerServeCommand(program: Command): void {
     .option("--postgres-schema <schema>", "schema of the checkpoint tables", "public")
     .option("--cors-origin <origin...>", "origins allowed to call the API from a browser (* for any)")
     .option("--pace <tokens-per-second>", "speed of the demo's tiny model; 0 = as fast as possible", parseNumber, 25)
+    .option("--seed <integer>", "sampling seed of the demo's tiny model (same seed and topic, same text)", parseSeed)
     .action(async (modulePath: string | undefined, flags: ServeCommandOptions) => {
       const server = await startServe(modulePath, { ...flags, apiKey: flags.apiKey ?? process.env.WEFT_API_KEY });
       console.log(`Weft server listening on ${server.url} (demo page: ${server.url}/)`);

@@ -109,9 +109,9 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     await log.check(runId, from);
     const cancelOnDisconnect = ["1", "true"].includes(url.searchParams.get("cancel_on_disconnect") ?? "");
     return eventStreamResponse((signal) => log.read(runId, from, signal), {
-        headers: { "Content-Location": threadId === null ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}` },
-        heartbeatMs,
-        signal: request.signal,
+      headers: { "Content-Location": threadId === null ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}` },
+      heartbeatMs,
+      signal: request.signal,
       onDisconnect: cancelOnDisconnect ? () => void runs.cancel(runId) : undefined,
     });
   };
@@ -131,7 +131,14 @@ export function createHandler(options: HandlerOptions): WeftHandler {
         return jsonResponse(ids.slice(offset, offset + limit).map(assistantOf));
       },
     ],
-    ["GET", /^\/assistants\/([^/]+)$/, (_request, [id]) => (runs.graphOf(id!, "assistant_id"), jsonResponse(assistantOf(id!)))],
+    [
+      "GET",
+      /^\/assistants\/([^/]+)$/,
+      (_request, [id]) => {
+        runs.graphOf(id!, "assistant_id"); // 404 for an unknown id
+        return jsonResponse(assistantOf(id!));
+      },
+    ],
     [
       "POST",
       /^\/threads$/,
@@ -179,6 +186,21 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)$/, async (_request, [threadId, runId]) => jsonResponse(await runOf(threadId!, runId!))],
     ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)\/stream$/, (request, [threadId, runId], url) => joinRun(request, threadId!, runId!, url)],
     ["GET", /^\/runs\/([^/]+)\/stream$/, (request, [runId], url) => joinRun(request, null, runId!, url)],
+    [
+      "GET",
+      /^\/threads\/([^/]+)\/runs\/([^/]+)\/join$/,
+      async (request, [threadId, runId]) => {
+        await runOf(threadId!, runId!);
+        // Waiting means reading the run's log to its end; then the thread holds the run's result.
+        for await (const _event of log.read(runId!, { now: true }, request.signal)) {
+          // drain
+        }
+        const thread = await threadOf(threadId!);
+        const graphId = thread.metadata.graph_id;
+        const state = await threadStateOf(thread, typeof graphId === "string" ? graphs.get(graphId) : undefined);
+        return jsonResponse(state.values);
+      },
+    ],
     [
       "POST",
       /^\/threads\/([^/]+)\/runs\/([^/]+)\/cancel$/,

@@ -35,6 +35,9 @@ export interface ThreadRecord extends Record<string, unknown> {
   interrupts: Record<string, unknown>;
 }
 
+/** Events a run appends between two turns of the event loop. */
+const YIELD_EVERY = 32;
+
 /** A compiled graph of any state shape. */
 export type AnyGraph = CompiledGraph<any, any>;
 
@@ -88,8 +91,14 @@ export class RunManager {
       multitask_strategy: "reject",
       kwargs: { stream_mode: request.streamModes, subgraphs: request.subgraphs, resumable: request.resumable },
     };
-    await this.log.putRecord("run", run.run_id, run);
-    await this.log.append(run.run_id, "metadata", { run_id: run.run_id, thread_id: threadId ?? undefined, attempt: 1 });
+    try {
+      await this.log.putRecord("run", run.run_id, run);
+      await this.log.append(run.run_id, "metadata", { run_id: run.run_id, thread_id: threadId ?? undefined, attempt: 1 });
+    } catch (error) {
+      // The run never started: the thread must not stay busy.
+      if (thread !== undefined) await this.log.putRecord("thread", thread.thread_id, { ...thread, status: "idle" }).catch(() => undefined);
+      throw error;
+    }
     const controller = new AbortController();
     this.local.set(run.run_id, controller);
     const done = this.execute(graph, request, run, thread, controller).finally(() => {
@@ -128,6 +137,7 @@ export class RunManager {
     if (graph.checkpointer !== undefined) configurable.thread_id = run.thread_id ?? run.run_id;
     let finalValues: Record<string, unknown> | null = null;
     let status: RunStatus = "success";
+    let appended = 0;
     try {
       const input = request.command !== undefined ? new Command(request.command as ConstructorParameters<typeof Command>[0]) : request.input;
       const stream = graph.stream(input, {
@@ -145,6 +155,9 @@ export class RunManager {
         if (mode === "values" && namespace.length === 0) finalValues = data as Record<string, unknown>;
         if (!wanted.has(mode)) continue;
         await this.log.append(run.run_id, event, data);
+        // A model that produces tokens without I/O would keep this loop in microtasks and starve
+        // every socket of the process; yielding to the event loop now and then keeps clients served.
+        if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       const aborted = controller.signal.aborted;
@@ -176,6 +189,8 @@ export class RunManager {
         }
         await this.log.putRecord("thread", thread.thread_id, { ...thread, status: threadStatus, values, updated_at: now });
       }
+      // A stateless run's thread exists only for that run (as on_completion "delete" in LangGraph).
+      if (thread === undefined && graph.checkpointer !== undefined) await graph.checkpointer.deleteThread(run.run_id);
       await this.log.putRecord("run", run.run_id, { ...run, status, updated_at: now });
     } catch (error) {
       console.error(`weft server: saving the end of run ${run.run_id} failed: ${describeError(error)}`);

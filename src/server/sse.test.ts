@@ -88,3 +88,20 @@ describe("eventStreamResponse", () => {
     assert.equal(disconnects, 1);
   });
 });
+
+describe("eventStreamResponse heartbeats", () => {
+  it("writes a comment every heartbeatMs while the source is quiet", async (context) => {
+    context.mock.timers.enable({ apis: ["setInterval"] });
+    const response = eventStreamResponse(
+      async function* (signal) {
+        await new Promise((resolve) => signal.addEventListener("abort", resolve));
+      },
+      { heartbeatMs: 1000 },
+    );
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const next = reader.read();
+    context.mock.timers.tick(1000);
+    assert.deepEqual(await next, { done: false, value: ": heartbeat\n\n" });
+    await reader.cancel();
+  });
+});

@@ -20,7 +20,7 @@ before(async () => {
     existsSync(CHROMIUM),
     `Chromium is not at ${CHROMIUM}; install it with \`apt-get update && apt-get install -y chromium\` (or set WEFT_CHROMIUM).`,
   );
-  server = await startServe(undefined, { port: 0, pace: 40, seed: 7 });
+  server = await startServe(undefined, { port: 0, pace: 80, seed: 7 });
   // launch() gives the browser a new, empty profile directory of its own and removes it on close.
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -38,6 +38,13 @@ async function startInstance(): Promise<Instance> {
   return { url, child, client: new Client({ apiUrl: url, callerOptions: { maxRetries: 0 } }) };
 }
 
+/** Let the joke calls that wait after their 3rd token go on (one release per call). */
+async function release(): Promise<void> {
+  const redis = new Redis("redis://127.0.0.1:6379");
+  await redis.publish(`${keyPrefix}release`, "go");
+  await redis.quit();
+}
+
 async function stopInstance(instance: Instance | undefined): Promise<void> {
   if (instance === undefined || instance.child.exitCode !== null) return;
   const exited = new Promise((resolve) => instance.child.once("exit", resolve));
@@ -74,7 +81,8 @@ describe("two server instances on Redis Streams and Postgres", () => {
         signal: leave.signal,
       })) {
         first.push(part as Part);
-        if (first.length === 5) leave.abort();
+        // metadata + 3 tokens: the joke call now waits for the release.
+        if (first.length === 4) leave.abort();
       }
     } catch (error) {
       assert.equal((error as Error).name, "AbortError");
@@ -87,7 +95,10 @@ describe("two server instances on Redis Streams and Postgres", () => {
     assert.equal((await b!.client.threads.get(thread.thread_id)).thread_id, thread.thread_id);
     assert.equal((await b!.client.runs.get(thread.thread_id, runId)).status, "running", "B joins while A still runs it");
     const rest: Part[] = [];
-    for await (const part of b!.client.runs.joinStream(thread.thread_id, runId, { lastEventId })) rest.push(part as Part);
+    const joined = b!.client.runs.joinStream(thread.thread_id, runId, { lastEventId })[Symbol.asyncIterator]();
+    const firstJoined = joined.next();
+    await release();
+    for (let result = await firstJoined; !result.done; result = await joined.next()) rest.push(result.value as Part);
     const all = [...first, ...rest];
     assert.deepEqual(
       all.filter((part) => part.event === "messages").map((part) => part.data[0].content),
@@ -120,8 +131,9 @@ describe("two server instances on Redis Streams and Postgres", () => {
       stream_mode: "messages-tuple",
     });
     let cancelled: Promise<Response> | undefined;
+    let tokens = 0;
     const events = await readSse(response, (event) => {
-      if (event.event === "messages" && cancelled === undefined) {
+      if (event.event === "messages" && ++tokens === 3) {
         const runId = response.headers.get("content-location")!.split("/").at(-1)!;
         cancelled = fetch(`${b!.url}/threads/${thread.thread_id}/runs/${runId}/cancel?wait=1`, { method: "POST" });
       }
@@ -129,6 +141,7 @@ describe("two server instances on Redis Streams and Postgres", () => {
     assert.equal((await cancelled!).status, 204);
     assert.equal(events.at(-1)!.event, "error");
     assert.equal(events.at(-1)!.data && (events.at(-1)!.data as { error: string }).error, "ABORTED");
-    assert.ok(events.filter((event) => event.event === "messages").length < JOKE.length + POEM.length);
+    // The joke call was waiting after its 3rd token when the cancel reached A.
+    assert.equal(events.filter((event) => event.event === "messages").length, 3);
   });
 });

@@ -182,10 +182,18 @@ describe("weft/server streams", () => {
       sawAbort = resolve;
     });
     let produced = 0;
+    // Streams 3 tokens, then waits for the next one until its call is aborted.
     class WatchedModel extends FakeChatModel {
       protected override async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
         try {
           for await (const part of super.streamParts(request)) {
+            if (produced === 3) {
+              const signal = request.signal!;
+              await new Promise((_resolve, reject) => {
+                if (signal.aborted) reject(signal.reason);
+                signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+              });
+            }
             produced++;
             yield part;
           }
@@ -196,7 +204,7 @@ describe("weft/server streams", () => {
         }
       }
     }
-    const model = new WatchedModel({ responses: [Array.from({ length: 200 }, (_, index) => `t${index} `)], tags: ["joke"], delayMs: 5 });
+    const model = new WatchedModel({ responses: [["t0 ", "t1 ", "t2 ", "t3 ", "t4 "]], tags: ["joke"] });
     const graph = new StateGraph<{ topic: string; joke: string }>()
       .addNode("write", async (state: { topic: string }, config: NodeConfig) => ({ joke: (await model.invoke(state.topic, config)).content }))
       .addEdge(START, "write")
@@ -214,7 +222,7 @@ describe("weft/server streams", () => {
       const seen = await readSse(response, (event) => event.event === "messages" && (event.data as [{ content: string }])[0].content === "t2 ");
       const runId = (seen[0]!.data as { run_id: string }).run_id;
       assert.equal(await modelStopped, true, "the model call saw its signal aborted");
-      assert.ok(produced < 200, `the model stopped early (${produced} of 200 tokens)`);
+      assert.equal(produced, 3, "the model stopped where it was waiting");
       // The run's log ends with an error event naming the abort, and the run is marked interrupted.
       const replay = await readSse(await fetch(`${local.url}/threads/${thread.thread_id}/runs/${runId}/stream`));
       assert.deepEqual(replay.at(-1)!.event, "error");
