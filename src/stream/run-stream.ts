@@ -48,6 +48,8 @@ export class RunStream implements AsyncIterator<unknown> {
 
   private waitingConsumer: Resolve | undefined;
   private waitingConsumerReject: Reject | undefined;
+  /** Further next() calls made before the waiting one was answered (allowed by the async-iterator protocol). */
+  private queuedConsumers: Array<[Resolve, Reject]> = [];
   private drainWaiters: Array<() => void> = [];
   private closed = false;
   private failure: { error: unknown } | undefined;
@@ -100,6 +102,7 @@ export class RunStream implements AsyncIterator<unknown> {
     if (consumer !== undefined) {
       this.waitingConsumer = undefined;
       this.waitingConsumerReject = undefined;
+      if (this.queuedConsumers.length > 0) this.promoteQueuedConsumer();
       consumer({ value: item, done: false });
       return;
     }
@@ -131,6 +134,7 @@ export class RunStream implements AsyncIterator<unknown> {
       } else {
         resolve(DONE);
       }
+      this.endQueuedConsumers();
     }
   }
 
@@ -142,6 +146,8 @@ export class RunStream implements AsyncIterator<unknown> {
   }
 
   next(): Promise<IteratorResult<unknown>> {
+    // A next() while another is still waiting (e.g. Promise.all of two next() calls): queue it in order.
+    if (this.waitingConsumer !== undefined) return new Promise((resolve, reject) => this.queuedConsumers.push([resolve, reject]));
     if (this.size > 0) {
       const index = this.head;
       const value = this.buffer[index];
@@ -195,6 +201,20 @@ export class RunStream implements AsyncIterator<unknown> {
     this.waitingConsumer = undefined;
     this.waitingConsumerReject = undefined;
     consumer?.(DONE);
+    this.endQueuedConsumers();
+  }
+
+  private promoteQueuedConsumer(): void {
+    const [resolve, reject] = this.queuedConsumers.shift()!;
+    this.waitingConsumer = resolve;
+    this.waitingConsumerReject = reject;
+  }
+
+  /** The stream ended: queued next() calls see `done` (an error is thrown once, to the first caller). */
+  private endQueuedConsumers(): void {
+    const queued = this.queuedConsumers;
+    this.queuedConsumers = [];
+    for (const [resolve] of queued) resolve(DONE);
   }
 
   private releaseProducers(): void {

@@ -127,6 +127,31 @@ describe("a consumer that leaves the loop", () => {
     recordFigures(context, "vanishing-consumer", { settleMs: Number(best.toFixed(2)), attemptsMs: all });
   });
 
+  it(`cancelling the Web ReadableStream cancels the run and its model call within ${CANCEL_BUDGET_MS} ms`, async (context) => {
+    const measure = async () => {
+      const model = new ProbeChatModel({ count: 100_000, delayMs: 2 });
+      const readable = oneModelGraph(model).stream({}, { streamMode: "messages" }).toReadableStream();
+      const reader = readable.getReader();
+      const tokens: string[] = [];
+      for (let index = 0; index < 4; index++) tokens.push(((await reader.read()).value as [{ content: string }, unknown])[0].content);
+      assert.deepEqual(tokens, [0, 1, 2, 3].map((index) => model.token(index)));
+      const cancelledAt = performance.now();
+      await reader.cancel();
+      await withTimeout(
+        (async () => {
+          while (model.settledAt === undefined) await nextTurn();
+        })(),
+        2_000,
+        "the model call to settle after the ReadableStream was cancelled",
+      );
+      assert.ok(model.abortedAt !== undefined, "the model call's signal aborted");
+      return model.settledAt! - cancelledAt;
+    };
+    const { best, all } = await bestOf(measure);
+    assert.ok(best <= CANCEL_BUDGET_MS, `the model call stopped ${all.join(", ")} ms after the ReadableStream was cancelled`);
+    recordFigures(context, "vanishing-consumer-readable-stream", { settleMs: Number(best.toFixed(2)), attemptsMs: all });
+  });
+
   it(`closes the HTTP response of a real OpenAI-compatible call within ${CANCEL_BUDGET_MS} ms`, async (context) => {
     const server = await startOpenAICompatibleServer({
       responses: [{ text: Array.from({ length: 2_000 }, (_, index) => `t${index} `), chunkDelayMs: 2 }],

@@ -1,7 +1,7 @@
 // Regression tests for what the reliability suite found in Weft's core (see docs/reliability.md).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { START, Send, StateGraph, reducer, type NodeConfig } from "weft";
+import { START, Send, StateGraph, lastValue, reducer, type NodeConfig } from "weft";
 import { FakeChatModel } from "weft/testing";
 import { withTimeout } from "./support.js";
 
@@ -32,5 +32,32 @@ describe("found by the reliability suite", () => {
     } finally {
       process.off("warning", onWarning);
     }
+  });
+
+  it("next() called again before the previous one settled (Promise.all) gets the chunks in order instead of hanging", async () => {
+    const model = new FakeChatModel({ responses: [["a ", "b ", "c "]], delayMs: 2 });
+    const graph = new StateGraph({ answer: lastValue<string>() })
+      .addNode("talk", async (_state, config: NodeConfig) => ({ answer: (await model.invoke("x", config)).content }))
+      .addEdge(START, "talk")
+      .compile();
+    const iterator = graph.stream({}, { streamMode: "messages" })[Symbol.asyncIterator]();
+    const results = await withTimeout(Promise.all(Array.from({ length: 5 }, () => iterator.next())), 5_000, "five concurrent next() calls");
+    assert.deepEqual(
+      results.map((result) => (result.done ? "done" : result.value[0].content)),
+      ["a ", "b ", "c ", "done", "done"],
+    );
+
+    const failing = new StateGraph({ answer: lastValue<string>() })
+      .addNode("talk", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        throw new Error("boom");
+      })
+      .addEdge(START, "talk")
+      .compile();
+    const failingIterator = failing.stream({}, { streamMode: "messages" })[Symbol.asyncIterator]();
+    const settled = await withTimeout(Promise.allSettled([failingIterator.next(), failingIterator.next()]), 5_000, "two concurrent next() calls on a failing run");
+    assert.equal(settled[0]!.status, "rejected");
+    assert.match(String((settled[0] as PromiseRejectedResult).reason.message), /Node "talk" failed: boom/);
+    assert.deepEqual(settled[1], { status: "fulfilled", value: { value: undefined, done: true } });
   });
 });
