@@ -12,7 +12,7 @@ import { type CorsOptions, checkApiKey, corsHeaders, preflightResponse, readJson
 import { type AnyGraph, type RunRecord, RunManager, type ThreadRecord } from "./run-manager.js";
 import { parseRunRequest } from "./run-request.js";
 import { eventStreamResponse } from "./sse.js";
-import { threadStateOf } from "./thread-state.js";
+import { threadHistoryOf, threadStateOf } from "./thread-state.js";
 
 export interface HandlerOptions {
   /** The graphs to serve, by assistant id (also their graph id). */
@@ -179,6 +179,18 @@ export function createHandler(options: HandlerOptions): WeftHandler {
         const graphId = thread.metadata.graph_id;
         const graph = typeof graphId === "string" ? graphs.get(graphId) : undefined;
         return jsonResponse(await threadStateOf(thread, graph));
+      },
+    ],
+    [
+      "POST",
+      /^\/threads\/([^/]+)\/history$/,
+      async (request, [threadId]) => {
+        const body = ((await readJsonBody(request, maxBodyBytes)) ?? {}) as Record<string, unknown>;
+        const limit = body.limit ?? 10;
+        if (!Number.isInteger(limit) || (limit as number) < 1) throw httpError(422, "`limit` must be a whole number >= 1.", "limit");
+        const thread = await threadOf(threadId!);
+        const graphId = thread.metadata.graph_id;
+        return jsonResponse(await threadHistoryOf(thread, typeof graphId === "string" ? graphs.get(graphId) : undefined, limit as number));
       },
     ],
     ["POST", /^\/threads\/([^/]+)\/runs\/stream$/, (request, [threadId]) => streamRun(request, threadId!)],

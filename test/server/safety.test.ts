@@ -151,6 +151,31 @@ describe("weft/server streams", () => {
     assert.deepEqual(events.at(-1)!.data, { topic: "cats", joke: JOKE.join(""), poem: POEM.join("") });
   });
 
+  it("a tag that could split an SSE field never becomes an event name", async () => {
+    const model = new FakeChatModel({ responses: [["a ", "b"]], tags: ["evil\nevent: forged", "pipe|tag"] });
+    const graph = new StateGraph<{ topic: string; joke: string }>()
+      .addNode("write", async (state: { topic: string }, config: NodeConfig) => ({ joke: (await model.invoke(state.topic, config)).content }))
+      .addEdge(START, "write")
+      .compile();
+    const local = await serve(createHandler({ graphs: { tagged: graph }, heartbeatMs: 0 }), { port: 0 });
+    try {
+      const response = await postJson(`${local.url}/runs/stream`, {
+        assistant_id: "tagged",
+        input: { topic: "x" },
+        stream_mode: "messages-tuple",
+        route_messages_by: "tag",
+      });
+      const text = await response.text();
+      assert.deepEqual(
+        text.split("\n").filter((line) => line.startsWith("event:")),
+        ["event: metadata", "event: messages", "event: messages"],
+      );
+      assert.doesNotMatch(text, /^event: forged/m);
+    } finally {
+      await local.close();
+    }
+  });
+
   it("names subgraph events mode|namespace with stream_subgraphs", async () => {
     const inner = new StateGraph<{ topic: string; joke: string }>()
       .addNode("write", (state: { topic: string }) => ({ joke: `about ${state.topic}` }))

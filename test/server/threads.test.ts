@@ -62,6 +62,12 @@ describe("threads with a checkpointer", () => {
     assert.deepEqual(state.next, []);
     assert.match(String(state.checkpoint.checkpoint_id), /\S/);
     assert.equal(state.checkpoint.thread_id, thread.thread_id);
+    const history = await client.threads.getHistory<State>(thread.thread_id, { limit: 3 });
+    assert.equal(history.length, 3);
+    assert.deepEqual(history[0]!.values.log, ["first", "ran", "second", "ran"], "newest first");
+    assert.deepEqual(history[0]!.checkpoint, state.checkpoint);
+    assert.deepEqual(history[1]!.values.log, ["first", "ran", "second"]);
+    assert.deepEqual(history[0]!.parent_checkpoint, history[1]!.checkpoint);
   });
 
   it("an interrupt pauses the thread; command.resume continues it", async () => {
