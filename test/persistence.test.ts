@@ -416,3 +416,14 @@ describe("Command as run input", () => {
     await assert.rejects(graph.invoke(new Command({}), thread("t")), isCode("INVALID_INPUT"));
   });
 });
+
+it("a key written with undefined is still there after the thread is restored", async () => {
+  const graph = new StateGraph<{ a: string | undefined; b: number }>({ a: lastValue<string | undefined>(), b: lastValue<number>() })
+    .addNode("clear", () => ({ a: undefined }))
+    .addNode("next", (state: { b: number }) => ({ b: state.b + 1 }))
+    .addEdge(START, "clear")
+    .addEdge("clear", "next")
+    .compile({ checkpointer: new MemorySaver(), interruptBefore: ["next"] });
+  await graph.invoke({ a: "x", b: 1 }, thread("t"));
+  assert.deepEqual(await graph.invoke(null, thread("t")), { a: undefined, b: 2 });
+});

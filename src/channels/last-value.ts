@@ -35,8 +35,10 @@ class LastValueChannel<Value> implements Channel<Value, Value> {
   }
 
   restore(saved: unknown): void {
+    // Only values of available channels are saved, and a key written with `undefined` holds it:
+    // restoring keeps the key (so a resumed thread's state equals the uninterrupted one).
     this.value = saved as Value;
-    this.available = saved !== undefined;
+    this.available = true;
   }
 }
 

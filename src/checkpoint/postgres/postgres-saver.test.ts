@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import pg from "pg";
+import { START, StateGraph } from "weft";
 import { PostgresSaver } from "weft/checkpoint/postgres";
 import { registerCheckpointerConformance } from "weft/checkpoint/conformance";
 
@@ -58,5 +59,26 @@ it("PostgresSaver refuses a thread another saver (or process) is running; close(
   } finally {
     await one.close();
     await two.close();
+  }
+});
+
+it("PostgresSaver runs a graph on a one-connection pool (the thread lock has its own connection)", async () => {
+  const schema = `weft_graph_${process.pid}_${Date.now()}`;
+  const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+  const saver = new PostgresSaver(pool, { schema });
+  try {
+    await saver.setup();
+    const graph = new StateGraph<{ count: number }>()
+      .addNode("increment", (state: { count: number }) => ({ count: state.count + 1 }))
+      .addEdge(START, "increment")
+      .compile({ checkpointer: saver });
+    const config = { configurable: { thread_id: "t" } };
+    assert.deepEqual(await graph.invoke({ count: 1 }, config), { count: 2 });
+    assert.deepEqual(await graph.invoke({ count: 10 }, config), { count: 11 });
+    assert.deepEqual((await graph.getState(config)).metadata?.step, 3);
+  } finally {
+    await saver.close();
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
   }
 });

@@ -1,5 +1,5 @@
 // A checkpointer in PostgreSQL (the `pg` package): for servers on several machines, or when one SQLite file is not enough.
-import type { Pool, PoolClient } from "pg";
+import type { Client, Pool, PoolClient } from "pg";
 import { WeftError, describeValue } from "../../errors.js";
 import {
   type Checkpoint,
@@ -70,8 +70,11 @@ export class PostgresSaver extends Checkpointer {
   private readonly ownsPool: boolean;
   private readonly schema: string;
   private isSetUp = false;
-  /** One connection, held while the saver is open, owns the advisory locks of running threads. */
-  private lockClient: Promise<PoolClient> | undefined;
+  /**
+   * One connection of its own (outside the pool, so running threads never take pool slots from
+   * queries), held while the saver is open, owns the advisory locks of running threads.
+   */
+  private lockClient: Promise<Client> | undefined;
   private closed = false;
 
   constructor(poolOrConnectionString: Pool | string, options: PostgresSaverOptions = {}) {
@@ -208,26 +211,24 @@ export class PostgresSaver extends Checkpointer {
     this.closed = true;
     const lockClient = await this.lockClient?.catch(() => undefined);
     this.lockClient = undefined;
-    if (lockClient !== undefined) {
-      // The connection may go back to a pool you own: it must not carry this saver's locks.
-      await lockClient.query("SELECT pg_advisory_unlock_all()").catch(() => {});
-      lockClient.release();
-    }
+    // Ending the connection frees every lock it held.
+    await lockClient?.end().catch(() => {});
     if (this.ownsPool) await this.pool.end();
   }
 
-  private async connectLockClient(): Promise<PoolClient> {
+  private async connectLockClient(): Promise<Client> {
+    const pg = loadOptional<typeof import("pg")>("pg", "PostgresSaver");
+    const client = new pg.Client(this.pool.options);
+    // A dropped lock connection loses its locks; the next run opens a new one.
+    client.on("error", () => {
+      if (this.lockClient !== undefined) this.lockClient = undefined;
+    });
     try {
-      const client = await this.connect();
-      // A dropped lock connection loses its locks; the next run opens a new one.
-      client.on("error", () => {
-        this.lockClient = undefined;
-        client.release(true);
-      });
+      await client.connect();
       return client;
     } catch (error) {
       this.lockClient = undefined;
-      throw error;
+      throw this.failure("connecting", error);
     }
   }
 
