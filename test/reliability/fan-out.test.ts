@@ -2,9 +2,9 @@
 // exactly once, in per-call order, with the metadata of its call (node, tags, one message id per call).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { START, Send, StateGraph, reducer, type NodeConfig } from "weft";
+import { START, Send, StateGraph, WeftError, reducer, type NodeConfig } from "weft";
 import { FakeChatModel } from "weft/testing";
-import { recordFigures, withTimeout } from "./support.js";
+import { ProbeChatModel, recordFigures, withTimeout } from "./support.js";
 
 const TOKENS_PER_CALL = 24;
 const tokensOf = (call: number) => Array.from({ length: TOKENS_PER_CALL }, (_, token) => `c${call}.t${token} `);
@@ -90,5 +90,46 @@ describe("fan-out of parallel model calls", () => {
     const delivery = await withTimeout(consume(256, 4, true), 30_000, "fan-out of 256 with backpressure");
     assertExactlyOnce(256, delivery);
     recordFigures(context, "fan-out-256-backpressure", { calls: 256, tokens: delivery.total, highWaterMark: 4, ms: Math.round(performance.now() - started) });
+  });
+});
+
+describe("a failing call in a fan-out", () => {
+  it("delivers the siblings' tokens made before the failure ahead of the error, names the failed node, and cancels the siblings", async () => {
+    const siblings = Array.from({ length: 8 }, (_, call) => new ProbeChatModel({ count: 10_000, delayMs: 1, name: `sibling-${call}` }));
+    const failing = new FakeChatModel({ responses: [["x0 ", "x1 ", "x2 "]], delayMs: 4, model: "failing-model" });
+    const graph = new StateGraph({ answers: reducer((all: string[], more: string[]) => [...all, ...more], () => [] as string[]) })
+      .addNode("call", async (input: { call: number }, config: NodeConfig) => ({ answers: [(await siblings[input.call]!.invoke("go", config)).content] }))
+      .addNode("breaker", async (_input: unknown, config: NodeConfig) => {
+        await failing.invoke("go", config);
+        throw new Error("the breaker broke after its answer");
+      })
+      .addConditionalEdges(START, () => [...siblings.map((_, call) => new Send("call", { call })), new Send("breaker", {})])
+      .compile();
+    const delivered = new Map<string, string[]>();
+    let failure: unknown;
+    await withTimeout(
+      (async () => {
+        try {
+          for await (const [message, metadata] of graph.stream({}, { streamMode: "messages" })) {
+            const key = metadata.ls_model_name as string;
+            delivered.set(key, [...(delivered.get(key) ?? []), message.content]);
+          }
+        } catch (error) {
+          failure = error;
+        }
+      })(),
+      10_000,
+      "a fan-out with a failing call",
+    );
+    assert.ok(WeftError.isInstance(failure) && failure.code === "NODE_FAILED", String(failure));
+    assert.equal(failure.node, "breaker");
+    assert.match(failure.message, /Node "breaker" failed: the breaker broke/);
+    assert.deepEqual(delivered.get("failing-model"), ["x0 ", "x1 ", "x2 "]);
+    for (const [call, sibling] of siblings.entries()) {
+      assert.ok(sibling.abortedAt !== undefined, `sibling ${call} was cancelled`);
+      // Every token a sibling produced before it was cancelled reached the consumer, in order.
+      const tokens = delivered.get(`sibling-${call}`) ?? [];
+      assert.deepEqual(tokens, Array.from({ length: sibling.produced }, (_, index) => sibling.token(index)), `sibling ${call}`);
+    }
   });
 });
