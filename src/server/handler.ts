@@ -285,15 +285,9 @@ function checkGraphs(options: HandlerOptions): Map<string, AnyGraph> {
       throw new WeftError("INVALID_OPTIONS", `graphs.${id} is not a compiled graph; pass the result of new StateGraph(...).compile().`);
     }
     if (!/^[\w.-]{1,100}$/.test(id)) throw new WeftError("INVALID_OPTIONS", `Assistant id "${id}" must be 1-100 letters, digits, '-', '_' or '.'.`);
-    graphs.set(id, graph.checkpointer === undefined && options.checkpointer !== undefined ? withCheckpointer(graph, options.checkpointer) : graph);
+    graphs.set(id, graph.checkpointer === undefined && options.checkpointer !== undefined ? graph.withCheckpointer(options.checkpointer) : graph);
   }
   if (graphs.size === 0) throw new WeftError("INVALID_OPTIONS", "createHandler() needs at least one graph in `graphs`.");
   return graphs;
 }
 
-/** The same compiled graph with a checkpointer: a graph's definition is reused as is. */
-function withCheckpointer(graph: AnyGraph, checkpointer: Checkpointer): AnyGraph {
-  // The spec is protected on CompiledGraph; compiling again from it is the documented way in.
-  const spec = (graph as unknown as { spec: ConstructorParameters<typeof CompiledGraph>[0] }).spec;
-  return new CompiledGraph(spec, { name: graph.name, checkpointer });
-}
