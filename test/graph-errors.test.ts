@@ -83,7 +83,7 @@ describe("node errors", () => {
     const graph = new StateGraph<{ out: number }>().addNode("answer", () => 42 as never).addEdge(START, "answer").compile();
     await assert.rejects(
       graph.invoke({}),
-      isWeftError("INVALID_NODE_RETURN", /Node "answer" is 42; a node must return an object of state updates \(or undefined\)/),
+      isWeftError("INVALID_NODE_RETURN", /Node "answer" returned 42; a node must return an object of state updates \(or undefined\)/),
     );
   });
 

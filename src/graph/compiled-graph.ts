@@ -4,6 +4,7 @@ import { lockThread } from "../checkpoint/thread-lock.js";
 import { WeftError } from "../errors.js";
 import { type NodeConfig, type RunnableConfig, taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
+import { allowManyAbortListeners } from "../runtime/abortable-delay.js";
 import { runLoop } from "../runtime/loop.js";
 import type { RunContext } from "../runtime/task.js";
 import { type Breakpoints, ThreadRun } from "../runtime/thread-run.js";
@@ -92,6 +93,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     const context = taskContextOf(config);
     if (context === undefined) throw new WeftError("INVALID_OPTIONS", "runAsSubgraph() needs the config of a running node.");
     const controller = new AbortController();
+    allowManyAbortListeners(controller.signal);
     const parentSignal = config.signal;
     const onParentAbort = () => controller.abort(parentSignal.reason);
     if (parentSignal.aborted) controller.abort(parentSignal.reason);
@@ -119,6 +121,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
   private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints) {
     const { thread, release } = this.openThread(input, checked, stream, breakpoints);
     const controller = new AbortController();
+    allowManyAbortListeners(controller.signal);
     const external = checked.signal;
     const onExternalAbort = () => controller.abort(external!.reason);
     if (external?.aborted) controller.abort(external.reason);

@@ -39,7 +39,8 @@ export function checkOptions(options: StreamOptions | undefined, defaultMode: St
   if (!Number.isInteger(recursionLimit) || recursionLimit < 1) {
     throw bad(`recursionLimit must be a whole number >= 1, not ${describeValue(given.recursionLimit)}.`);
   }
-  if (given.tags !== undefined && (!Array.isArray(given.tags) || given.tags.some((tag) => typeof tag !== "string"))) {
+  // Array.from visits the holes of a sparse array, which .some() skips.
+  if (given.tags !== undefined && (!Array.isArray(given.tags) || Array.from(given.tags).some((tag) => typeof tag !== "string"))) {
     throw bad("`tags` must be an array of strings.");
   }
   for (const key of ["metadata", "configurable"] as const) {

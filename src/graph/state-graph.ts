@@ -85,7 +85,7 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
       throw new WeftError("INVALID_GRAPH", `Node name "${name}" contains "${NAMESPACE_SEPARATOR}" or "${TASK_SEPARATOR}", which Weft uses in namespaces.`);
     }
     if (this.nodes.has(name)) throw new WeftError("INVALID_GRAPH", `A node named "${name}" already exists; node names must be unique.`);
-    if (this.schema && name in this.schema) {
+    if (this.schema && Object.prototype.hasOwnProperty.call(this.schema, name)) {
       throw new WeftError("INVALID_GRAPH", `"${name}" is already a state key; a node cannot have the name of a state key.`);
     }
     const run = toRunnable(name, action);

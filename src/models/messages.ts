@@ -151,12 +151,15 @@ export function toMessages(input: MessagesInput): Message[] {
       `Chat models take a string or an array of { role, content } messages, not ${describeValue(input)}.`,
     );
   }
-  return input.map((entry, index) => {
+  // Array.from visits the holes of a sparse array (map() would skip them and keep the holes).
+  return Array.from(input as unknown[], (entry, index) => {
     if (entry instanceof Message) return entry;
     if (typeof entry !== "object" || entry === null) {
       throw new WeftError("INVALID_MESSAGES", `Message ${index} is ${describeValue(entry)}; each message must be an object { role, content }.`);
     }
-    const role = ROLE_ALIASES[(entry as MessageInit).role];
+    const given = (entry as MessageInit).role;
+    // Own keys only, so "constructor" or "toString" are not read as roles.
+    const role = typeof given === "string" && Object.prototype.hasOwnProperty.call(ROLE_ALIASES, given) ? ROLE_ALIASES[given] : undefined;
     if (role === undefined) {
       throw new WeftError(
         "INVALID_MESSAGES",

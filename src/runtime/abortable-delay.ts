@@ -26,3 +26,18 @@ export function abortReason(signal: AbortSignal): unknown {
 function WeftErrorLike(value: unknown): boolean {
   return typeof value === "object" && value !== null && "code" in value && "message" in value;
 }
+
+type SetMaxListeners = (count: number, ...targets: EventTarget[]) => void;
+const setMaxListeners = (
+  (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process?.getBuiltinModule?.("node:events") as
+    | { setMaxListeners?: SetMaxListeners }
+    | undefined
+)?.setMaxListeners;
+
+/**
+ * A run's signal is shared by all its tasks, and each model call or delay listens on it, so a
+ * fan-out of more than 10 calls is normal, not a leak: lift Node's listener warning for this signal.
+ */
+export function allowManyAbortListeners(signal: AbortSignal): void {
+  setMaxListeners?.(0, signal);
+}

@@ -46,18 +46,27 @@ export function readState(channels: Channels): Record<string, unknown> {
  */
 export function updateToWrites(spec: GraphSpec, source: string, update: unknown): Write[] {
   if (update === undefined || update === null) return [];
-  if (typeof update !== "object" || Array.isArray(update) || isSend(update)) {
-    const what = source === "input" ? "The run input" : `Node "${source}"`;
+  if (typeof update !== "object" || Array.isArray(update) || isSend(update) || isBuiltInValue(update)) {
+    const what = source === "input" ? "The run input is" : `Node "${source}" returned`;
     throw new WeftError(
       source === "input" ? "INVALID_INPUT" : "INVALID_NODE_RETURN",
-      `${what} is ${describeValue(update)}; ${source === "input" ? "the input must be an object of state values" : "a node must return an object of state updates (or undefined)"}.`,
+      `${what} ${describeValue(update)}; ${source === "input" ? "the input must be an object of state values" : "a node must return an object of state updates (or undefined)"}.`,
       { details: { node: source } },
     );
   }
   const writes: Write[] = [];
   for (const key in update) {
     if (!Object.prototype.hasOwnProperty.call(update, key)) continue;
-    if (spec.schema && !(key in spec.schema)) {
+    if (key === "__proto__") {
+      // A plain object cannot hold this key as data: writing it would replace the state's prototype.
+      throw new WeftError(
+        "INVALID_UPDATE",
+        `${source === "input" ? "The run input" : `Node "${source}"`} wrote the key "__proto__", which cannot be a state key; rename it.`,
+        { details: { node: source, key } },
+      );
+    }
+    // Own keys only: "constructor" or "toString" are not state keys just because every object inherits them.
+    if (spec.schema && !Object.prototype.hasOwnProperty.call(spec.schema, key)) {
       const known = Object.keys(spec.schema).map((name) => `"${name}"`).join(", ");
       throw new WeftError(
         "INVALID_UPDATE",
@@ -156,6 +165,14 @@ export function staticRoutes(spec: GraphSpec, node: string): readonly string[] {
 }
 
 /** Check what a router returned and turn it into routes. */
+/**
+ * Built-in objects (a Map, a Date, a boxed number, a typed array, ...) keep their data outside own
+ * enumerable keys: taken as an update they would silently write nothing, or write index keys.
+ */
+function isBuiltInValue(value: object): boolean {
+  return Object.prototype.toString.call(value) !== "[object Object]";
+}
+
 export function routerResultToRoutes(spec: GraphSpec, from: string, result: unknown, pathMap?: Readonly<Record<string, string>>): Array<string | Send> {
   const items = Array.isArray(result) ? result : [result];
   const routes: Array<string | Send> = [];
@@ -177,7 +194,7 @@ export function routerResultToRoutes(spec: GraphSpec, from: string, result: unkn
       );
     }
     const key = String(item);
-    const target = pathMap ? pathMap[key] : key;
+    const target = pathMap ? (Object.prototype.hasOwnProperty.call(pathMap, key) ? pathMap[key] : undefined) : key;
     if (target === undefined) {
       throw new WeftError(
         "INVALID_GRAPH",

@@ -156,7 +156,7 @@ function isSubgraph(run: NodeFunction | SubgraphRunner): run is SubgraphRunner {
 function keepKnownKeys(spec: GraphSpec, output: Record<string, unknown>): Record<string, unknown> {
   if (spec.schema === undefined) return output;
   const update: Record<string, unknown> = {};
-  for (const key of Object.keys(output)) if (key in spec.schema) update[key] = output[key];
+  for (const key of Object.keys(output)) if (Object.prototype.hasOwnProperty.call(spec.schema, key)) update[key] = output[key];
   return update;
 }
 

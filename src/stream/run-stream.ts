@@ -48,6 +48,8 @@ export class RunStream implements AsyncIterator<unknown> {
 
   private waitingConsumer: Resolve | undefined;
   private waitingConsumerReject: Reject | undefined;
+  /** Further next() calls made before the waiting one was answered (allowed by the async-iterator protocol). */
+  private queuedConsumers: Array<[Resolve, Reject]> = [];
   private drainWaiters: Array<() => void> = [];
   private closed = false;
   private failure: { error: unknown } | undefined;
@@ -64,9 +66,10 @@ export class RunStream implements AsyncIterator<unknown> {
     this.subgraphs = options.subgraphs;
     this.modeTuples = options.modeTuples;
     this.highWaterMark = Math.max(2, options.highWaterMark ?? 1024);
-    this.lowWaterMark = this.highWaterMark >> 1;
+    this.lowWaterMark = Math.floor(this.highWaterMark / 2);
+    // Start at most at 1024 slots; grow() doubles on demand (a huge highWaterMark must not allocate or loop up front).
     let capacity = 16;
-    while (capacity < this.highWaterMark) capacity <<= 1;
+    while (capacity < Math.min(this.highWaterMark, 1024)) capacity <<= 1;
     this.buffer = new Array(capacity);
     this.mask = capacity - 1;
   }
@@ -99,6 +102,7 @@ export class RunStream implements AsyncIterator<unknown> {
     if (consumer !== undefined) {
       this.waitingConsumer = undefined;
       this.waitingConsumerReject = undefined;
+      if (this.queuedConsumers.length > 0) this.promoteQueuedConsumer();
       consumer({ value: item, done: false });
       return;
     }
@@ -130,6 +134,7 @@ export class RunStream implements AsyncIterator<unknown> {
       } else {
         resolve(DONE);
       }
+      this.endQueuedConsumers();
     }
   }
 
@@ -141,6 +146,8 @@ export class RunStream implements AsyncIterator<unknown> {
   }
 
   next(): Promise<IteratorResult<unknown>> {
+    // A next() while another is still waiting (e.g. Promise.all of two next() calls): queue it in order.
+    if (this.waitingConsumer !== undefined) return new Promise((resolve, reject) => this.queuedConsumers.push([resolve, reject]));
     if (this.size > 0) {
       const index = this.head;
       const value = this.buffer[index];
@@ -197,6 +204,20 @@ export class RunStream implements AsyncIterator<unknown> {
     this.waitingConsumer = undefined;
     this.waitingConsumerReject = undefined;
     consumer?.(DONE);
+    this.endQueuedConsumers();
+  }
+
+  private promoteQueuedConsumer(): void {
+    const [resolve, reject] = this.queuedConsumers.shift()!;
+    this.waitingConsumer = resolve;
+    this.waitingConsumerReject = reject;
+  }
+
+  /** The stream ended: queued next() calls see `done` (an error is thrown once, to the first caller). */
+  private endQueuedConsumers(): void {
+    const queued = this.queuedConsumers;
+    this.queuedConsumers = [];
+    for (const [resolve] of queued) resolve(DONE);
   }
 
   private releaseProducers(): void {
