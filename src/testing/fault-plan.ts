@@ -1,5 +1,6 @@
 // Seeded, reproducible fault injection for the OpenAI-compatible test server: the same seed and
 // the same request order always give the same faults, so a failing reliability run can be replayed.
+import { seededRandom } from "../seeded-random.js";
 import { WeftError } from "../errors.js";
 
 /** The faults the test server can inject into one response. */
@@ -43,7 +44,7 @@ export class FaultPlan {
     if (!Number.isInteger(options.seed)) {
       throw new WeftError("INVALID_OPTIONS", `randomFaults.seed must be an integer, not ${String(options.seed)}.`);
     }
-    this.random = mulberry32(options.seed);
+    this.random = seededRandom(options.seed);
     this.probability = options.probability ?? 0.3;
     this.kinds = options.kinds && options.kinds.length > 0 ? options.kinds : DEFAULT_KINDS;
     this.retryAfterMs = options.retryAfterMs ?? 1;
@@ -78,14 +79,3 @@ export class FaultPlan {
   }
 }
 
-/** A small, fast 32-bit PRNG; good enough to spread faults, and identical on every platform. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,4 +1,4 @@
-// A small seeded random number generator, so the tiny model's sampling is reproducible per seed.
+// Small seeded random sources, shared by the tiny model (reproducible sampling) and the test fault plans.
 
 /** Random numbers in [0, 1) from a 32-bit seed (mulberry32: tiny, fast, good enough for sampling). */
 export function seededRandom(seed: number): () => number {
