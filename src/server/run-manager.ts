@@ -147,6 +147,8 @@ export class RunManager {
         tags: request.tags,
         metadata: { ...request.metadata, run_id: run.run_id, thread_id: run.thread_id ?? undefined, assistant_id: run.assistant_id, graph_id: run.assistant_id },
         recursionLimit: request.recursionLimit,
+        interruptBefore: request.interruptBefore,
+        interruptAfter: request.interruptAfter,
         signal: controller.signal,
       });
       const wireOptions = { subgraphs: request.subgraphs, routeMessagesByTag: request.routeMessagesByTag, runTags: request.tags };
@@ -185,7 +187,8 @@ export class RunManager {
         if (graph.checkpointer !== undefined) {
           const snapshot = await graph.getState({ configurable });
           values = snapshot.values;
-          if (snapshot.tasks.some((task) => task.interrupts.length > 0)) threadStatus = "interrupted";
+          // Paused at interrupt() or at a breakpoint: the thread has tasks left to run.
+          if (status !== "error" && snapshot.next.length > 0) threadStatus = "interrupted";
         }
         await this.log.putRecord("thread", thread.thread_id, { ...thread, status: threadStatus, values, updated_at: now });
       }

@@ -21,11 +21,14 @@ export interface RunRequest {
   tags: string[];
   recursionLimit: number | undefined;
   metadata: Record<string, unknown>;
+  /** Breakpoints of this run: stop before / after these nodes ("*" for all). Needs a checkpointer. */
+  interruptBefore: string[] | "*" | undefined;
+  interruptAfter: string[] | "*" | undefined;
 }
 
 // Accepted by the LangGraph server but not by this one: sending them with a value is an error,
 // not something to ignore silently.
-const UNSUPPORTED_FIELDS = ["interrupt_before", "interrupt_after", "webhook", "checkpoint", "checkpoint_id", "after_seconds", "feedback_keys"];
+const UNSUPPORTED_FIELDS = ["webhook", "checkpoint", "checkpoint_id", "after_seconds", "feedback_keys"];
 
 const KNOWN_FIELDS = new Set([
   "assistant_id",
@@ -44,6 +47,8 @@ const KNOWN_FIELDS = new Set([
   "checkpoint_during",
   "durability",
   "route_messages_by",
+  "interrupt_before",
+  "interrupt_after",
   ...UNSUPPORTED_FIELDS,
 ]);
 
@@ -120,6 +125,9 @@ export function parseRunRequest(body: unknown): RunRequest {
   const metadata = body.metadata ?? {};
   if (!isObject(metadata)) throw invalid("metadata", "`metadata` must be an object.");
 
+  const interruptBefore = breakpointsOf(body, "interrupt_before");
+  const interruptAfter = breakpointsOf(body, "interrupt_after");
+
   return {
     assistantId,
     input: input as Record<string, unknown> | null,
@@ -133,7 +141,18 @@ export function parseRunRequest(body: unknown): RunRequest {
     tags: tags as string[],
     recursionLimit: recursionLimit as number | undefined,
     metadata,
+    interruptBefore,
+    interruptAfter,
   };
+}
+
+function breakpointsOf(body: Record<string, unknown>, field: string): string[] | "*" | undefined {
+  const value = body[field] ?? undefined;
+  if (value === undefined || value === "*") return value;
+  if (!Array.isArray(value) || value.some((node) => typeof node !== "string")) {
+    throw invalid(field, `\`${field}\` must be "*" or an array of node names, not ${describeValue(value)}.`);
+  }
+  return value as string[];
 }
 
 function optionalBoolean(body: Record<string, unknown>, field: string): boolean {

@@ -86,6 +86,29 @@ describe("threads with a checkpointer", () => {
     assert.equal((await client.threads.get(thread.thread_id)).status, "idle");
   });
 
+  it("interrupt_before stops the run at a breakpoint; a run with null input continues it", async () => {
+    const thread = await client.threads.create();
+    await drain(thread.thread_id, "counter", { input: { log: ["start"] }, interruptBefore: ["note"] });
+    const waiting = await client.threads.getState<State>(thread.thread_id);
+    assert.deepEqual(waiting.next, ["note"]);
+    assert.deepEqual(waiting.values.log, ["start"]);
+    assert.equal((await client.threads.get(thread.thread_id)).status, "interrupted");
+    await drain(thread.thread_id, "counter", { input: null });
+    const done = await client.threads.getState<State>(thread.thread_id);
+    assert.deepEqual(done.values.log, ["start", "ran"]);
+    assert.equal((await client.threads.get(thread.thread_id)).status, "idle");
+  });
+
+  it("a breakpoint on an unknown node is a clear error, not a silent run", async () => {
+    const thread = await client.threads.create();
+    const parts = await drain(thread.thread_id, "counter", { input: { log: ["x"] }, interruptAfter: ["ghost"] });
+    const error = parts.find((part) => part.event === "error");
+    assert.match(String(error?.data.message), /ghost/);
+    const bad = await postJson(`${server.url}/threads/${thread.thread_id}/runs/stream`, { assistant_id: "counter", input: {}, interrupt_before: "note" });
+    assert.equal(bad.status, 422);
+    assert.match((await bad.json()).message, /interrupt_before/);
+  });
+
   it("a second run on a busy thread answers 409", async () => {
     const thread = await client.threads.create();
     const first = await postJson(`${server.url}/threads/${thread.thread_id}/runs/stream`, { assistant_id: "slow", input: {} });
