@@ -103,7 +103,23 @@ describe("node errors", () => {
       .addEdge(START, "a")
       .addEdge(START, "b")
       .compile();
-    await assert.rejects(graph.invoke({}), isWeftError("INVALID_UPDATE", /"out" received 2 values in one step.*reducer/));
+    await assert.rejects(graph.invoke({}), isWeftError("INVALID_UPDATE", /"out" received 2 values in one step.*reducer.*\(written by "a", "b"\)/));
+  });
+
+  it("a reducer that throws names the key and the node whose write it was combining", async () => {
+    const graph = new StateGraph({ total: reducer((sum: number, add: number) => (add < 0 ? Number.NaN.toFixed(-1) as never : sum + add), 0) })
+      .addNode("good", () => ({ total: 1 }))
+      .addNode("bad", () => ({ total: -1 }))
+      .addEdge(START, "good")
+      .addEdge(START, "bad")
+      .compile();
+    await assert.rejects(graph.invoke({}), (error: unknown) => {
+      assert.ok(WeftError.isInstance(error));
+      assert.equal(error.code, "INVALID_UPDATE");
+      assert.match(error.message, /reducer of state key "total" threw.*\(written by "good", "bad"\)/);
+      assert.deepEqual(error.details.nodes, ["good", "bad"]);
+      return true;
+    });
   });
 
   it("rejects inputs that are not state objects", async () => {

@@ -66,7 +66,11 @@ export async function runLoop(run: RunContext, input: unknown): Promise<Record<s
     const interrupts = collectInterrupts(results);
     if (interrupts !== undefined) return paused(run, state, interrupts);
     const writes = results.length === 1 ? results[0]!.writes : results.flatMap((result) => result.writes);
-    applyWrites(channels, writes);
+    try {
+      applyWrites(channels, writes);
+    } catch (error) {
+      throw namingWriters(error, results);
+    }
     state = readState(channels);
     if (stream.wantsValues) stream.push("values", namespace, state);
     step++;
@@ -143,6 +147,18 @@ async function runSavedTask(run: RunContext, task: PreparedTask, step: number, s
   }
   await thread.saveTaskResult(result);
   return result;
+}
+
+/** A write the state refused (a reducer threw, two values for a last-value key): say which nodes wrote it. */
+function namingWriters(error: unknown, results: readonly TaskResult[]): unknown {
+  if (!WeftError.isInstance(error) || typeof error.details.key !== "string") return error;
+  const key = error.details.key;
+  const writers = [...new Set(results.filter((result) => result.writes.some(([written]) => written === key)).map((result) => result.node))];
+  if (writers.length === 0) return error;
+  error.node ??= writers[0];
+  error.details.nodes = writers;
+  error.message += ` (written by ${writers.map((node) => `"${node}"`).join(", ")})`;
+  return error;
 }
 
 function collectInterrupts(results: readonly TaskResult[]): Interrupt[] | undefined {
