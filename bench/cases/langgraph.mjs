@@ -5,7 +5,7 @@ import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, AIMessageChunk, HumanMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk } from "@langchain/core/outputs";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
-import { TokenSource, makeTokens, measure, runChild, sleep } from "../lib/harness.mjs";
+import { TokenSource, check, makeTokens, measure, measureCountingInvoke, runChild, sleep } from "../lib/harness.mjs";
 
 /** A chat model that streams a scripted token list with no sleeps and marks its first yield. */
 class BenchChatModel extends BaseChatModel {
@@ -44,10 +44,6 @@ function chainGraph(length) {
   for (let index = 1; index < length; index++) builder.addEdge(`node${index - 1}`, `node${index}`);
   builder.addEdge(`node${length - 1}`, END);
   return builder.compile();
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
 }
 
 async function streamOneModel(size, options, { slowConsumerMs = 0, curve = false } = {}) {
@@ -126,14 +122,7 @@ const cases = {
 
   async e(size, options) {
     const graph = chainGraph(size.nodes);
-    return measure(
-      async () => {
-        const state = await graph.invoke({ count: 0 }, { recursionLimit: size.nodes + 10 });
-        check(state.count === size.nodes, `langgraph chain counted ${state.count}`);
-        return { units: size.nodes, produced: size.nodes, delivered: state.count };
-      },
-      { warmups: options.warmups },
-    );
+    return measureCountingInvoke(graph, size.nodes, "langgraph chain", options);
   },
 
   async e2(size, options) {
@@ -145,14 +134,7 @@ const cases = {
       .addEdge("ping", "pong")
       .addConditionalEdges("pong", (state) => (state.count < size.steps ? "ping" : END))
       .compile();
-    return measure(
-      async () => {
-        const state = await graph.invoke({ count: 0 }, { recursionLimit: size.steps + 10 });
-        check(state.count === size.steps, `langgraph loop counted ${state.count}`);
-        return { units: size.steps, produced: size.steps, delivered: state.count };
-      },
-      { warmups: options.warmups },
-    );
+    return measureCountingInvoke(graph, size.steps, "langgraph loop", options);
   },
 
   async f(size, options) {

@@ -1,6 +1,6 @@
 // The bench cases for Weft, imported from the built package (dist/) as users run it.
 import { BaseChatModel, END, START, StateGraph } from "weft";
-import { TokenSource, makeTokens, measure, runChild, sleep } from "../lib/harness.mjs";
+import { TokenSource, check, makeTokens, measure, measureCountingInvoke, runChild, sleep } from "../lib/harness.mjs";
 
 /** A provider that streams a scripted token list with no sleeps and marks its first yield. */
 class BenchChatModel extends BaseChatModel {
@@ -38,10 +38,6 @@ function chainGraph(length) {
   builder.addEdge(START, "node0");
   for (let index = 1; index < length; index++) builder.addEdge(`node${index - 1}`, `node${index}`);
   return builder.compile();
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
 }
 
 /** Case b (and h): one node, one model call, every token consumed in messages mode. */
@@ -121,14 +117,7 @@ const cases = {
   /** Case e: invoke on a chain of trivial nodes (cost per step). */
   async e(size, options) {
     const graph = chainGraph(size.nodes);
-    return measure(
-      async () => {
-        const state = await graph.invoke({ count: 0 }, { recursionLimit: size.nodes + 10 });
-        check(state.count === size.nodes, `weft chain counted ${state.count}`);
-        return { units: size.nodes, produced: size.nodes, delivered: state.count };
-      },
-      { warmups: options.warmups },
-    );
+    return measureCountingInvoke(graph, size.nodes, "weft chain", options);
   },
 
   /** Case e2: a two-node loop run for `steps` supersteps. */
@@ -141,14 +130,7 @@ const cases = {
       .addEdge("ping", "pong")
       .addConditionalEdges("pong", (state) => (state.count < size.steps ? "ping" : END))
       .compile();
-    return measure(
-      async () => {
-        const state = await graph.invoke({ count: 0 }, { recursionLimit: size.steps + 10 });
-        check(state.count === size.steps, `weft loop counted ${state.count}`);
-        return { units: size.steps, produced: size.steps, delivered: state.count };
-      },
-      { warmups: options.warmups },
-    );
+    return measureCountingInvoke(graph, size.steps, "weft loop", options);
   },
 
   /** Case f: fan-out, parallel nodes each streaming one model call. */

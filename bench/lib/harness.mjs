@@ -69,6 +69,26 @@ function collectGarbage() {
  *   a window of several runs sees the same share of the CPU as one long run does.
  * `runCase` resolves to `{ units, produced, delivered, firstTokenMs?, ...extra }`.
  */
+/** Fail the case (and the bench) with `message` unless `condition` holds. */
+export function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/**
+ * Cases e and e2, for either library: `invoke` a graph whose nodes each add 1 to `count`, and check
+ * that it ran exactly `steps` supersteps. `label` names the library and graph in a failure.
+ */
+export function measureCountingInvoke(graph, steps, label, options) {
+  return measure(
+    async () => {
+      const state = await graph.invoke({ count: 0 }, { recursionLimit: steps + 10 });
+      check(state.count === steps, `${label} counted ${state.count}`);
+      return { units: steps, produced: steps, delivered: state.count };
+    },
+    { warmups: options.warmups },
+  );
+}
+
 export async function measure(runCase, { warmups, warmupMs = WARMUP_MS, measureMs = MEASURE_MS, curve = false }) {
   // Warm-up runs use the same probe class as the measured run: a different class at the tick() call
   // site would deoptimize the case's loop right when measuring starts. The full GC comes before the
