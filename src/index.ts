@@ -2,9 +2,9 @@
 export { WeftError, type WeftErrorCode, type WeftErrorOptions } from "./errors.js";
 export { StateGraph, type NodeAction, type RouterAction, type SchemaFor, type SendTargetAction } from "./graph/state-graph.js";
 export { CompiledGraph, type CompileOptions } from "./graph/compiled-graph.js";
-export { START, END } from "./graph/constants.js";
-export { Send } from "./graph/send.js";
-export { Command, type CommandInit } from "./graph/command.js";
+export { START, END } from "./core/constants.js";
+export { Send } from "./core/send.js";
+export { Command, type CommandInit } from "./core/command.js";
 export type { StateSnapshot } from "./graph/thread-state.js";
 export { interrupt, isGraphInterrupt, INTERRUPT, type Interrupt } from "./runtime/interrupt.js";
 export {
@@ -15,12 +15,12 @@ export {
   type CheckpointTuple,
   type ListOptions,
   type PendingWrite,
-} from "./checkpoint/checkpointer.js";
+} from "./core/checkpointer.js";
 export { MemorySaver } from "./checkpoint/memory.js";
-export { jsonSerde, type Serde } from "./checkpoint/serde.js";
+export { jsonSerde, type Serde } from "./core/serde.js";
 export { lastValue } from "./channels/last-value.js";
 export { reducer } from "./channels/reducer.js";
-export type { Channel, ChannelSpec, StateSchema, StateOf, UpdateOf } from "./channels/channel.js";
+export type { Channel, ChannelSpec, StateSchema, StateOf, UpdateOf } from "./core/channel.js";
 export { getConfig, getWriter } from "./runtime/context.js";
 export type { NodeConfig, RunnableConfig, Writer } from "./runtime/config.js";
 export { GraphStream, AwaitableGraphStream } from "./stream/graph-stream.js";
@@ -50,4 +50,4 @@ export {
   type ToolCall,
   type ToolCallChunk,
   type Usage,
-} from "./models/messages.js";
+} from "./core/messages.js";

@@ -1,5 +1,5 @@
 import { WeftError } from "../errors.js";
-import type { Channel, ChannelSpec } from "./channel.js";
+import type { Channel, ChannelSpec } from "../core/channel.js";
 
 class LastValueChannel<Value> implements Channel<Value, Value> {
   private value: Value | undefined;

@@ -1,5 +1,5 @@
 import { WeftError, describeError } from "../errors.js";
-import type { Channel, ChannelSpec } from "./channel.js";
+import type { Channel, ChannelSpec } from "../core/channel.js";
 
 class ReducerChannel<Value, Update> implements Channel<Value, Update> {
   private value: Value;

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { WeftError } from "../errors.js";
-import { AIMessage, HumanMessage } from "../models/messages.js";
-import type { Checkpoint, CheckpointMetadata, CheckpointTuple, Checkpointer } from "./checkpointer.js";
-import { newCheckpointId } from "./checkpoint-id.js";
+import { AIMessage, HumanMessage } from "../core/messages.js";
+import type { Checkpoint, CheckpointMetadata, CheckpointTuple, Checkpointer } from "../core/checkpointer.js";
+import { newCheckpointId } from "../core/checkpoint-id.js";
 
 export interface ConformanceSubject {
   saver: Checkpointer;

@@ -11,7 +11,7 @@ import {
   checkpointConfig,
   checkpointTarget,
   missingCheckpoint,
-} from "./checkpointer.js";
+} from "../core/checkpointer.js";
 
 interface StoredCheckpoint {
   checkpoint: string;

@@ -1,7 +1,7 @@
 // One run at a time per thread: a second run on a busy thread is refused, never interleaved.
 // This lock lives in this process, per checkpointer instance; Checkpointer.lockThread() adds one across
 // processes where the store can (SQLite: a lock row owned by a live process; Postgres: an advisory lock).
-import { type Checkpointer, threadBusy } from "./checkpointer.js";
+import { type Checkpointer, threadBusy } from "../core/checkpointer.js";
 
 const busyThreads = new WeakMap<Checkpointer, Set<string>>();
 

@@ -12,7 +12,7 @@ import type { EventLog } from "../server/event-log.js";
 import { type RunningServer, serve } from "../server/node-adapter.js";
 import { createRedisEventLog } from "../server/redis-event-log.js";
 import type { AnyGraph } from "../server/run-manager.js";
-import type { Checkpointer } from "../checkpoint/checkpointer.js";
+import type { Checkpointer } from "../core/checkpointer.js";
 import { TinyChatModel } from "../models/tiny/index.js";
 
 export interface ServeCommandOptions {

@@ -1,7 +1,7 @@
 // The seed's "without LangChain" variant of the joke/poem graph: the node reads a provider's raw
 // token stream itself and sends each token through the `custom` stream mode with its own tags.
 import type { CompileOptions } from "../graph/compiled-graph.js";
-import { START } from "../graph/constants.js";
+import { START } from "../core/constants.js";
 import { StateGraph } from "../graph/state-graph.js";
 import type { NodeConfig } from "../runtime/config.js";
 import { type JokePoemState, jokePrompt, poemPrompt } from "./joke-poem-graph.js";

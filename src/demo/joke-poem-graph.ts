@@ -1,7 +1,7 @@
 // The seed's graph: one node that asks a "joke" model and then a "poem" model about a topic.
 // Used by the CLI demo, the server's default assistant and the examples.
 import type { CompileOptions } from "../graph/compiled-graph.js";
-import { START } from "../graph/constants.js";
+import { START } from "../core/constants.js";
 import { StateGraph } from "../graph/state-graph.js";
 import type { BaseChatModel } from "../models/chat-model.js";
 import type { NodeConfig } from "../runtime/config.js";

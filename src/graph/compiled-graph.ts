@@ -1,5 +1,5 @@
 // A runnable graph: invoke() for the final state, stream() for everything on the way.
-import type { CheckpointConfig, Checkpointer } from "../checkpoint/checkpointer.js";
+import type { CheckpointConfig, Checkpointer } from "../core/checkpointer.js";
 import { lockThread } from "../checkpoint/thread-lock.js";
 import { WeftError } from "../errors.js";
 import { type NodeConfig, type RunnableConfig, taskContextOf } from "../runtime/config.js";
@@ -11,9 +11,9 @@ import { type Breakpoints, ThreadRun } from "../runtime/thread-run.js";
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
 import { RunStream, type StreamMode } from "../stream/run-stream.js";
 import type { RunOptions, StreamOptions, StreamOutput } from "../stream/stream-types.js";
-import { type Command, isCommand } from "./command.js";
-import { NAMESPACE_SEPARATOR } from "./constants.js";
-import type { GraphSpec, SubgraphRunner } from "./graph-spec.js";
+import { type Command, isCommand } from "../core/command.js";
+import { NAMESPACE_SEPARATOR } from "../core/constants.js";
+import type { GraphSpec, SubgraphRunner } from "../core/graph-spec.js";
 import { type CheckedOptions, checkOptions } from "./run-options.js";
 import { type StateSnapshot, emptySnapshot, snapshotOf, threadConfig, updateThreadState } from "./thread-state.js";
 

@@ -1,12 +1,12 @@
 // The graph builder: nodes, edges and conditional edges over a shared state, then compile().
-import type { ChannelSpec, StateSchema } from "../channels/channel.js";
+import type { ChannelSpec, StateSchema } from "../core/channel.js";
 import { WeftError, describeValue } from "../errors.js";
 import type { NodeConfig } from "../runtime/config.js";
-import type { Command } from "./command.js";
+import type { Command } from "../core/command.js";
 import { CompiledGraph, type CompileOptions } from "./compiled-graph.js";
-import { END, NAMESPACE_SEPARATOR, RESERVED_NAMES, START, TASK_SEPARATOR } from "./constants.js";
-import type { BranchSpec, GraphSpec, NodeSpec, Router, SubgraphRunner, WaitingEdge } from "./graph-spec.js";
-import type { Send } from "./send.js";
+import { END, NAMESPACE_SEPARATOR, RESERVED_NAMES, START, TASK_SEPARATOR } from "../core/constants.js";
+import type { BranchSpec, GraphSpec, NodeSpec, Router, SubgraphRunner, WaitingEdge } from "../core/graph-spec.js";
+import type { Send } from "../core/send.js";
 import { validateGraph } from "./validate.js";
 
 /** A node: gets the state (or a Send's argument) and the config, returns an update (or a Command) or nothing. */

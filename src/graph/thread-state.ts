@@ -1,7 +1,7 @@
 // Reading and editing a thread's saved state: getState(), getStateHistory(), updateState().
-import type { CheckpointConfig, CheckpointMetadata, CheckpointTuple, Checkpointer } from "../checkpoint/checkpointer.js";
-import { checkpointTarget } from "../checkpoint/checkpointer.js";
-import { newCheckpointId } from "../checkpoint/checkpoint-id.js";
+import type { CheckpointConfig, CheckpointMetadata, CheckpointTuple, Checkpointer } from "../core/checkpointer.js";
+import { checkpointTarget } from "../core/checkpointer.js";
+import { newCheckpointId } from "../core/checkpoint-id.js";
 import { lockThread } from "../checkpoint/thread-lock.js";
 import { WeftError } from "../errors.js";
 import { type FinishedTask, type PreparedTask, applyWrites, prepareNextTasks, readState, routerResultToRoutes, staticRoutes, updateToWrites } from "../runtime/algo.js";
@@ -11,8 +11,8 @@ import { startRoutes } from "../runtime/loop.js";
 import { readSavedTasks } from "../runtime/saved-tasks.js";
 import { ThreadRun, restoreChannels, taskIdMaker } from "../runtime/thread-run.js";
 import { RunStream } from "../stream/run-stream.js";
-import { END, START } from "./constants.js";
-import type { GraphSpec } from "./graph-spec.js";
+import { END, START } from "../core/constants.js";
+import type { GraphSpec } from "../core/graph-spec.js";
 
 /** A thread's state at one checkpoint, as getState() and getStateHistory() give it. */
 export interface StateSnapshot<State = Record<string, any>> {

@@ -1,7 +1,7 @@
 // Compile-time checks: a graph that cannot run correctly fails here, with the problem named.
 import { WeftError } from "../errors.js";
-import { END, START } from "./constants.js";
-import type { GraphSpec } from "./graph-spec.js";
+import { END, START } from "../core/constants.js";
+import type { GraphSpec } from "../core/graph-spec.js";
 
 function invalid(message: string): WeftError {
   return new WeftError("INVALID_GRAPH", message);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { START, StateGraph, WeftError } from "../index.js";
 import { FakeChatModel, splitWords } from "../testing/index.js";
-import { AIMessage, HumanMessage, toMessages } from "./messages.js";
+import { AIMessage, HumanMessage, toMessages } from "../core/messages.js";
 
 describe("chat models", () => {
   it("invoke outside a graph returns the whole answer and streams nowhere", async () => {

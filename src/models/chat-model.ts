@@ -15,7 +15,7 @@ import {
   type ToolCallChunk,
   type Usage,
   toMessages,
-} from "./messages.js";
+} from "../core/messages.js";
 
 /** A tool the model may call: a name, a description and JSON-schema parameters. */
 export interface ToolDefinition {

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { lastValue } from "../channels/last-value.js";
 import { reducer } from "../channels/reducer.js";
-import { END, START } from "../graph/constants.js";
-import type { GraphSpec } from "../graph/graph-spec.js";
-import { Send } from "../graph/send.js";
+import { END, START } from "../core/constants.js";
+import type { GraphSpec } from "../core/graph-spec.js";
+import { Send } from "../core/send.js";
 import { applyWrites, createChannels, prepareNextTasks, readState, updateToWrites, type JoinState } from "./algo.js";
 
 function spec(partial: Partial<GraphSpec> & { nodeNames: string[] }): GraphSpec {

@@ -1,31 +1,15 @@
 // The pure core of the superstep engine: make channels, read state, apply a step's writes,
 // and decide which tasks run next. No I/O, no timers, no streams: the loop does those around it.
-import type { Channel } from "../channels/channel.js";
+import type { Channel } from "../core/channel.js";
 import { lastValue } from "../channels/last-value.js";
 import { WeftError, describeValue } from "../errors.js";
-import { END, START } from "../graph/constants.js";
-import type { GraphSpec } from "../graph/graph-spec.js";
-import { type Send, isSend } from "../graph/send.js";
+import { END, START } from "../core/constants.js";
+import type { GraphSpec } from "../core/graph-spec.js";
+import { type Send, isSend } from "../core/send.js";
+import type { FinishedTask, JoinState, PreparedTask, Write } from "../core/task.js";
 
 export type Channels = Map<string, Channel<unknown, unknown>>;
-export type Write = readonly [key: string, value: unknown];
-
-/** A task the next superstep will run. Serializable, so a checkpoint can hold the pending ones. */
-export interface PreparedTask {
-  readonly id: string;
-  readonly node: string;
-  /** "pull": triggered by edges, reads the state; "push": triggered by a Send, reads `arg`. */
-  readonly kind: "pull" | "push";
-  readonly arg?: unknown;
-  readonly triggers: readonly string[];
-  readonly path: readonly (string | number)[];
-}
-
-/** Where a finished task said the run goes next: node names and Sends. */
-export interface FinishedTask {
-  readonly node: string;
-  readonly routes: ReadonlyArray<string | Send>;
-}
+export type { FinishedTask, JoinState, PreparedTask, Write };
 
 export function createChannels(spec: GraphSpec): Channels {
   const channels: Channels = new Map();
@@ -100,8 +84,6 @@ export function applyWrites(channels: Channels, writes: readonly Write[]): strin
   return changed;
 }
 
-/** Progress of `addEdge([a, b], c)` joins: which sources have finished since the target last ran. */
-export type JoinState = Record<string, string[]>;
 
 /**
  * Given the tasks that finished in a step (in task order), the tasks of the next step:

@@ -1,13 +1,9 @@
 // What a node (and anything it calls) receives as `config`.
 import type { RunStream } from "../stream/run-stream.js";
 
-/** Options shared by runs, nodes and model calls. */
-export interface RunnableConfig {
-  tags?: string[];
-  metadata?: Record<string, unknown>;
-  configurable?: Record<string, unknown>;
-  signal?: AbortSignal;
-}
+import type { RunnableConfig } from "../core/runnable-config.js";
+
+export type { RunnableConfig };
 
 /** Sends a value to the run's `custom` stream. */
 export type Writer = (value: unknown) => void;

@@ -1,7 +1,7 @@
 // What a conditional edge's router sees: the step's state with only its own node's writes applied
 // (as LangGraph does), so parallel siblings cannot change where a node routes.
 import { lastValue } from "../channels/last-value.js";
-import type { GraphSpec } from "../graph/graph-spec.js";
+import type { GraphSpec } from "../core/graph-spec.js";
 import type { Channels, Write } from "./algo.js";
 
 export function localState(

@@ -1,9 +1,9 @@
 // The superstep loop: run the step's tasks concurrently, apply their writes together in task
 // order, stream the new state, and prepare the next step, until no task is left. On a thread
 // (a checkpointer is set) it also saves each task's writes as it finishes and a checkpoint per step.
-import { newCheckpointId } from "../checkpoint/checkpoint-id.js";
+import { newCheckpointId } from "../core/checkpoint-id.js";
 import { WeftError } from "../errors.js";
-import { START } from "../graph/constants.js";
+import { START } from "../core/constants.js";
 import {
   type Channels,
   type FinishedTask,
@@ -20,7 +20,7 @@ import {
 import { abortReason } from "./abortable-delay.js";
 import { GraphInterrupt, INTERRUPT, type Interrupt } from "./interrupt.js";
 import { type RunContext, type TaskResult, runTask } from "./task.js";
-import { taskId } from "./task-id.js";
+import { taskId } from "../core/task-id.js";
 import { taskIdMaker } from "./thread-run.js";
 
 /** Run a graph from `input` to the end; resolves to the final state (with `__interrupt__` when a node paused). */

@@ -1,7 +1,7 @@
 // Reading a checkpoint's pending writes back into what each task had done before the run stopped:
 // finished (its writes and routes), paused at an interrupt, or answered with resume values.
-import type { PendingWrite } from "../checkpoint/checkpointer.js";
-import type { Send } from "../graph/send.js";
+import type { PendingWrite } from "../core/checkpointer.js";
+import type { Send } from "../core/send.js";
 import type { Write } from "./algo.js";
 import type { Interrupt } from "./interrupt.js";
 

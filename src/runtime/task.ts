@@ -1,10 +1,10 @@
 // Running one task of a superstep: build its config, call the node, check what it returned,
 // work out where it routes, and report it to the stream.
 import { WeftError, describeError } from "../errors.js";
-import { NAMESPACE_SEPARATOR } from "../graph/constants.js";
-import type { GraphSpec, NodeFunction, SubgraphRunner } from "../graph/graph-spec.js";
-import { isCommand } from "../graph/command.js";
-import type { Send } from "../graph/send.js";
+import { NAMESPACE_SEPARATOR } from "../core/constants.js";
+import type { GraphSpec, NodeFunction, SubgraphRunner } from "../core/graph-spec.js";
+import { isCommand } from "../core/command.js";
+import type { Send } from "../core/send.js";
 import { taskMetadata } from "../stream/metadata.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, type PreparedTask, type Write, routerResultToRoutes, staticRoutes, updateToWrites } from "./algo.js";

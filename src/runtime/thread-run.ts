@@ -1,10 +1,10 @@
 // The persistence side of a run on a thread: where it starts (input, resume or replay), saving each
 // finished task's writes as it finishes, and a checkpoint after every superstep.
-import type { Checkpoint, CheckpointConfig, CheckpointMetadata, CheckpointTuple, Checkpointer } from "../checkpoint/checkpointer.js";
-import { newCheckpointId } from "../checkpoint/checkpoint-id.js";
+import type { Checkpoint, CheckpointConfig, CheckpointMetadata, CheckpointTuple, Checkpointer } from "../core/checkpointer.js";
+import { newCheckpointId } from "../core/checkpoint-id.js";
 import { WeftError } from "../errors.js";
-import { type Command, isCommand } from "../graph/command.js";
-import type { GraphSpec } from "../graph/graph-spec.js";
+import { type Command, isCommand } from "../core/command.js";
+import type { GraphSpec } from "../core/graph-spec.js";
 import type { RunStream } from "../stream/run-stream.js";
 import {
   type Channels,
@@ -18,11 +18,11 @@ import {
   routerResultToRoutes,
   updateToWrites,
 } from "./algo.js";
-import { START } from "../graph/constants.js";
+import { START } from "../core/constants.js";
 import type { Interrupt } from "./interrupt.js";
 import { ERROR_CHANNEL, INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, readSavedTasks } from "./saved-tasks.js";
 import type { TaskResult } from "./task.js";
-import { taskId } from "./task-id.js";
+import { taskId } from "../core/task-id.js";
 
 /** Static breakpoints: node names (or every node) to stop before or after. */
 export interface Breakpoints {

@@ -3,7 +3,7 @@
 // LangGraph server API for assistants, threads and streamed runs.
 import { randomUUID } from "node:crypto";
 import { WeftError } from "../errors.js";
-import type { Checkpointer } from "../checkpoint/checkpointer.js";
+import type { Checkpointer } from "../core/checkpointer.js";
 import { CompiledGraph } from "../graph/compiled-graph.js";
 import type { EventLog, ReadFrom } from "./event-log.js";
 import { errorResponse, httpError, jsonResponse } from "./http-error.js";

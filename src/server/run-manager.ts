@@ -2,7 +2,7 @@
 // writes every event to the event log; clients (on this instance or another) read the log.
 import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
-import { Command } from "../graph/command.js";
+import { Command } from "../core/command.js";
 import type { CompiledGraph } from "../graph/compiled-graph.js";
 import type { EventLog } from "./event-log.js";
 import { httpError } from "./http-error.js";

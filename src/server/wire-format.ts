@@ -1,6 +1,6 @@
 // What a graph's stream chunks look like on the LangGraph server's wire: SSE event names
 // (`mode`, `mode|namespace`, `messages|tag`) and LangChain-style message dicts.
-import { AIMessageChunk } from "../models/messages.js";
+import { AIMessageChunk } from "../core/messages.js";
 import type { StreamMode } from "../stream/run-stream.js";
 
 /** A message chunk as LangChain serializes it (what `@langchain/langgraph-sdk` clients expect). */

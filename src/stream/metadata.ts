@@ -1,5 +1,5 @@
 // The metadata every event of a task carries, built once per task (and once more per model call).
-import type { PreparedTask } from "../runtime/algo.js";
+import type { PreparedTask } from "../core/task.js";
 
 /** Metadata of a `messages`-mode chunk: the run's metadata plus where the token came from. */
 export interface MessageMetadata {

@@ -1,6 +1,6 @@
 // The shapes a run's stream yields, by stream mode.
-import type { AIMessageChunk } from "../models/messages.js";
-import type { RunnableConfig } from "../runtime/config.js";
+import type { AIMessageChunk } from "../core/messages.js";
+import type { RunnableConfig } from "../core/runnable-config.js";
 import type { MessageMetadata } from "./metadata.js";
 import type { StreamMode } from "./run-stream.js";
 

@@ -1,7 +1,7 @@
 // A scripted chat model for tests and demos: it streams exactly the chunks it is given.
 import { WeftError } from "../errors.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../models/chat-model.js";
-import type { Message } from "../models/messages.js";
+import type { Message } from "../core/messages.js";
 import { abortReason, abortableDelay } from "../runtime/abortable-delay.js";
 
 export interface FakeChatModelOptions {

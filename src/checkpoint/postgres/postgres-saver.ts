@@ -14,9 +14,9 @@ import {
   checkpointTarget,
   missingCheckpoint,
   threadBusy,
-} from "../checkpointer.js";
+} from "../../core/checkpointer.js";
 import { loadOptional } from "../optional-dependency.js";
-import type { Serde } from "../serde.js";
+import type { Serde } from "../../core/serde.js";
 
 export interface PostgresSaverOptions {
   /** The schema that holds Weft's tables (created by setup()); default "public". */

@@ -14,9 +14,9 @@ import {
   checkpointTarget,
   missingCheckpoint,
   threadBusy,
-} from "../checkpointer.js";
+} from "../../core/checkpointer.js";
 import { loadOptional } from "../optional-dependency.js";
-import type { Serde } from "../serde.js";
+import type { Serde } from "../../core/serde.js";
 
 type Database = BetterSqlite3.Database;
 

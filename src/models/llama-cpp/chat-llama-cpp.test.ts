@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { WeftError } from "../../errors.js";
-import { HumanMessage, Message, SystemMessage } from "../messages.js";
+import { HumanMessage, Message, SystemMessage } from "../../core/messages.js";
 import { streamFromCallback } from "./callback-stream.js";
 import { ChatLlamaCpp } from "./chat-llama-cpp.js";
 import { defaultThreadCount } from "./default-threads.js";

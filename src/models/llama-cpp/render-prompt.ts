@@ -1,7 +1,7 @@
 // Turns Weft messages into what llama.cpp takes: a chat history for models with a chat template,
 // or one plain text to continue for models without one (base models such as stories260K).
 import type { ChatHistoryItem } from "node-llama-cpp";
-import type { Message } from "../messages.js";
+import type { Message } from "../../core/messages.js";
 
 /**
  * The text a model without a chat template continues. A single user message is sent as it is,

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { z } from "zod";
 import { WeftError } from "../../errors.js";
-import { AIMessage, ToolMessage } from "../messages.js";
+import { AIMessage, ToolMessage } from "../../core/messages.js";
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from "../../testing/openai-compatible-server.js";
 import { ChatOpenAI } from "./chat-openai.js";
 

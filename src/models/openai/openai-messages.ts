@@ -2,7 +2,7 @@
 import type OpenAI from "openai";
 import { WeftError, describeError, describeValue } from "../../errors.js";
 import type { ToolDefinition } from "../chat-model.js";
-import type { Message } from "../messages.js";
+import type { Message } from "../../core/messages.js";
 
 /**
  * A tool `ChatOpenAI.bindTools` accepts: Weft's JSON-schema form, a schema object (zod 4 or any

@@ -1,12 +1,11 @@
 // The compiled, validated shape of a graph that the runtime executes.
-import type { StateSchema } from "../channels/channel.js";
-import type { NodeConfig } from "../runtime/config.js";
+import type { StateSchema } from "./channel.js";
 
-export type NodeFunction = (state: any, config: NodeConfig) => unknown;
+export type NodeFunction = (state: any, config: any) => unknown;
 
 /** Anything that runs as a subgraph node: a compiled graph. */
 export interface SubgraphRunner {
-  runAsSubgraph(input: unknown, config: NodeConfig): Promise<Record<string, unknown>>;
+  runAsSubgraph(input: unknown, config: any): Promise<Record<string, unknown>>;
 }
 
 export interface NodeSpec {
@@ -16,7 +15,7 @@ export interface NodeSpec {
   readonly order: number;
 }
 
-export type Router = (state: any, config: NodeConfig) => unknown;
+export type Router = (state: any, config: any) => unknown;
 
 export interface BranchSpec {
   readonly router: Router;

@@ -1,7 +1,7 @@
 // The checkpointer contract: where a thread's checkpoints and its tasks' pending writes live.
 // MemorySaver, SqliteSaver and PostgresSaver implement it; src/checkpoint/conformance.ts tests them all alike.
 import { WeftError, describeValue } from "../errors.js";
-import type { JoinState, PreparedTask } from "../runtime/algo.js";
+import type { JoinState, PreparedTask } from "./task.js";
 import { type Serde, jsonSerde } from "./serde.js";
 
 /** Which checkpoint: a thread, a namespace in it ("" for the root graph), and optionally one checkpoint id. */

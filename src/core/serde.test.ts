@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { WeftError } from "../errors.js";
-import { Send } from "../graph/send.js";
-import { AIMessageChunk, SystemMessage, ToolMessage } from "../models/messages.js";
+import { Send } from "./send.js";
+import { AIMessageChunk, SystemMessage, ToolMessage } from "./messages.js";
 import { jsonSerde } from "./serde.js";
 
 const roundTrip = (value: unknown) => jsonSerde.parse(jsonSerde.stringify(value));

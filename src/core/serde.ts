@@ -2,8 +2,8 @@
 // (messages, Dates, Maps, Sets, bigints, undefined, non-finite numbers, Sends), so a thread
 // restored in another process holds the same classes it held when it was saved.
 import { WeftError, describeValue } from "../errors.js";
-import { Send } from "../graph/send.js";
-import { AIMessage, AIMessageChunk, HumanMessage, Message, SystemMessage, ToolMessage } from "../models/messages.js";
+import { Send } from "./send.js";
+import { AIMessage, AIMessageChunk, HumanMessage, Message, SystemMessage, ToolMessage } from "./messages.js";
 
 /** The key that marks a tagged value. A plain object that has this key itself is escaped. */
 const TAG = "__weft";
