@@ -88,12 +88,15 @@ export class ToolMessage extends Message {
 /** The whole answer of one model call. */
 export class AIMessage extends Message {
   usage?: Usage;
+  /** The model's reasoning ("thinking") text, kept apart from `content`. */
+  reasoning?: string;
   /** Provider facts such as the finish reason. */
   responseMetadata: Record<string, unknown>;
 
-  constructor(content: string, fields: Partial<MessageInit> & { usage?: Usage; responseMetadata?: Record<string, unknown> } = {}) {
+  constructor(content: string, fields: Partial<MessageInit> & { usage?: Usage; responseMetadata?: Record<string, unknown>; reasoning?: string } = {}) {
     super("assistant", content, fields);
     if (fields.usage !== undefined) this.usage = fields.usage;
+    if (fields.reasoning !== undefined) this.reasoning = fields.reasoning;
     this.responseMetadata = fields.responseMetadata ?? {};
   }
 }
@@ -108,6 +111,8 @@ export class AIMessageChunk {
   id: string;
   toolCallChunks: ToolCallChunk[];
   usage?: Usage;
+  /** A piece of the model's reasoning ("thinking") text; `content` is "" on such a chunk. */
+  reasoning?: string;
 
   constructor(content: string, id: string, toolCallChunks: ToolCallChunk[] = EMPTY_TOOL_CALL_CHUNKS, usage?: Usage) {
     this.content = content;
@@ -124,6 +129,7 @@ export class AIMessageChunk {
     const json: Record<string, unknown> = { type: "AIMessageChunk", role: "assistant", content: this.content, id: this.id };
     if (this.toolCallChunks.length > 0) json.toolCallChunks = this.toolCallChunks;
     if (this.usage !== undefined) json.usage = this.usage;
+    if (this.reasoning !== undefined) json.reasoning = this.reasoning;
     return json;
   }
 }

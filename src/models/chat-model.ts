@@ -31,6 +31,7 @@ export interface ToolDefinition {
 export type ChatStreamPart =
   | string
   | { type: "tool-call"; index: number; id?: string; name?: string; args?: string }
+  | { type: "reasoning"; text: string }
   | { type: "usage"; usage: Usage }
   | { type: "finish"; reason: string }
   | { type: "response-id"; id: string };
@@ -159,6 +160,7 @@ class ModelCall {
   // Text tokens so far, joined once at the end: appending to a string makes one cons-string per
   // token that lives as long as the call, which the young-generation GC copies over and over.
   private readonly textParts: string[] = [];
+  private reasoningParts: string[] | undefined;
   private toolCallChunks: ToolCallChunk[] | undefined;
   private usage: Usage | undefined;
   private finishReason: string | undefined;
@@ -208,6 +210,11 @@ class ModelCall {
       if (part.args !== undefined) fragment.args = part.args;
       (this.toolCallChunks ??= []).push(fragment);
       chunk = new AIMessageChunk("", this.id, [fragment]);
+    } else if (part.type === "reasoning") {
+      this.started = true;
+      (this.reasoningParts ??= []).push(part.text);
+      chunk = new AIMessageChunk("", this.id);
+      chunk.reasoning = part.text;
     } else if (part.type === "usage") {
       this.usage = part.usage;
       chunk = new AIMessageChunk("", this.id, undefined, part.usage);
@@ -230,6 +237,7 @@ class ModelCall {
       toolCalls: this.toolCallChunks ? assembleToolCalls(this.toolCallChunks) : [],
       usage: this.usage,
       responseMetadata,
+      reasoning: this.reasoningParts?.join(""),
     });
   }
 
