@@ -227,3 +227,36 @@ describe("ChatOpenAI tool-call streaming", () => {
     }
   });
 });
+
+describe("ChatOpenAI reasoning deltas", () => {
+  it("`reasoning_content` (DeepSeek, llama.cpp) and `reasoning` (vLLM) stream as chunk.reasoning, apart from the text", async () => {
+    const server = await startOpenAICompatibleServer({
+      responses: [
+        { reasoning: ["The user ", "greets."], text: ["Hi", "!"] },
+        { reasoning: ["Short."], reasoningField: "reasoning", text: ["Hello"] },
+      ],
+    });
+    try {
+      const model = new ChatOpenAI({ model: "deepseek-reasoner", baseURL: server.url });
+      const seen: Array<[string, string | undefined]> = [];
+      const iterator = model.stream("hi");
+      let result = await iterator.next();
+      while (!result.done) {
+        if (result.value.content !== "" || result.value.reasoning !== undefined) seen.push([result.value.content, result.value.reasoning]);
+        result = await iterator.next();
+      }
+      assert.deepEqual(seen, [
+        ["", "The user "],
+        ["", "greets."],
+        ["Hi", undefined],
+        ["!", undefined],
+      ]);
+      assert.equal(result.value.content, "Hi!");
+      assert.equal(result.value.reasoning, "The user greets.");
+      const second = await model.invoke("hi");
+      assert.deepEqual([second.content, second.reasoning], ["Hello", "Short."]);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -99,6 +99,10 @@ export class ChatOpenAI extends BaseChatModel {
         }
         const choice = chunk.choices?.[0];
         const delta = choice?.delta;
+        // OpenAI-compatible servers that reason (DeepSeek, vLLM, llama.cpp's server) send the
+        // reasoning in a field of their own, before the answer: `reasoning_content` or `reasoning`.
+        const reasoning = reasoningOf(delta);
+        if (reasoning !== undefined) yield { type: "reasoning", text: reasoning };
         if (typeof delta?.content === "string" && delta.content !== "") {
           streamedCharacters += delta.content.length;
           yield delta.content;
@@ -158,6 +162,14 @@ export class ChatOpenAI extends BaseChatModel {
     if (request.tools.length > 0) body.tools = toOpenAITools(request.tools);
     return body;
   }
+}
+
+/** The reasoning text of a delta, in either field compatible servers use, or undefined. */
+function reasoningOf(delta: object | undefined): string | undefined {
+  if (delta === undefined) return undefined;
+  const fields = delta as { reasoning_content?: unknown; reasoning?: unknown };
+  const text = fields.reasoning_content ?? fields.reasoning;
+  return typeof text === "string" && text !== "" ? text : undefined;
 }
 
 /** Aborts the request when no chunk arrived for `ms` (the SDK's own timeout stops at the headers). */
