@@ -5,6 +5,7 @@ import { WeftError, describeError } from "../errors.js";
 import type { RunnableConfig } from "../runtime/config.js";
 import { taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
+import { restoreRoutingKeys } from "../stream/metadata.js";
 import type { RunStream } from "../stream/run-stream.js";
 import {
   AIMessage,
@@ -148,6 +149,11 @@ function mergeConfig(base: RunnableConfig | undefined, extra: RunnableConfig | u
   };
 }
 
+function hasKeys(object: Readonly<Record<string, unknown>>): boolean {
+  for (const _key in object) return true;
+  return false;
+}
+
 /** The state of one model call: what it accumulated and where its chunks go. Built once per call. */
 class ModelCall {
   readonly request: ChatModelRequest;
@@ -188,6 +194,7 @@ class ModelCall {
         ls_model_type: "chat",
         ls_temperature: model.temperature,
       };
+      if (hasKeys(model.metadata)) restoreRoutingKeys(this.metadata, config!.metadata);
     } else {
       this.stream = undefined;
       this.namespace = [];

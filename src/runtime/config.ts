@@ -1,5 +1,6 @@
 // What a node (and anything it calls) receives as `config`.
 import type { RunStream } from "../stream/run-stream.js";
+import type { LangChainCallbackHandler } from "../stream/langchain-callbacks.js";
 
 import type { RunnableConfig } from "../core/runnable-config.js";
 
@@ -43,6 +44,11 @@ export interface NodeConfig extends RunnableConfig {
   signal: AbortSignal;
   /** Streams a value to the `custom` mode. */
   writer: Writer;
+  /**
+   * LangChain.js callback handlers, so `await langChainModel.invoke(messages, config)` streams into
+   * `messages` mode; add your own with `{ ...config, callbacks: [...config.callbacks, handler] }`.
+   */
+  callbacks: LangChainCallbackHandler[];
   [TASK_CONTEXT]?: TaskContext;
 }
 

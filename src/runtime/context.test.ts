@@ -6,7 +6,7 @@ import { TASK_CONTEXT, type NodeConfig } from "./config.js";
 import { activeConfigScopes, currentConfig, runWithConfig } from "./context.js";
 
 function fakeConfig(name: string): NodeConfig {
-  return { tags: [name], metadata: {}, configurable: {}, signal: new AbortController().signal, writer: () => {} };
+  return { tags: [name], metadata: {}, configurable: {}, signal: new AbortController().signal, writer: () => {}, callbacks: [] };
 }
 
 describe("runWithConfig", () => {

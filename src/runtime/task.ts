@@ -6,6 +6,7 @@ import type { GraphSpec, NodeFunction, SubgraphRunner } from "../core/graph-spec
 import { isCommand } from "../core/command.js";
 import type { Send } from "../core/send.js";
 import { taskMetadata } from "../stream/metadata.js";
+import { langChainCallbacks } from "../stream/langchain-callbacks.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, type PreparedTask, type Write, routerResultToRoutes, staticRoutes, updateToWrites } from "./algo.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad, type Writer } from "./config.js";
@@ -76,6 +77,8 @@ export async function runTask(
     configurable: run.configurable,
     signal: run.signal,
     writer: stream.wantsCustom ? (value) => stream.push("custom", namespace, value) : noWriter,
+    // LangChain.js chat models called with this config stream into `messages` mode (stream/langchain-callbacks.ts).
+    callbacks: stream.wantsMessages ? langChainCallbacks(stream, namespace, () => config.metadata) : [],
     [TASK_CONTEXT]: context,
   };
   const input = task.kind === "push" ? task.arg : state;

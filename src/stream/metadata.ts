@@ -33,3 +33,14 @@ export function taskMetadata(
     checkpoint_ns: checkpointNs,
   };
 }
+
+/**
+ * Put the node's routing keys (langgraph_*, checkpoint_ns) back into a model call's metadata after a
+ * model's own metadata was merged over them: a model's metadata never moves where a token is routed.
+ */
+export function restoreRoutingKeys(metadata: Record<string, unknown>, nodeMetadata: Readonly<Record<string, unknown>> | undefined): void {
+  if (nodeMetadata === undefined) return;
+  for (const key of Object.keys(nodeMetadata)) {
+    if (key.startsWith("langgraph_") || key === "checkpoint_ns") metadata[key] = nodeMetadata[key];
+  }
+}

@@ -10,3 +10,12 @@ export {
   type ScriptedToolCall,
 } from "./openai-compatible-server.js";
 export { FaultPlan, type Fault, type FaultKind, type RandomFaultOptions } from "./fault-plan.js";
+export {
+  anthropicErrorEvent,
+  startAnthropicServer,
+  type AnthropicScriptedResponse,
+  type AnthropicScriptedToolUse,
+  type AnthropicServer,
+  type AnthropicServerOptions,
+} from "./anthropic-server.js";
+export type { ScriptedFaults } from "./scripted-server.js";

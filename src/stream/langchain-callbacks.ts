@@ -1,0 +1,147 @@
+// LangChain.js chat models stream into a run's `messages` mode through this callback handler, which
+// every node's config carries as `callbacks`. A LangChain BaseChatModel called as
+// `await model.invoke(messages, config)` sees a handler that prefers streaming, so it streams inside
+// invoke and hands each chunk here, where it becomes a Weft AIMessageChunk with Weft's metadata.
+// Duck-typed on purpose: @langchain/core stays an optional peer that nothing below models/ imports.
+import { AIMessageChunk } from "../core/messages.js";
+import {
+  completeToolCallChunks,
+  reasoningChunk,
+  streamedToolCallChunks,
+  textAndReasoning,
+  usageOf,
+  type LangChainMessageLike,
+} from "./langchain-chunks.js";
+import { restoreRoutingKeys } from "./metadata.js";
+import type { RunStream } from "./run-stream.js";
+
+/**
+ * The shape of a LangChain.js callback handler as far as Weft needs it. A node config's `callbacks`
+ * is an array of these, so `{ ...config, callbacks: [...config.callbacks, myHandler] }` works and the
+ * array can be passed wherever LangChain takes `callbacks`.
+ */
+export interface LangChainCallbackHandler {
+  readonly name: string;
+  handleChatModelStart?(...args: any[]): any;
+  handleLLMNewToken?(...args: any[]): any;
+  handleLLMEnd?(...args: any[]): any;
+  handleLLMError?(...args: any[]): any;
+}
+
+/**
+ * The `callbacks` of a node's config when the run streams `messages`: one handler that streams
+ * LangChain.js chat models into it (when it does not, the config carries an empty array).
+ * `nodeMetadata` is read only when a LangChain model starts, so it may refer to the config being built.
+ */
+export function langChainCallbacks(
+  stream: RunStream,
+  namespace: readonly string[],
+  nodeMetadata: () => Readonly<Record<string, unknown>>,
+): LangChainCallbackHandler[] {
+  return [new StreamMessagesHandler(stream, namespace, nodeMetadata)];
+}
+
+const NOSTREAM_TAG = "nostream";
+
+/** What the handler keeps for one chat-model run between its start and its end. */
+interface ModelRun {
+  readonly metadata: Record<string, unknown>;
+  /** The message id all chunks of the run share: the provider's, else LangChain's `run-<runId>`. */
+  id: string | undefined;
+  streamed: boolean;
+}
+
+/**
+ * Streams LangChain.js chat-model runs into the run's stream bus. LangChain recognizes it as a
+ * handler by its `name` and awaits each of its calls (`awaitHandlers`), so tokens arrive in order,
+ * before invoke returns, and a slow consumer holds the model back (backpressure).
+ */
+class StreamMessagesHandler implements LangChainCallbackHandler {
+  readonly name = "weft_stream_messages";
+  /** Asks BaseChatModel.invoke to stream (LangChain's `callbackHandlerPrefersStreaming`). */
+  readonly lc_prefer_streaming = true;
+  /** Without it LangChain queues handler calls to run later, after invoke may have returned. */
+  readonly awaitHandlers = true;
+  readonly raiseError = false;
+  readonly ignoreLLM = false;
+  readonly ignoreChain = true;
+  readonly ignoreAgent = true;
+  readonly ignoreRetriever = true;
+  readonly ignoreCustomEvent = true;
+  /** Chat-model runs in progress, by LangChain run id; created with the first one. */
+  private runs: Map<string, ModelRun> | undefined;
+
+  constructor(
+    private readonly stream: RunStream,
+    private readonly namespace: readonly string[],
+    private readonly nodeMetadata: () => Readonly<Record<string, unknown>>,
+  ) {}
+
+  handleChatModelStart(
+    _model: unknown,
+    _messages: unknown,
+    runId: string,
+    _parentRunId?: string,
+    _extraParams?: unknown,
+    tags?: string[],
+    metadata?: Record<string, unknown>,
+  ): void {
+    const allTags = Array.isArray(tags) ? tags : [];
+    if (allTags.includes(NOSTREAM_TAG)) return;
+    // LangChain merged the node's metadata, the model's ls_* facts and the model's own metadata, in
+    // that order; the node's langgraph_* keys are put back, since a model's metadata never moves a token.
+    const merged: Record<string, unknown> = { ...metadata, tags: [...allTags] };
+    restoreRoutingKeys(merged, this.nodeMetadata());
+    (this.runs ??= new Map()).set(runId, { metadata: merged, id: undefined, streamed: false });
+  }
+
+  handleLLMNewToken(token: string, _index: unknown, runId: string, _parentRunId?: string, _tags?: string[], fields?: { chunk?: { message?: unknown } }) {
+    const run = this.runs?.get(runId);
+    if (run === undefined) return;
+    const message = fields?.chunk?.message as LangChainMessageLike | undefined;
+    run.id ??= typeof message?.id === "string" && message.id !== "" ? message.id : `run-${runId}`;
+    const parts = message === undefined ? { text: token, reasoning: "" } : textAndReasoning(message);
+    const toolCallChunks = message === undefined ? [] : streamedToolCallChunks(message.tool_call_chunks);
+    if (parts.reasoning !== "") this.push(run, reasoningChunk(parts.reasoning, run.id));
+    if (parts.text !== "" || toolCallChunks.length > 0) this.push(run, new AIMessageChunk(parts.text, run.id, toolCallChunks.length > 0 ? toolCallChunks : undefined));
+    if (this.stream.mustWait) return this.stream.drained();
+    return undefined;
+  }
+
+  handleLLMEnd(output: { generations?: Array<Array<{ message?: unknown; text?: unknown }>> }, runId: string) {
+    const run = this.runs?.get(runId);
+    if (run === undefined) return;
+    this.runs!.delete(runId);
+    const generation = output?.generations?.[0]?.[0];
+    const message = generation?.message as LangChainMessageLike | undefined;
+    const id = run.id ?? (typeof message?.id === "string" && message.id !== "" ? message.id : `run-${runId}`);
+    const usage = usageOf(message?.usage_metadata);
+    if (!run.streamed) {
+      // A model that cannot stream: its whole answer as one chunk, as LangGraph.js does.
+      const parts = message === undefined ? { text: typeof generation?.text === "string" ? generation.text : "", reasoning: "" } : textAndReasoning(message);
+      if (parts.reasoning !== "") this.push(run, reasoningChunk(parts.reasoning, id));
+      const toolCallChunks = message === undefined ? [] : completeToolCallChunks(message.tool_calls);
+      this.push(run, new AIMessageChunk(parts.text, id, toolCallChunks.length > 0 ? toolCallChunks : undefined, usage));
+    } else if (usage !== undefined) {
+      // Weft's models report usage once, on the last chunk of a call, as the call's total.
+      this.push(run, new AIMessageChunk("", id, undefined, usage));
+    }
+    if (this.stream.mustWait) return this.stream.drained();
+    return undefined;
+  }
+
+  handleLLMError(_error: unknown, runId: string): void {
+    this.runs?.delete(runId);
+  }
+
+  /** A config may be logged or serialized; the run's bus behind the handler is not part of it. */
+  toJSON(): { name: string } {
+    return { name: this.name };
+  }
+
+  private push(run: ModelRun, chunk: AIMessageChunk): void {
+    run.streamed = true;
+    this.stream.push("messages", this.namespace, [chunk, run.metadata]);
+  }
+}
+
