@@ -5,7 +5,8 @@ import { WeftError, describeValue } from "../../errors.js";
 import { abortReason } from "../../runtime/abortable-delay.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../chat-model.js";
 import { toModelCallError } from "./openai-errors.js";
-import { toOpenAIMessages, toOpenAITools, toToolDefinition, type OpenAIToolInput } from "./openai-messages.js";
+import { toToolDefinition } from "../tool-definition.js";
+import { toOpenAIMessages, toOpenAITools, type OpenAIToolInput } from "./openai-messages.js";
 
 export interface ChatOpenAIOptions {
   /** The model name, e.g. "gpt-4o-mini", or the name your compatible server knows ("llama3.2"). */

@@ -1,0 +1,59 @@
+// The part of the AI SDK's provider contract (LanguageModelV2, V3 and V4 from @ai-sdk/provider) that
+// Weft uses, written out structurally so that no AI SDK package is needed to compile or load Weft.
+// The three versions agree on everything here except usage and the finish reason, typed as unions.
+
+/** An AI SDK language model: `anthropic("claude-sonnet-4-5")`, `openai("gpt-4o")`, ... */
+export interface AISDKLanguageModel {
+  readonly specificationVersion: "v2" | "v3" | "v4";
+  /** e.g. "anthropic.messages", "openai.chat". */
+  readonly provider: string;
+  readonly modelId: string;
+  doStream(options: AISDKCallOptions): PromiseLike<{ stream: ReadableStream<unknown> }>;
+}
+
+export type AISDKPromptMessage =
+  | { role: "system"; content: string }
+  | { role: "user"; content: Array<{ type: "text"; text: string }> }
+  | {
+      role: "assistant";
+      content: Array<{ type: "text"; text: string } | { type: "reasoning"; text: string } | { type: "tool-call"; toolCallId: string; toolName: string; input: unknown }>;
+    }
+  | { role: "tool"; content: Array<{ type: "tool-result"; toolCallId: string; toolName: string; output: { type: "text"; value: string } }> };
+
+export interface AISDKFunctionTool {
+  type: "function";
+  name: string;
+  description?: string;
+  inputSchema: Record<string, any>;
+}
+
+/** The call options Weft sends (a subset of LanguageModelV2/3/4CallOptions, the same in all three). */
+export interface AISDKCallOptions {
+  prompt: AISDKPromptMessage[];
+  maxOutputTokens?: number;
+  temperature?: number;
+  tools?: AISDKFunctionTool[];
+  toolChoice?: { type: "auto" };
+  abortSignal?: AbortSignal;
+  providerOptions?: Record<string, Record<string, any>>;
+  headers?: Record<string, string | undefined>;
+}
+
+/** V2 reports flat token counts; V3 and V4 report input/output objects with a `total`. */
+export type AISDKUsage =
+  | { inputTokens: number | undefined; outputTokens: number | undefined; totalTokens?: number | undefined }
+  | { inputTokens: { total: number | undefined }; outputTokens: { total: number | undefined } };
+
+/** V2 sends a plain reason; V3 and V4 send `{ unified, raw }`. */
+export type AISDKFinishReason = string | { unified: string; raw: string | undefined };
+
+/** The stream parts Weft reads; any other part type (text-start, sources, files, raw, ...) is passed over. */
+export type AISDKStreamPart =
+  | { type: "text-delta"; id: string; delta: string }
+  | { type: "reasoning-delta"; id: string; delta: string }
+  | { type: "tool-input-start"; id: string; toolName: string; providerExecuted?: boolean }
+  | { type: "tool-input-delta"; id: string; delta: string }
+  | { type: "tool-call"; toolCallId: string; toolName: string; input: string; providerExecuted?: boolean }
+  | { type: "response-metadata"; id?: string; modelId?: string }
+  | { type: "finish"; usage: AISDKUsage; finishReason: AISDKFinishReason }
+  | { type: "error"; error: unknown };

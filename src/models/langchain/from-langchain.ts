@@ -1,0 +1,215 @@
+// A LangChain.js chat model (any @langchain/core BaseChatModel) as a Weft chat model, for calls that
+// pass no config: `model.stream()` is read chunk by chunk and mapped onto Weft's one streaming
+// contract. Inside a node, `await langChainModel.invoke(messages, config)` streams without this
+// wrapper (stream/langchain-callbacks.ts). Duck-typed: @langchain/core is never imported here.
+import { WeftError, describeError, describeValue } from "../../errors.js";
+import type { Message } from "../../core/messages.js";
+import { abortReason } from "../../runtime/abortable-delay.js";
+import { streamedToolCallChunks, textAndReasoning, usageOf, type LangChainMessageLike } from "../../stream/langchain-chunks.js";
+import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../chat-model.js";
+import { IdleClock } from "../idle-clock.js";
+import { toToolDefinition, type ToolInput } from "../tool-definition.js";
+
+/** What Weft needs of a LangChain.js chat model; every @langchain/core BaseChatModel has it. */
+export interface LangChainChatModelLike {
+  stream(input: any, options?: any): Promise<AsyncIterable<unknown>>;
+  bindTools?(tools: any[], kwargs?: any): { stream(input: any, options?: any): Promise<AsyncIterable<unknown>> };
+  getLsParams?(options: any): { ls_provider?: string; ls_model_name?: string };
+  _llmType?(): string;
+}
+
+export interface FromLangChainOptions {
+  tags?: readonly string[];
+  metadata?: Record<string, unknown>;
+  /** Milliseconds without a chunk after which the call is aborted with MODEL_CALL (default 600000). */
+  timeout?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 600_000;
+
+/**
+ * Wrap a LangChain.js chat model as a Weft chat model: its tokens, reasoning (thinking blocks),
+ * tool-call chunks and usage stream into `messages` mode like every other Weft model's, also when
+ * the call passes no config (AsyncLocalStorage finds the node).
+ *
+ * @example
+ * import { ChatAnthropic } from "@langchain/anthropic";
+ * import { fromLangChain } from "weft/langchain";
+ * const poemModel = fromLangChain(new ChatAnthropic({ model: "claude-sonnet-4-5" }), { tags: ["poem"] });
+ * const poem = await poemModel.invoke("Write a short poem about cats");
+ */
+export function fromLangChain(model: LangChainChatModelLike, options: FromLangChainOptions = {}): LangChainChatModel {
+  return new LangChainChatModel(model, options);
+}
+
+/** A Weft chat model over a LangChain.js chat model (see `fromLangChain`). */
+export class LangChainChatModel extends BaseChatModel {
+  readonly provider: string;
+  readonly modelName: string;
+  /** The wrapped LangChain model. */
+  readonly chatModel: LangChainChatModelLike;
+  private readonly timeoutMs: number;
+
+  constructor(model: LangChainChatModelLike, options: FromLangChainOptions = {}) {
+    if (typeof model !== "object" || model === null || typeof model.stream !== "function") {
+      throw new WeftError("INVALID_OPTIONS", `fromLangChain takes a LangChain.js chat model (a BaseChatModel such as new ChatAnthropic({ ... })), not ${describeValue(model)}.`);
+    }
+    if (options.timeout !== undefined && (typeof options.timeout !== "number" || !(options.timeout > 0))) {
+      throw new WeftError("INVALID_OPTIONS", `fromLangChain: \`timeout\` must be a number of milliseconds > 0, not ${describeValue(options.timeout)}.`);
+    }
+    const facts = lsParamsOf(model);
+    const temperature = (model as { temperature?: unknown }).temperature;
+    super({ ...options, temperature: typeof temperature === "number" ? temperature : undefined });
+    this.chatModel = model;
+    this.provider = facts.ls_provider ?? model._llmType?.() ?? "langchain";
+    this.modelName = facts.ls_model_name ?? modelNameOf(model);
+    this.timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** Offer tools (passed to the LangChain model's own `bindTools` in OpenAI's function format). */
+  override bindTools(tools: readonly ToolInput[]): this {
+    if (typeof this.chatModel.bindTools !== "function") {
+      throw new WeftError("INVALID_OPTIONS", `The LangChain model ${this.provider}:${this.modelName} has no bindTools(); it cannot call tools.`);
+    }
+    return super.bindTools(tools as readonly ToolDefinition[]);
+  }
+
+  protected override toToolDefinition(tool: ToolDefinition): ToolDefinition {
+    return toToolDefinition(tool);
+  }
+
+  protected async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
+    const outer = request.signal;
+    if (outer?.aborted) throw abortReason(outer);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(outer!.reason);
+    outer?.addEventListener("abort", onAbort, { once: true });
+    const idle = new IdleClock(this.timeoutMs, () => controller.abort());
+    let streamedCharacters = 0;
+    let iterator: AsyncIterator<unknown> | undefined;
+    try {
+      const runnable = request.tools.length > 0 ? this.chatModel.bindTools!(request.tools.map(toOpenAIFunction)) : this.chatModel;
+      idle.start();
+      // The node's callbacks are not passed on: this wrapper streams the call itself.
+      const stream = await runnable.stream(toLangChainMessages(request.messages), { signal: controller.signal });
+      iterator = stream[Symbol.asyncIterator]();
+      let sentId = false;
+      let usage: { inputTokens: number; outputTokens: number; totalTokens: number } | undefined;
+      for (;;) {
+        const next = await iterator.next();
+        idle.stop();
+        if (next.done) break;
+        const chunk = next.value as LangChainMessageLike;
+        if (!sentId && typeof chunk.id === "string" && chunk.id !== "") {
+          sentId = true;
+          yield { type: "response-id", id: chunk.id };
+        }
+        const parts = textAndReasoning(chunk);
+        if (parts.reasoning !== "") yield { type: "reasoning", text: parts.reasoning };
+        if (parts.text !== "") {
+          streamedCharacters += parts.text.length;
+          yield parts.text;
+        }
+        for (const fragment of streamedToolCallChunks(chunk.tool_call_chunks)) yield { type: "tool-call", ...fragment };
+        // LangChain's chunks carry usage in pieces (Anthropic: input at the start, output at the end), summed as its concat() does.
+        const piece = usageOf(chunk.usage_metadata);
+        if (piece !== undefined) {
+          usage = usage === undefined ? piece : { inputTokens: usage.inputTokens + piece.inputTokens, outputTokens: usage.outputTokens + piece.outputTokens, totalTokens: usage.totalTokens + piece.totalTokens };
+        }
+        idle.start();
+      }
+      if (outer?.aborted) throw abortReason(outer);
+      if (idle.fired) throw this.idleError(streamedCharacters);
+      if (usage !== undefined) yield { type: "usage", usage };
+    } catch (error) {
+      if (outer?.aborted) throw abortReason(outer);
+      if (idle.fired) throw this.idleError(streamedCharacters);
+      throw WeftError.isInstance(error) ? error : this.callError(error, streamedCharacters);
+    } finally {
+      idle.stop();
+      outer?.removeEventListener("abort", onAbort);
+      controller.abort();
+      void iterator?.return?.().catch(() => {});
+    }
+  }
+
+  private callError(error: unknown, streamedCharacters: number): WeftError {
+    const where = `LangChain model ${this.provider}:${this.modelName}`;
+    const progress = streamedCharacters > 0 ? ` after ${streamedCharacters} characters of the answer` : "";
+    const status = statusOf(error);
+    const connection = status === undefined && /terminated|socket|closed|ECONNRESET|ECONNREFUSED|fetch failed|Connection error/i.test(describeChain(error));
+    const details: Record<string, unknown> = { isRetryable: status !== undefined ? status === 408 || status === 409 || status === 429 || status >= 500 : connection };
+    if (status !== undefined) details.status = status;
+    const what = status !== undefined ? `answered HTTP ${status}` : connection ? "lost the connection" : "failed";
+    return new WeftError("MODEL_CALL", `${where} ${what}${progress}: ${describeError(error)}`, { cause: error, details });
+  }
+
+  private idleError(streamedCharacters: number): WeftError {
+    return new WeftError(
+      "MODEL_CALL",
+      `LangChain model ${this.provider}:${this.modelName} sent nothing for ${this.timeoutMs} ms after ${streamedCharacters} characters; the call was aborted. Raise \`timeout\` if the model is just slow.`,
+      { details: { isRetryable: true } },
+    );
+  }
+}
+
+/** Weft messages as LangChain message-likes (plain objects LangChain's coerceMessageLikeToMessage reads). */
+function toLangChainMessages(messages: readonly Message[]): Array<Record<string, unknown>> {
+  return messages.map((message, index) => {
+    switch (message.role) {
+      case "system":
+        return { role: "system", content: message.content };
+      case "user":
+        return message.name === undefined ? { role: "user", content: message.content } : { role: "user", content: message.content, name: message.name };
+      case "assistant":
+        return {
+          role: "assistant",
+          content: message.content,
+          tool_calls: message.toolCalls.map((call) => ({ id: call.id, name: call.name, args: call.args, type: "tool_call" })),
+        };
+      case "tool":
+        if (typeof message.toolCallId !== "string" || message.toolCallId === "") {
+          throw new WeftError("INVALID_MESSAGES", `Message ${index} is a tool result without \`toolCallId\`; set it to the id of the tool call it answers.`);
+        }
+        return { role: "tool", content: message.content, tool_call_id: message.toolCallId };
+    }
+  });
+}
+
+function toOpenAIFunction(tool: ToolDefinition) {
+  const definition: { name: string; description?: string; parameters: Record<string, unknown> } = { name: tool.name, parameters: tool.parameters };
+  if (tool.description !== undefined) definition.description = tool.description;
+  return { type: "function", function: definition };
+}
+
+function lsParamsOf(model: LangChainChatModelLike): { ls_provider?: string; ls_model_name?: string } {
+  try {
+    return model.getLsParams?.({}) ?? {};
+  } catch {
+    return {};
+  }
+}
+
+function modelNameOf(model: LangChainChatModelLike): string {
+  const fields = model as { model?: unknown; modelName?: unknown };
+  if (typeof fields.model === "string") return fields.model;
+  if (typeof fields.modelName === "string") return fields.modelName;
+  return "unknown";
+}
+
+/** The HTTP status of a provider SDK's error (Anthropic, OpenAI: `status`; others: `statusCode` or `response.status`). */
+function statusOf(error: unknown): number | undefined {
+  const candidate = error as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } } | null;
+  for (const value of [candidate?.status, candidate?.statusCode, candidate?.response?.status]) if (typeof value === "number") return value;
+  return undefined;
+}
+
+function describeChain(error: unknown): string {
+  const parts: string[] = [];
+  let current = error;
+  for (let depth = 0; depth < 5 && current !== undefined; depth++) {
+    parts.push(describeError(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(" ");
+}

@@ -1,0 +1,63 @@
+// The tool forms every chat model's bindTools accepts, read into one JSON-schema ToolDefinition:
+// Weft's `{ name, description, parameters }`, a schema object (zod 4 or any Standard JSON Schema
+// library), or OpenAI's `{ type: "function", function }` format.
+import { WeftError, describeError, describeValue } from "../errors.js";
+import type { ToolDefinition } from "./chat-model.js";
+
+/**
+ * A tool `bindTools` accepts: Weft's JSON-schema form, a schema object (zod 4 or any
+ * Standard Schema library that can describe itself as JSON Schema), or OpenAI's own tool format.
+ */
+export type ToolInput =
+  | ToolDefinition
+  | { name: string; description?: string; schema: unknown }
+  | { type: "function"; function: { name: string; description?: string; parameters?: Record<string, unknown> } };
+
+/** Read any accepted tool form into a JSON-schema tool definition. */
+export function toToolDefinition(tool: ToolInput): ToolDefinition {
+  if (typeof tool !== "object" || tool === null) {
+    throw new WeftError("INVALID_OPTIONS", `A tool must be an object { name, description, parameters } or { name, description, schema }, not ${describeValue(tool)}.`);
+  }
+  if ("type" in tool && tool.type === "function" && typeof tool.function === "object" && tool.function !== null) {
+    return toToolDefinition({ name: tool.function.name, description: tool.function.description, parameters: tool.function.parameters ?? EMPTY_OBJECT_SCHEMA });
+  }
+  const named = tool as { name?: unknown; description?: unknown };
+  if (typeof named.name !== "string" || !/^[a-zA-Z0-9_-]{1,64}$/.test(named.name)) {
+    throw new WeftError(
+      "INVALID_OPTIONS",
+      `Tool name ${describeValue(named.name)} is not accepted by OpenAI or Anthropic; use 1-64 letters, digits, "_" or "-".`,
+    );
+  }
+  if (named.description !== undefined && typeof named.description !== "string") {
+    throw new WeftError("INVALID_OPTIONS", `Tool "${named.name}" has a description that is not a string.`);
+  }
+  const description = named.description as string | undefined;
+  if ("schema" in tool) return { name: named.name, description, parameters: jsonSchemaOf(tool.schema, named.name) };
+  const parameters = (tool as ToolDefinition).parameters ?? EMPTY_OBJECT_SCHEMA;
+  if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
+    throw new WeftError("INVALID_OPTIONS", `Tool "${named.name}" needs \`parameters\` as a JSON-schema object, not ${describeValue(parameters)}.`);
+  }
+  return { name: named.name, description, parameters };
+}
+
+const EMPTY_OBJECT_SCHEMA = { type: "object", properties: {} };
+
+/** JSON Schema from a schema object: Standard JSON Schema (zod 4.2+, ...) or a `toJSONSchema()` method. */
+function jsonSchemaOf(schema: unknown, toolName: string): Record<string, unknown> {
+  const standard = (schema as { "~standard"?: { jsonSchema?: { input?: (options: { target: string }) => unknown } } } | null)?.["~standard"];
+  let json: unknown;
+  try {
+    if (typeof standard?.jsonSchema?.input === "function") json = standard.jsonSchema.input({ target: "draft-07" });
+    else if (typeof (schema as { toJSONSchema?: unknown })?.toJSONSchema === "function") json = (schema as { toJSONSchema: () => unknown }).toJSONSchema();
+  } catch (error) {
+    throw new WeftError("INVALID_OPTIONS", `The schema of tool "${toolName}" cannot be turned into JSON Schema: ${describeError(error)}`, { cause: error });
+  }
+  if (typeof json !== "object" || json === null) {
+    throw new WeftError(
+      "INVALID_OPTIONS",
+      `The schema of tool "${toolName}" cannot describe itself as JSON Schema; use zod 4 (or another Standard JSON Schema library), or pass JSON-schema \`parameters\` instead of \`schema\`.`,
+    );
+  }
+  const { $schema: _ignored, ...parameters } = json as Record<string, unknown>;
+  return parameters;
+}
