@@ -31,6 +31,8 @@ export function toModelCallError(error: unknown, facts: CallFacts): WeftError {
   const progress = facts.streamedCharacters > 0 ? ` after ${facts.streamedCharacters} characters of the answer` : "";
   if (isAPICallError(error)) {
     const status = error.statusCode;
+    // The answer had started (HTTP 2xx) and then failed: what failed is the stream under it.
+    if (status !== undefined && status < 300 && (error as { cause?: unknown }).cause !== undefined) return toModelCallError((error as { cause?: unknown }).cause, facts);
     const details: Record<string, unknown> = { isRetryable: error.isRetryable };
     if (status !== undefined) details.status = status;
     if (error.url !== undefined) details.url = error.url;
