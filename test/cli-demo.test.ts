@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { TinyChatModel } from "weft/models/tiny";
-import { startOpenAICompatibleServer, type OpenAICompatibleServer } from "weft/testing";
+import { startAnthropicServer, startOpenAICompatibleServer, type AnthropicServer, type OpenAICompatibleServer } from "weft/testing";
 import { REPOSITORY_ROOT, requireTestGguf } from "./support/test-gguf.js";
 
 interface CliResult {
@@ -22,7 +22,7 @@ after(() => rmSync(emptyFolder, { recursive: true, force: true }));
 /** Run `weft ...args` from the repository with an environment that selects nothing by accident. */
 function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const cleanEnvironment = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(OPENAI_|WEFT_MODEL|NO_COLOR|FORCE_COLOR)/.test(name)),
+    Object.entries(process.env).filter(([name]) => !/^(OPENAI_|ANTHROPIC_|WEFT_MODEL|NO_COLOR|FORCE_COLOR)/.test(name)),
   );
   return new Promise((resolve) => {
     execFile(
@@ -161,6 +161,8 @@ describe("weft demo usage errors", { concurrency: true }, () => {
     [["demo", "--seed", "-1"], /'--seed <integer>' argument '-1' is invalid\. expected an integer >= 0/],
     [["demo", "--model", "gpt-4o-mini"], /--model "gpt-4o-mini" is not a model the demo knows; use "openai:<model name>"/],
     [["demo", "--model", "missing/model.gguf"], /No \.gguf model file at .*missing\/model\.gguf \(from --model\)/],
+    [["demo", "--model", "anthropic:claude-sonnet-4-5"], /--model anthropic:claude-sonnet-4-5 needs an API key: set the ANTHROPIC_API_KEY environment variable/],
+    [["demo", "--model", "anthropic:"], /--model "anthropic:" names no model/],
     [["serve-nothing"], /unknown command 'serve-nothing'/],
   ] as const) {
     it(`exits with code 2 on: weft ${args.join(" ")}`, async () => {
@@ -207,6 +209,33 @@ describe("weft demo with OpenAI (an OpenAI-compatible server on 127.0.0.1)", { c
       [...JOKE.map((token) => [token, ["joke"]]), ...POEM.map((token) => [token, ["poem"]])],
     );
   });
+});
+
+describe("weft demo with Anthropic through the AI SDK (an Anthropic server on 127.0.0.1)", () => {
+  const JOKE = ["Why ", "do ", "cats ", "purr? ", "Applause."];
+  const POEM = ["Soft ", "paws,\n", "soft ", "night."];
+  let server: AnthropicServer;
+  before(async () => {
+    server = await startAnthropicServer({
+      respond: (request) => ({ text: JSON.stringify(request.body.messages).includes("poem") ? POEM : JOKE }),
+    });
+  });
+  after(() => server.close());
+
+  for (const [spelling, baseURL] of [["the server root", () => server.url], ["a URL ending in /v1", () => server.apiURL]] as const) {
+    it(`--model anthropic:<name> streams Claude's tokens, ANTHROPIC_BASE_URL given as ${spelling}`, async () => {
+      const before = server.requests.length;
+      const result = await runCli(["demo", "--separator", "|", "--model", "anthropic:claude-test"], { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: baseURL() });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^Using model: anthropic:claude-test \(from --model\)/);
+      assert.equal(result.stdout, `Writing joke...\n${JOKE.join("|")}|\n\nWriting poem...\n${POEM.join("|")}|\n`);
+      const requests = server.requests.slice(before);
+      assert.deepEqual(requests.map((request) => [request.path, request.headers["x-api-key"], request.body.model]), [
+        ["/v1/messages", "sk-ant-test", "claude-test"],
+        ["/v1/messages", "sk-ant-test", "claude-test"],
+      ]);
+    });
+  }
 });
 
 describe("weft demo with a GGUF model (stories260K) in process", { concurrency: true }, () => {

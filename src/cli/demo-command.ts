@@ -23,7 +23,8 @@ const DEFAULT_PACE = 25;
 
 const MODEL_HELP = `
 Model (printed on stderr as "Using model: ..."), the first that applies:
-  1. --model, else WEFT_MODEL: openai:<name>, a path to a .gguf file, or tiny
+  1. --model, else WEFT_MODEL: openai:<name>, anthropic:<name>, a path to a .gguf file, or tiny
+     (anthropic: through the AI SDK: needs @ai-sdk/anthropic and ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL honoured)
   2. OpenAI gpt-4o-mini when OPENAI_API_KEY or OPENAI_BASE_URL is set
      (OPENAI_BASE_URL reaches any OpenAI-compatible server: Ollama, vLLM, llama.cpp server, LM Studio)
   3. the first .gguf file in WEFT_MODELS_DIR (default ./models), run in-process by llama.cpp
@@ -34,7 +35,8 @@ Examples:
   weft demo --topic "the sea" --only poem --separator "|"
   weft demo --mode custom --json
   weft demo --model ./models/qwen2.5-0.5b-instruct-q4_k_m.gguf
-  OPENAI_API_KEY=sk-... weft demo --model openai:gpt-4o-mini`;
+  OPENAI_API_KEY=sk-... weft demo --model openai:gpt-4o-mini
+  ANTHROPIC_API_KEY=sk-ant-... weft demo --model anthropic:claude-sonnet-4-5`;
 
 /** Add `weft demo` to the program. */
 export function registerDemoCommand(program: Command): void {
@@ -48,7 +50,7 @@ export function registerDemoCommand(program: Command): void {
         .choices(["messages", "custom"])
         .default("messages"),
     )
-    .option("--model <model>", "openai:<name>, a path to a .gguf file, or tiny (see below)")
+    .option("--model <model>", "openai:<name>, anthropic:<name>, a path to a .gguf file, or tiny (see below)")
     .option("--separator <text>", 'printed after every token (the seed prints "|")', "")
     .option("--json", "print NDJSON instead: one [chunk, metadata] line per streamed chunk")
     .option("--seed <integer>", "sampling seed of the tiny and .gguf models (same seed, same text)", parseInteger(0))

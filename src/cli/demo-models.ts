@@ -28,10 +28,19 @@ export async function createDemoModels(choice: ModelChoice, settings: DemoModelS
     const { createOpenAIModels } = await import("./openai-models.js");
     return createOpenAIModels(choice.model, settings);
   }
+  if (choice.kind === "anthropic") {
+    const { createAnthropicModel } = await import("./anthropic-model.js");
+    return fromBase(await createAnthropicModel(choice.model, settings, process.env));
+  }
   const base: BaseChatModel =
     choice.kind === "gguf"
       ? createLlamaCppModel(choice.path, choice.reason, settings)
       : new TinyChatModel({ seed: settings.seed, temperature: settings.temperature, maxTokens: settings.maxTokens, tokensPerSecond: settings.pace });
+  return fromBase(base);
+}
+
+/** The demo's two tagged models and its custom-mode token stream, over one chat model. */
+function fromBase(base: BaseChatModel): DemoModels {
   return {
     jokeModel: base.withConfig({ tags: ["joke"] }),
     poemModel: base.withConfig({ tags: ["poem"] }),

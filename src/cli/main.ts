@@ -6,9 +6,9 @@ import { WeftError, describeError } from "../errors.js";
 import { registerDemoCommand } from "./demo-command.js";
 import { registerServeCommand } from "./serve-command.js";
 
-/** Usage errors (unknown flags, bad values, a model that cannot be found) exit with this code. */
+/** Usage errors (unknown flags, bad values, a model or the package it needs that cannot be found) exit with this code. */
 const USAGE_ERROR = 2;
-const USAGE_CODES = new Set(["INVALID_OPTIONS", "MODEL_NOT_FOUND"]);
+const USAGE_CODES = new Set(["INVALID_OPTIONS", "MODEL_NOT_FOUND", "MISSING_DEPENDENCY"]);
 
 export function createProgram(): Command {
   const program = new Command("weft")

@@ -15,6 +15,7 @@ describe("selectModel", () => {
     assert.deepEqual(selectModel(input({ flag: "models/a.gguf", env })), { kind: "gguf", path: "/work/app/models/a.gguf", reason: "from --model" });
     assert.deepEqual(selectModel(input({ flag: "/m/B.GGUF", env })), { kind: "gguf", path: "/m/B.GGUF", reason: "from --model" });
     assert.deepEqual(selectModel(input({ flag: "tiny", env })), { kind: "tiny", reason: "from --model" });
+    assert.deepEqual(selectModel(input({ flag: "anthropic:claude-sonnet-4-5", env })), { kind: "anthropic", model: "claude-sonnet-4-5", reason: "from --model" });
   });
 
   it("then WEFT_MODEL", () => {

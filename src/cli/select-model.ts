@@ -6,6 +6,7 @@ import { WeftError } from "../errors.js";
 /** The model the demo will use, with the reason it was chosen (printed as "Using model: ..."). */
 export type ModelChoice =
   | { kind: "openai"; model: string; reason: string }
+  | { kind: "anthropic"; model: string; reason: string }
   | { kind: "gguf"; path: string; reason: string }
   | { kind: "tiny"; reason: string };
 
@@ -22,11 +23,11 @@ export interface ModelSelectionInput {
 
 export const DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
 export const DEFAULT_MODELS_FOLDER = "./models";
-const MODEL_SPEC_HELP = '"openai:<model name>" (e.g. openai:gpt-4o-mini), a path to a .gguf file, or "tiny"';
+const MODEL_SPEC_HELP = '"openai:<model name>" (e.g. openai:gpt-4o-mini), "anthropic:<model name>" (e.g. anthropic:claude-sonnet-4-5), a path to a .gguf file, or "tiny"';
 
 /**
  * Pick the demo's model, in this order:
- * 1. `--model` (or else `WEFT_MODEL`): `openai:<name>`, a path to a `.gguf` file, or `tiny`;
+ * 1. `--model` (or else `WEFT_MODEL`): `openai:<name>`, `anthropic:<name>`, a path to a `.gguf` file, or `tiny`;
  * 2. OpenAI `gpt-4o-mini` when `OPENAI_API_KEY` or `OPENAI_BASE_URL` is set;
  * 3. the first `.gguf` file (by name) in `WEFT_MODELS_DIR` (default `./models`);
  * 4. the built-in tiny demo model.
@@ -52,14 +53,15 @@ export function selectModel(input: ModelSelectionInput): ModelChoice {
   };
 }
 
-/** Read `openai:<name>`, a `.gguf` path or `tiny`, or say what is accepted. */
+/** Read `openai:<name>`, `anthropic:<name>`, a `.gguf` path or `tiny`, or say what is accepted. */
 export function parseModelSpec(spec: string, source: string, cwd: string): ModelChoice {
   const reason = `from ${source}`;
   if (spec === "tiny") return { kind: "tiny", reason };
-  if (spec.startsWith("openai:")) {
-    const model = spec.slice("openai:".length).trim();
+  for (const kind of ["openai", "anthropic"] as const) {
+    if (!spec.startsWith(`${kind}:`)) continue;
+    const model = spec.slice(kind.length + 1).trim();
     if (model === "") throw new WeftError("INVALID_OPTIONS", `${source} "${spec}" names no model; use ${MODEL_SPEC_HELP}.`);
-    return { kind: "openai", model, reason };
+    return { kind, model, reason };
   }
   if (spec.toLowerCase().endsWith(".gguf")) return { kind: "gguf", path: isAbsolute(spec) ? spec : resolve(cwd, spec), reason };
   throw new WeftError("INVALID_OPTIONS", `${source} "${spec}" is not a model the demo knows; use ${MODEL_SPEC_HELP}.`);
@@ -67,7 +69,8 @@ export function parseModelSpec(spec: string, source: string, cwd: string): Model
 
 /** How a choice is named in "Using model: ...". */
 export function describeChoice(choice: ModelChoice): string {
-  const name = choice.kind === "openai" ? `openai:${choice.model}` : choice.kind === "gguf" ? choice.path : "tiny, the built-in n-gram demo model";
+  const name =
+    choice.kind === "openai" || choice.kind === "anthropic" ? `${choice.kind}:${choice.model}` : choice.kind === "gguf" ? choice.path : "tiny, the built-in n-gram demo model";
   return `${name} (${choice.reason})`;
 }
 
