@@ -287,7 +287,7 @@ for (const provider of providers) {
       });
     });
 
-    describe("abort closes the provider's request within 50 ms (p90 of 10, measured on the server)", () => {
+    describe("abort closes the provider's request within 50 ms (p90 of 20, measured on the server)", () => {
       abortCases(provider, modelAt);
     });
   });

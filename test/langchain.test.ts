@@ -44,7 +44,8 @@ function endedByAbort(error: unknown): boolean {
 const WEATHER = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };
 
 function chatAnthropic(server: AnthropicServer, fields: Partial<ConstructorParameters<typeof ChatAnthropic>[0]> = {}) {
-  return new ChatAnthropic({ model: MODEL, anthropicApiUrl: server.url, apiKey: "sk-test", maxRetries: 0, ...fields });
+  // logLevel "off": Anthropic's SDK logs the malformed events these tests send to the console.
+  return new ChatAnthropic({ model: MODEL, anthropicApiUrl: server.url, apiKey: "sk-test", maxRetries: 0, clientOptions: { logLevel: "off" }, ...fields });
 }
 
 /** The metadata LangChain reports for ChatAnthropic (its ls_* facts), with the node's routing keys. */
@@ -230,7 +231,7 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
     });
   });
 
-  describe("abort closes the request within 50 ms (p90 of 10, measured on the server)", () => {
+  describe("abort closes the request within 50 ms (p90 of 20, measured on the server)", () => {
     const aborted = (attempt: { error: unknown }) => assert.ok(endedByAbort(attempt.error), String(attempt.error));
     it("the run's signal and stream.abort()", async (t) => {
       for (const how of ["signal", "stream.abort()"] as const) {
@@ -351,7 +352,7 @@ describe("fromLangChain: a LangChain model as a Weft chat model, for calls witho
     });
   });
 
-  describe("abort closes the request within 50 ms (p90 of 10, measured on the server)", () => {
+  describe("abort closes the request within 50 ms (p90 of 20, measured on the server)", () => {
     const aborted = (attempt: { error: unknown }) => assert.ok(isWeftError(attempt.error, "ABORTED"), String(attempt.error));
     it("the call's own signal", async (t) => {
       await assertAbortCloses("fromLangChain call signal", (m) => t.diagnostic(m), (server) => {

@@ -132,7 +132,7 @@ export async function abortOnce(start: (server: AnthropicServer) => { tokens: As
   });
 }
 
-export const ABORT_ATTEMPTS = 10;
+export const ABORT_ATTEMPTS = 20;
 
 /**
  * Run `ABORT_ATTEMPTS` aborts and bound the 90th percentile of the server-side close latency by 50 ms
