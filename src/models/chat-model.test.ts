@@ -49,6 +49,18 @@ describe("chat models", () => {
     assert.equal(base.calls.length, 2);
   });
 
+  it("a model's own metadata never overwrites the node's langgraph_* routing keys", async () => {
+    const model = new FakeChatModel({ responses: ["ok"], metadata: { langgraph_node: "elsewhere", checkpoint_ns: "x", purpose: "mine" } });
+    const graph = new StateGraph<{ out: string }>()
+      .addNode("node", async (_state, config) => ({ out: (await model.invoke("hi", config)).content }))
+      .addEdge(START, "node")
+      .compile();
+    for await (const [, metadata] of graph.stream({}, { streamMode: "messages" })) {
+      assert.deepEqual([metadata.langgraph_node, metadata.purpose], ["node", "mine"]);
+      assert.match(metadata.checkpoint_ns as string, /^node:/);
+    }
+  });
+
   it("FakeChatModel cycles responses, splits strings into words, records calls", async () => {
     const model = new FakeChatModel({ responses: ["Hello  big world ", ["x"]] });
     assert.deepEqual(splitWords("Hello  big world "), ["Hello  ", "big ", "world "]);
