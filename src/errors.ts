@@ -21,6 +21,7 @@ export type WeftErrorCode =
   | "SERIALIZATION" // state cannot be serialized
   | "THREAD_BUSY" // another run is active on the same thread
   | "INTERRUPTED" // internal: a node called interrupt()
+  | "PARENT_COMMAND" // internal: a subgraph node returned Command.PARENT
   | "SERVER"; // the HTTP server was misused
 
 export interface WeftErrorOptions {

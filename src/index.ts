@@ -5,7 +5,7 @@ export { CompiledGraph, type CompileOptions } from "./graph/compiled-graph.js";
 export { START, END } from "./core/constants.js";
 export { Send } from "./core/send.js";
 export { Command, type CommandInit } from "./core/command.js";
-export type { StateSnapshot } from "./graph/thread-state.js";
+export type { StateSnapshot } from "./runtime/thread-snapshot.js";
 export { interrupt, isGraphInterrupt, INTERRUPT, type Interrupt } from "./runtime/interrupt.js";
 export {
   Checkpointer,

@@ -116,8 +116,9 @@ describe("node errors", () => {
     await assert.rejects(graph.invoke({}), (error: unknown) => {
       assert.ok(WeftError.isInstance(error));
       assert.equal(error.code, "INVALID_UPDATE");
-      assert.match(error.message, /reducer of state key "total" threw.*\(written by "good", "bad"\)/);
-      assert.deepEqual(error.details.nodes, ["good", "bad"]);
+      // Writes combine in LangGraph's order: edge-triggered tasks by node name.
+      assert.match(error.message, /reducer of state key "total" threw.*\(written by "bad", "good"\)/);
+      assert.deepEqual(error.details.nodes, ["bad", "good"]);
       return true;
     });
   });
@@ -244,12 +245,12 @@ describe("recursion limit", () => {
       .addConditionalEdges("inc", () => "inc")
       .compile();
 
-  it("defaults to 25 supersteps and fails with RECURSION_LIMIT", async () => {
+  it("defaults to a limit of 25 (24 supersteps after the input, as in LangGraph) and fails with RECURSION_LIMIT", async () => {
     const steps: unknown[] = [];
     await assert.rejects(async () => {
       for await (const update of looping().stream({}, { streamMode: "updates" })) steps.push(update);
     }, isWeftError("RECURSION_LIMIT", /Recursion limit of 25 reached/));
-    assert.equal(steps.length, 25);
+    assert.equal(steps.length, 24);
   });
 
   it("honours recursionLimit", async () => {

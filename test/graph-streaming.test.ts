@@ -168,10 +168,10 @@ describe("stream modes", () => {
     assert.deepEqual(values, [{ topic: "cats" }, { topic: "cats", joke: "A joke" }, { topic: "cats", joke: "A joke", rating: 5 }]);
   });
 
-  it("values is the default mode", async () => {
-    const values: unknown[] = [];
-    for await (const chunk of graph.stream({ topic: "cats" })) values.push(chunk);
-    assert.equal(values.length, 3);
+  it("updates is the default mode, as in LangGraph", async () => {
+    const updates: unknown[] = [];
+    for await (const chunk of graph.stream({ topic: "cats" })) updates.push(chunk);
+    assert.deepEqual(updates, [{ write: { joke: "A joke" } }, { rate: { rating: 5 } }]);
   });
 
   it("updates: { [node]: update } per task", async () => {
@@ -204,7 +204,7 @@ describe("stream modes", () => {
       "task_result:rate:2",
     ]);
     for (const event of events) assert.ok(!Number.isNaN(Date.parse(event.timestamp)));
-    assert.deepEqual((events[1]!.payload as unknown as { result: unknown }).result, [["joke", "A joke"]]);
+    assert.deepEqual((events[1]!.payload as unknown as { result: unknown }).result, { joke: "A joke" });
   });
 
   it("streaming only observes: the final state is the same in every mode", async () => {

@@ -322,7 +322,7 @@ describe("aborted runs", () => {
       isCode("ABORTED"),
     );
     assert.deepEqual(seen, ["one ", "two "]);
-    assert.deepEqual((await graph.getState(thread("t"))).next, ["talk", "quick"]);
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["quick", "talk"]);
     assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["quick"], topic: "x", result: "one two three four" });
     assert.deepEqual(runs, { talk: 2, quick: 1 });
   });

@@ -182,6 +182,7 @@ class ModelCall {
       this.metadata = {
         ...config!.metadata,
         ...model.metadata,
+        ...routingKeys(config!.metadata),
         tags: [...tags],
         ls_provider: model.provider,
         ls_model_name: model.modelName,
@@ -261,6 +262,16 @@ class ModelCall {
       { cause: error, details },
     );
   }
+}
+
+/** The keys that say where a token came from (`langgraph_*`, `checkpoint_ns`): a model's own metadata never overrides them. */
+function routingKeys(metadata: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (metadata === undefined) return undefined;
+  let keys: Record<string, unknown> | undefined;
+  for (const key in metadata) {
+    if (key.startsWith("langgraph_") || key === "checkpoint_ns") (keys ??= {})[key] = metadata[key];
+  }
+  return keys;
 }
 
 /** Join streamed tool-call fragments by index into complete calls with parsed arguments. */

@@ -16,7 +16,7 @@ export type DebugEvent =
       type: "task_result";
       timestamp: string;
       step: number;
-      payload: { id: string; name: string; error: string | null; result: ReadonlyArray<readonly [string, unknown]>; interrupts: unknown[] };
+      payload: { id: string; name: string; error: string | null; result: Record<string, unknown>; interrupts: unknown[] };
     }
   | {
       /** Emitted when a checkpointer saved a checkpoint (root graph only). */
