@@ -133,7 +133,7 @@ describe("the same graph in Weft and LangGraph.js gives the same result", () => 
       };
       const pause = library === "lang" ? lg.interrupt : interrupt;
       const ask = () => ({ log: [`asked:${String(pause("sure?"))}`] });
-      const child: any = (library === "lang" ? new lg.StateGraph(lgLog()) : new StateGraph(weftLog()))
+      const child: any = (library === "lang" ? new lg.StateGraph(lgLog()) : (new StateGraph(weftLog()) as any))
         .addNode("first", first)
         .addNode("ask", ask)
         .addEdge(START, "first")
