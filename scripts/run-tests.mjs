@@ -1,9 +1,11 @@
 // Runs every *.test.ts under src/ and test/ with Node's test runner (TypeScript through tsx,
-// the package's own "source" export condition so tests use src/ directly).
+// the package's own "source" export condition so tests use src/ directly), after making sure the
+// services the tests need are there (ensure-services.mjs).
 // Usage: npm test [-- path/or/substring ...]
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { MissingService, ensureServices } from "./ensure-services.mjs";
 
 function findTests(dir) {
   const found = [];
@@ -24,6 +26,15 @@ if (files.length === 0) {
   console.error(`No test files match ${filters.join(" ")}`);
   process.exit(1);
 }
+
+try {
+  await ensureServices();
+} catch (error) {
+  if (!(error instanceof MissingService)) throw error;
+  console.error(`ensure-services: ${error.message}`);
+  process.exit(1);
+}
+
 const result = spawnSync(
   process.execPath,
   ["--conditions=source", "--import", "tsx", "--test", "--test-concurrency=2", ...files],
