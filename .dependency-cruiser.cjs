@@ -10,9 +10,12 @@ const { readFileSync } = require("node:fs");
 /** `src/...` paths of the package's entry files, read from package.json so the list stays true. */
 function entryFiles() {
   const manifest = JSON.parse(readFileSync(`${__dirname}/package.json`, "utf8"));
-  const sources = Object.values(manifest.exports)
-    .map((target) => (typeof target === "object" ? target.source : undefined))
-    .filter((source) => typeof source === "string");
+  // Every "source" condition, also those nested under "browser" and the other runtime conditions.
+  const sourcesOf = (target) =>
+    typeof target !== "object" || target === null
+      ? []
+      : Object.entries(target).flatMap(([key, value]) => (key === "source" && typeof value === "string" ? [value] : sourcesOf(value)));
+  const sources = [...new Set(sourcesOf(manifest.exports))];
   const bins = Object.values(manifest.bin ?? {}).map((bin) => bin.replace(/^\.\/dist\/(.*)\.js$/, "./src/$1.ts"));
   return [...sources, ...bins].map((path) => path.replace(/^\.\//, ""));
 }
