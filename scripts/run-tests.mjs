@@ -31,6 +31,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+console.log(`npm test on Node ${process.version}: ${files.length} test files`);
 try {
   await ensureServices();
 } catch (error) {
