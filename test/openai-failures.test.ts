@@ -186,18 +186,21 @@ describe("ChatOpenAI: the stall timeout counts only the server's silence", () =>
 describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
   /**
    * Stream a stalled answer, run `abort` after 3 tokens, and measure until the server sees the socket
-   * close. On a loaded 2-core machine one run can be descheduled for tens of ms, so the latency is
-   * the best of up to 5 runs; every run must still close the socket (within 2 s) and keep its tokens.
+   * close. On a loaded 2-core machine one run can be descheduled for tens of ms, so every one of
+   * ATTEMPTS runs is measured and the 4th fastest of 5 (p80) must be within budget: one slow run is
+   * tolerated, a slow path in most runs is not. Every run must still close the socket (within 2 s)
+   * and keep its tokens.
    */
+  const ATTEMPTS = 5;
   async function measureAbort(start: (model: ChatOpenAI) => { tokens: AsyncIterable<string>; abort: () => void }) {
     const attempts: Awaited<ReturnType<typeof measureOnce>>[] = [];
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const result = await measureOnce(start);
-      attempts.push(result);
-      if (result.elapsedMs < 50) break;
-    }
-    const best = attempts.reduce((fastest, result) => (result.elapsedMs < fastest.elapsedMs ? result : fastest));
-    return { attempts, elapsedMs: best.elapsedMs, figures: attempts.map((result) => `${result.elapsedMs.toFixed(2)} ms`).join(", ") };
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) attempts.push(await measureOnce(start));
+    const sorted = attempts.map((result) => result.elapsedMs).sort((a, b) => a - b);
+    return {
+      attempts,
+      p80Ms: sorted[Math.ceil(0.8 * ATTEMPTS) - 1]!,
+      figures: attempts.map((result) => `${result.elapsedMs.toFixed(2)} ms`).join(", "),
+    };
   }
 
   async function measureOnce(start: (model: ChatOpenAI) => { tokens: AsyncIterable<string>; abort: () => void }) {
@@ -247,7 +250,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
       assert.equal(attempt.closed.completed, false);
     }
     t.diagnostic(`socket closed after abort: ${result.figures}`);
-    assert.ok(result.elapsedMs < 50, `socket closed after abort: ${result.figures}`);
+    assert.ok(result.p80Ms < 50, `socket closed after abort (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
   });
 
   it("the run's signal option and stream.abort() in a graph", async (t) => {
@@ -263,7 +266,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
         assert.equal(attempt.closed.completed, false);
       }
       t.diagnostic(`${how}: socket closed after abort: ${result.figures}`);
-      assert.ok(result.elapsedMs < 50, `${how}: socket closed after abort: ${result.figures}`);
+      assert.ok(result.p80Ms < 50, `${how}: socket closed after abort (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
     }
   });
 
@@ -287,7 +290,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
       assert.equal(attempt.closed.completed, false);
     }
     t.diagnostic(`socket closed after leaving the loop: ${result.figures}`);
-    assert.ok(result.elapsedMs < 50, `socket closed after leaving the loop: ${result.figures}`);
+    assert.ok(result.p80Ms < 50, `socket closed after leaving the loop (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
   });
 
   it("an abort while the SDK waits to retry ends the call at once", async () => {

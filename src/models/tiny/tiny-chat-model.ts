@@ -4,7 +4,7 @@ import { WeftError } from "../../errors.js";
 import { abortReason, abortableDelay } from "../../runtime/abortable-delay.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../chat-model.js";
 import { generateText } from "./generate-text.js";
-import { hashText } from "../../seeded-random.js";
+import { hashText } from "../../core/seeded-random.js";
 import { readPrompt } from "./topic.js";
 import { toTextChunks, tokenizeWords } from "./word-tokens.js";
 
