@@ -6,6 +6,7 @@ import type { GraphSpec, NodeFunction, SubgraphRunner } from "../core/graph-spec
 import { isCommand } from "../core/command.js";
 import type { Send } from "../core/send.js";
 import { taskMetadata } from "../stream/metadata.js";
+import { streamReturnedMessages } from "../stream/returned-messages.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, type PreparedTask, type Write, routerResultToRoutes, staticRoutes, updateToWrites } from "./algo.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad, type Writer } from "./config.js";
@@ -93,6 +94,8 @@ export async function runTask(
   let routes: Array<string | Send>;
   try {
     update = await runWithConfig(config, () => callNode(node.run, input, config));
+    // Messages mode: the messages this node returned that were not streamed as chunks, once each (stream/returned-messages.ts).
+    if (stream.wantsMessages) streamReturnedMessages(stream, namespace, update, input, config);
     if (isSubgraph(node.run)) update = keepKnownKeys(spec, update as Record<string, unknown>);
     routes = [...staticRoutes(spec, task.node)];
     if (isCommand(update)) {
