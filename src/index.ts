@@ -1,6 +1,6 @@
 // The public API of Weft. Explicit named exports only.
 export { WeftError, type WeftErrorCode, type WeftErrorOptions } from "./errors.js";
-export { StateGraph, type NodeAction, type RouterAction, type SchemaFor, type SendTargetAction } from "./graph/state-graph.js";
+export { StateGraph, type InvokableNode, type NodeAction, type RouterAction, type SchemaFor, type SendTargetAction } from "./graph/state-graph.js";
 export { CompiledGraph, type CompileOptions } from "./graph/compiled-graph.js";
 export { START, END } from "./core/constants.js";
 export { Send } from "./core/send.js";

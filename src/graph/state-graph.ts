@@ -30,6 +30,11 @@ export type SchemaFor<State, Updates> = { [Key in keyof State]: ChannelSpec<Stat
   [Key in keyof Updates]: ChannelSpec<any, Updates[Key]>;
 };
 
+/** A node given as an object with an `invoke(state, config)` method, such as `new ToolNode(tools)`. */
+export interface InvokableNode<State, Update> {
+  invoke: NodeAction<State, Update>;
+}
+
 /** A node whose input is not the state: the target of `Send(node, arg)`. */
 export type SendTargetAction<Update> = (input: any, config: NodeConfig) => Update | void | undefined | null | Promise<Update | void | undefined | null>;
 
@@ -66,7 +71,7 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
 
   /** Add a node; a named function gives its own name. */
   addNode(action: NodeAction<State, Partial<Updates>>): this;
-  addNode(name: string, action: NodeAction<State, Partial<Updates>> | CompiledGraph<any, any>): this;
+  addNode(name: string, action: NodeAction<State, Partial<Updates>> | CompiledGraph<any, any> | InvokableNode<State, Partial<Updates>>): this;
   addNode(name: string, action: SendTargetAction<Partial<Updates>>): this;
   addNode(nameOrAction: string | NodeAction<State, Partial<Updates>>, maybeAction?: unknown): this {
     let name: string;
@@ -153,9 +158,14 @@ function toRunnable(name: string, action: unknown): NodeSpec["run"] {
   if (typeof action === "object" && action !== null && typeof (action as SubgraphRunner).runAsSubgraph === "function") {
     return action as SubgraphRunner;
   }
+  // An object with invoke(state, config), such as a ToolNode: called as a function node.
+  if (typeof action === "object" && action !== null && typeof (action as { invoke?: unknown }).invoke === "function") {
+    const node = action as { invoke(state: unknown, config: unknown): unknown };
+    return (state: unknown, config: unknown) => node.invoke(state, config);
+  }
   throw new WeftError(
     "INVALID_GRAPH",
-    `Node "${name}" must be a function (state, config) => update, or a compiled graph; got ${describeValue(action)}.`,
+    `Node "${name}" must be a function (state, config) => update, a compiled graph, or an object with invoke(state, config); got ${describeValue(action)}.`,
   );
 }
 
