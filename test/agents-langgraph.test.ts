@@ -16,7 +16,7 @@ const SCRIPT = [
 ];
 const weather = async ({ city }: { city: string }) => `Sunny in ${city}`;
 const schema = z.object({ city: z.string() });
-const input = { messages: [{ role: "user", content: "Paris and Oslo?" }] };
+const input = { messages: [{ role: "user" as const, content: "Paris and Oslo?" }] };
 
 /** What both runs are compared on. */
 async function observe(stream: AsyncIterable<[string, any]>) {
@@ -50,7 +50,7 @@ describe("createReactAgent and ToolNode, Weft beside LangGraph.js", () => {
       llm: new ScriptedLangChainModel(SCRIPT),
       tools: [langChainTool(weather, { name: "get_weather", description: "Weather", schema })],
     });
-    const expected = await observe((await langGraph.stream(input, { streamMode: [...modes] })) as never);
+    const expected = await observe((await langGraph.stream(input as never, { streamMode: [...modes] })) as never);
 
     const weft = createReactAgent({
       llm: new FakeChatModel({ responses: SCRIPT.map((step) => ({ content: step.content, toolCalls: step.toolCalls })) }),
