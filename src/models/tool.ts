@@ -26,12 +26,17 @@ export interface ToolConfig extends RunnableConfig {
   state: unknown;
 }
 
-/** The input type a schema describes (its output type, after transforms), else an object of arguments. */
+/**
+ * The input type a schema describes: a Standard Schema's output type (zod: `z.infer`); for a JSON
+ * Schema, whatever the function's parameter says (it is checked at run time), else an object.
+ */
 export type ToolInputOf<Schema> = Schema extends { readonly "~standard": { readonly types?: infer Types } }
   ? NonNullable<Types> extends { readonly output: infer Output }
     ? Output
-    : Record<string, unknown>
-  : Record<string, unknown>;
+    : any
+  : [Schema] extends [undefined]
+    ? Record<string, unknown>
+    : any;
 
 /** What a tool's function may return; an async generator's yields are its progress events. */
 export type ToolFunction<Input, Output> = (input: Input, config: ToolConfig) => Output | Promise<Output> | AsyncGenerator<unknown, Output, undefined>;
