@@ -25,7 +25,7 @@ describe("node errors", () => {
       .compile();
     const received: string[] = [];
     await assert.rejects(async () => {
-      for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) received.push(chunk.content);
+      for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) received.push(chunk.text);
     }, isWeftError("NODE_FAILED", /Node "talker" failed: disk full/));
     assert.deepEqual(received, ["one ", "two ", "three"]);
     await assert.rejects(graph.invoke({}), (error: unknown) => WeftError.isInstance(error) && error.node === "talker" && (error.cause as Error).message === "disk full");
@@ -47,7 +47,7 @@ describe("node errors", () => {
     const received: string[] = [];
     let failure: WeftError | undefined;
     try {
-      for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) received.push(chunk.content);
+      for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) received.push(chunk.text);
     } catch (error) {
       failure = error as WeftError;
     }
@@ -166,7 +166,7 @@ describe("abort", () => {
     const received: string[] = [];
     await assert.rejects(async () => {
       for await (const [chunk] of stream) {
-        received.push(chunk.content);
+        received.push(chunk.text);
         if (received.length === 5) stream.abort();
       }
     }, isWeftError("ABORTED"));

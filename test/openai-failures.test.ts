@@ -29,10 +29,10 @@ function poemGraph(model: ChatOpenAI) {
 }
 
 /** Drain a messages-mode stream; returns the tokens seen and the error it ended with. */
-async function drain(stream: AsyncIterable<[{ content: string }, unknown]>) {
+async function drain(stream: AsyncIterable<[{ text: string }, unknown]>) {
   const tokens: string[] = [];
   try {
-    for await (const [chunk] of stream) if (chunk.content) tokens.push(chunk.content);
+    for await (const [chunk] of stream) if (chunk.text) tokens.push(chunk.text);
   } catch (error) {
     return { tokens, error };
   }
@@ -230,8 +230,8 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
     });
   }
 
-  async function* contents(stream: AsyncIterable<[{ content: string }, unknown]>) {
-    for await (const [chunk] of stream) if (chunk.content) yield chunk.content;
+  async function* contents(stream: AsyncIterable<[{ text: string }, unknown]>) {
+    for await (const [chunk] of stream) if (chunk.text) yield chunk.text;
   }
 
   it("the call's own signal", async (t) => {
@@ -277,7 +277,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
       return {
         tokens: (async function* () {
           for await (const [chunk] of stream) {
-            if (chunk.content) yield chunk.content;
+            if (chunk.text) yield chunk.text;
             if (stop) break;
           }
         })(),

@@ -315,7 +315,7 @@ describe("aborted runs", () => {
     await assert.rejects(
       (async () => {
         for await (const [chunk] of stream) {
-          seen.push(chunk.content);
+          seen.push(chunk.text);
           if (seen.length === 2) stream.abort();
         }
       })(),

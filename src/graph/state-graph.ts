@@ -39,6 +39,11 @@ export interface AddNodeOptions {
   ends?: readonly string[];
 }
 
+/** A node given as an object with an `invoke(state, config)` method, such as `new ToolNode(tools)`. */
+export interface InvokableNode<State, Update> {
+  invoke: NodeAction<State, Update>;
+}
+
 /** A node whose input is not the state: the target of `Send(node, arg)`. */
 export type SendTargetAction<Update> = (input: any, config: NodeConfig) => Update | void | undefined | null | Promise<Update | void | undefined | null>;
 
@@ -75,7 +80,11 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
 
   /** Add a node; a named function gives its own name. */
   addNode(action: NodeAction<State, Partial<Updates>>, options?: AddNodeOptions): this;
-  addNode(name: string, action: NodeAction<State, Partial<Updates>> | CompiledGraph<any, any>, options?: AddNodeOptions): this;
+  addNode(
+    name: string,
+    action: NodeAction<State, Partial<Updates>> | CompiledGraph<any, any> | InvokableNode<State, Partial<Updates>>,
+    options?: AddNodeOptions,
+  ): this;
   addNode(name: string, action: SendTargetAction<Partial<Updates>>, options?: AddNodeOptions): this;
   addNode(nameOrAction: string | NodeAction<State, Partial<Updates>>, maybeAction?: unknown, maybeOptions?: AddNodeOptions): this {
     const options = typeof nameOrAction === "function" ? (maybeAction as AddNodeOptions | undefined) : maybeOptions;
@@ -177,9 +186,14 @@ function toRunnable(name: string, action: unknown): NodeSpec["run"] {
   if (typeof action === "object" && action !== null && typeof (action as SubgraphRunner).runAsSubgraph === "function") {
     return action as SubgraphRunner;
   }
+  // An object with invoke(state, config), such as a ToolNode: called as a function node.
+  if (typeof action === "object" && action !== null && typeof (action as { invoke?: unknown }).invoke === "function") {
+    const node = action as { invoke(state: unknown, config: unknown): unknown };
+    return (state: unknown, config: unknown) => node.invoke(state, config);
+  }
   throw new WeftError(
     "INVALID_GRAPH",
-    `Node "${name}" must be a function (state, config) => update, or a compiled graph; got ${describeValue(action)}.`,
+    `Node "${name}" must be a function (state, config) => update, a compiled graph, or an object with invoke(state, config); got ${describeValue(action)}.`,
   );
 }
 

@@ -9,6 +9,7 @@ import type { Send } from "../core/send.js";
 import type { PreparedTask, Write } from "../core/task.js";
 import { WeftError, describeError } from "../errors.js";
 import { taskMetadata } from "../stream/metadata.js";
+import { streamReturnedMessages } from "../stream/returned-messages.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, staticRoutes, updateToWrites } from "./algo.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad, type Writer } from "./config.js";
@@ -116,6 +117,8 @@ async function executeTask(
   let routes: Array<string | Send>;
   try {
     update = await callNode(node.run, input, config);
+    // Messages mode: the messages this node returned that were not streamed as chunks, once each (stream/returned-messages.ts).
+    if (stream.wantsMessages) streamReturnedMessages(stream, namespace, update, input, config);
     if (isSubgraph(node.run)) update = keepKnownKeys(spec, update as Record<string, unknown>);
     let goto: ReadonlyArray<string | Send> | undefined;
     if (isCommand(update)) {

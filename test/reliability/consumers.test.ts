@@ -51,7 +51,7 @@ describe("a consumer that stops reading", () => {
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      received.push(next.value[0].content);
+      received.push(next.value[0].text);
     }
     assert.equal(received.length, TOKENS);
     for (let index = 0; index < TOKENS; index += 997) assert.equal(received[index], model.token(index));
@@ -162,7 +162,7 @@ describe("a consumer that leaves the loop", () => {
         const tokens: string[] = [];
         let leftAt = Number.NaN;
         for await (const [message] of graph.stream({}, { streamMode: "messages" })) {
-          tokens.push(message.content);
+          tokens.push(message.text);
           if (tokens.length === 5) {
             leftAt = performance.now();
             break;

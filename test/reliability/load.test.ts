@@ -46,7 +46,7 @@ async function oneRun(run: number): Promise<RunOutcome> {
     }
     const [message, metadata] = chunk;
     if (Number.isNaN(firstTokenMs)) firstTokenMs = performance.now() - started;
-    byNode[metadata.langgraph_node as string]!.push(message.content);
+    byNode[metadata.langgraph_node as string]!.push(message.text);
   }
   assert.deepEqual(byNode.write, draftTokens(run), `run ${run}: draft tokens`);
   assert.deepEqual(byNode.check, reviewTokens(run), `run ${run}: review tokens`);

@@ -1,7 +1,9 @@
 // Translation between Weft's messages and tools and the chat-completions request format.
 import type OpenAI from "openai";
-import { WeftError, describeError, describeValue } from "../../errors.js";
+import { WeftError, describeValue } from "../../errors.js";
+import { jsonSchemaOf } from "../tool-schema.js";
 import type { ToolDefinition } from "../chat-model.js";
+import { type MessageContent, textOf } from "../../core/content-blocks.js";
 import type { Message } from "../../core/messages.js";
 
 /**
@@ -15,17 +17,20 @@ export type OpenAIToolInput =
 
 /** Weft messages to chat-completions messages; says which message is wrong when one cannot be sent. */
 export function toOpenAIMessages(messages: readonly Message[]): OpenAI.Chat.ChatCompletionMessageParam[] {
-  return messages.map((message, index) => {
+  return messages.map((message, index): OpenAI.Chat.ChatCompletionMessageParam => {
     switch (message.role) {
       case "system":
-        return { role: "system", content: message.content };
-      case "user":
-        return message.name === undefined ? { role: "user", content: message.content } : { role: "user", content: message.content, name: message.name };
+        return { role: "system", content: textParts(message.content, index, "a system message") };
+      case "user": {
+        const content = userParts(message.content, index);
+        return message.name === undefined ? { role: "user", content } : { role: "user", content, name: message.name };
+      }
       case "assistant": {
-        if (message.toolCalls.length === 0) return { role: "assistant", content: message.content };
+        const text = textOf(message.content);
+        if (message.toolCalls.length === 0) return { role: "assistant", content: text };
         return {
           role: "assistant",
-          content: message.content === "" ? null : message.content,
+          content: text === "" ? null : text,
           tool_calls: message.toolCalls.map((call) => ({
             id: call.id,
             type: "function" as const,
@@ -40,8 +45,33 @@ export function toOpenAIMessages(messages: readonly Message[]): OpenAI.Chat.Chat
             `Message ${index} is a tool result without \`toolCallId\`; set it to the id of the tool call it answers.`,
           );
         }
-        return { role: "tool", content: message.content, tool_call_id: message.toolCallId };
+        return { role: "tool", content: textParts(message.content, index, "a tool result"), tool_call_id: message.toolCallId };
     }
+  });
+}
+
+/** User content: a string as it is, blocks as OpenAI content parts (images by URL or as data URLs). */
+function userParts(content: MessageContent, index: number): string | OpenAI.Chat.ChatCompletionContentPart[] {
+  if (typeof content === "string") return content;
+  return content.map((block): OpenAI.Chat.ChatCompletionContentPart => {
+    if (block.type === "text") return { type: "text", text: block.text };
+    if (block.type === "image_url") {
+      return { type: "image_url", image_url: typeof block.image_url === "string" ? { url: block.image_url } : block.image_url };
+    }
+    const mimeType = block.mimeType ?? block.mime_type;
+    const url = block.url !== undefined && block.url !== "" ? block.url : `data:${mimeType};base64,${block.data}`;
+    return { type: "image_url", image_url: { url } };
+  });
+}
+
+/** System and tool content: OpenAI takes text only there. */
+function textParts(content: MessageContent, index: number, what: string): string | OpenAI.Chat.ChatCompletionContentPartText[] {
+  if (typeof content === "string") return content;
+  return content.map((block) => {
+    if (block.type !== "text") {
+      throw new WeftError("INVALID_MESSAGES", `Message ${index} is ${what} with an image block; OpenAI chat completions take only text there. Send the image in a user message.`);
+    }
+    return { type: "text" as const, text: block.text };
   });
 }
 
@@ -72,32 +102,14 @@ export function toToolDefinition(tool: OpenAIToolInput): ToolDefinition {
     throw new WeftError("INVALID_OPTIONS", `Tool "${named.name}" has a description that is not a string.`);
   }
   const description = named.description as string | undefined;
-  if ("schema" in tool) return { name: named.name, description, parameters: jsonSchemaOf(tool.schema, named.name) };
-  const parameters = (tool as ToolDefinition).parameters ?? EMPTY_OBJECT_SCHEMA;
+  // A tool made with tool() has both `schema` and the JSON Schema made from it, `parameters`.
+  const given = (tool as { parameters?: unknown }).parameters;
+  if (given === undefined && "schema" in tool) return { name: named.name, description, parameters: jsonSchemaOf(tool.schema, named.name) };
+  const parameters = given ?? EMPTY_OBJECT_SCHEMA;
   if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
     throw new WeftError("INVALID_OPTIONS", `Tool "${named.name}" needs \`parameters\` as a JSON-schema object, not ${describeValue(parameters)}.`);
   }
-  return { name: named.name, description, parameters };
+  return { name: named.name, description, parameters: parameters as Record<string, unknown> };
 }
 
 const EMPTY_OBJECT_SCHEMA = { type: "object", properties: {} };
-
-/** JSON Schema from a schema object: Standard JSON Schema (zod 4.2+, ...) or a `toJSONSchema()` method. */
-function jsonSchemaOf(schema: unknown, toolName: string): Record<string, unknown> {
-  const standard = (schema as { "~standard"?: { jsonSchema?: { input?: (options: { target: string }) => unknown } } } | null)?.["~standard"];
-  let json: unknown;
-  try {
-    if (typeof standard?.jsonSchema?.input === "function") json = standard.jsonSchema.input({ target: "draft-07" });
-    else if (typeof (schema as { toJSONSchema?: unknown })?.toJSONSchema === "function") json = (schema as { toJSONSchema: () => unknown }).toJSONSchema();
-  } catch (error) {
-    throw new WeftError("INVALID_OPTIONS", `The schema of tool "${toolName}" cannot be turned into JSON Schema: ${describeError(error)}`, { cause: error });
-  }
-  if (typeof json !== "object" || json === null) {
-    throw new WeftError(
-      "INVALID_OPTIONS",
-      `The schema of tool "${toolName}" cannot describe itself as JSON Schema; use zod 4 (or another Standard JSON Schema library), or pass JSON-schema \`parameters\` instead of \`schema\`.`,
-    );
-  }
-  const { $schema: _ignored, ...parameters } = json as Record<string, unknown>;
-  return parameters;
-}
