@@ -38,6 +38,8 @@ const LAYERS = {
   cli: "^src/cli/",
   testing: "^src/testing/",
   demo: "^src/demo/",
+  /** The public API (src/index.ts), which prebuilt/ is built from. */
+  publicApi: "^src/index\\.ts$",
 };
 
 /** Files directly in src/ other than errors.ts and index.ts: reported once, by layer-unplaced. */
@@ -67,7 +69,7 @@ module.exports = {
     layer("checkpoint", ["core", "errors"], "checkpoint/ (savers and their conformance suite) imports only core/ and errors.ts."),
     layer("graph", BELOW_GRAPH, "graph/ (the builder) imports runtime/, checkpoint/ and below; nothing from models/, prebuilt/ or the top."),
     layer("models", ["graph", ...BELOW_GRAPH], "models/ imports graph/ and below; not prebuilt/, nor server/, cli/, testing/, demo/."),
-    layer("prebuilt", ["models", "graph", ...BELOW_GRAPH], "prebuilt/ imports models/, graph/ and below; not server/, cli/, testing/, demo/."),
+    layer("prebuilt", ["publicApi", "models", "graph", ...BELOW_GRAPH], "prebuilt/ is built from the public API (src/index.ts), models/, graph/ and below; not server/, cli/, testing/, demo/."),
     layer("testing", BELOW_TOP, "testing/ (weft/testing) imports models/, prebuilt/ and below; not server/, cli/, demo/."),
     layer("demo", ["testing", ...BELOW_TOP], "demo/ (the seed's graphs) imports testing/ and below; not server/, cli/."),
     layer("server", ["demo", "testing", ...BELOW_TOP], "server/ imports anything below it; not cli/."),
