@@ -1,9 +1,15 @@
 // Runs every *.test.ts under src/ and test/ with Node's test runner (TypeScript through tsx,
-// the package's own "source" export condition so tests use src/ directly).
+// the package's own "source" export condition so tests use src/ directly), after making sure the
+// services the tests need are there (ensure-services.mjs). The whole suite also checks the layering
+// of src/ first (.dependency-cruiser.cjs, as `npm run check:layers`); the tests run either way, and
+// the command fails if either failed.
 // Usage: npm test [-- path/or/substring ...]
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { MissingService, ensureServices } from "./ensure-services.mjs";
+
+const DEPCRUISE = "node_modules/dependency-cruiser/bin/dependency-cruise.mjs";
 
 function findTests(dir) {
   const found = [];
@@ -24,9 +30,28 @@ if (files.length === 0) {
   console.error(`No test files match ${filters.join(" ")}`);
   process.exit(1);
 }
+
+console.log(`npm test on Node ${process.version}: ${files.length} test files`);
+try {
+  await ensureServices();
+} catch (error) {
+  if (!(error instanceof MissingService)) throw error;
+  console.error(`ensure-services: ${error.message}`);
+  process.exit(1);
+}
+
+let layersFailed = false;
+if (filters.length === 0) {
+  console.log("check:layers (dependency-cruiser, .dependency-cruiser.cjs)");
+  const layers = spawnSync(process.execPath, [DEPCRUISE, "src", "--config", ".dependency-cruiser.cjs"], { stdio: "inherit" });
+  layersFailed = layers.status !== 0;
+  if (layersFailed) console.error("check:layers failed (above); running the tests anyway, and npm test will fail.");
+}
+
 const result = spawnSync(
   process.execPath,
   ["--conditions=source", "--import", "tsx", "--test", "--test-concurrency=2", ...files],
   { stdio: "inherit" },
 );
-process.exit(result.status ?? 1);
+if (layersFailed) console.error("npm test: the tests exited with %s, and check:layers failed.", result.status);
+process.exit(layersFailed ? 1 : (result.status ?? 1));

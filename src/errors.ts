@@ -10,6 +10,8 @@ export type WeftErrorCode =
   | "INVALID_NODE_RETURN" // a node returned something that is not an update
   | "INVALID_OPTIONS" // run options, model options or CLI flags are wrong
   | "INVALID_MESSAGES" // chat-model input cannot be read as messages
+  | "INVALID_TOOL_INPUT" // a tool was called with input its schema refuses
+  | "TOOL_NOT_FOUND" // a model called a tool the ToolNode does not have
   | "RECURSION_LIMIT" // the run took more supersteps than allowed
   | "NODE_FAILED" // a node threw an error that was not a WeftError
   | "ABORTED" // the run or model call was aborted
@@ -21,6 +23,7 @@ export type WeftErrorCode =
   | "SERIALIZATION" // state cannot be serialized
   | "THREAD_BUSY" // another run is active on the same thread
   | "INTERRUPTED" // internal: a node called interrupt()
+  | "PARENT_COMMAND" // internal: a subgraph node returned Command.PARENT
   | "SERVER"; // the HTTP server was misused
 
 export interface WeftErrorOptions {

@@ -1,11 +1,11 @@
 // The public API of Weft. Explicit named exports only.
 export { WeftError, type WeftErrorCode, type WeftErrorOptions } from "./errors.js";
-export { StateGraph, type NodeAction, type RouterAction, type SchemaFor, type SendTargetAction } from "./graph/state-graph.js";
+export { StateGraph, type AddNodeOptions, type InvokableNode, type NodeAction, type RouterAction, type SchemaFor, type SendTargetAction } from "./graph/state-graph.js";
 export { CompiledGraph, type CompileOptions } from "./graph/compiled-graph.js";
 export { START, END } from "./core/constants.js";
 export { Send } from "./core/send.js";
 export { Command, type CommandInit } from "./core/command.js";
-export type { StateSnapshot } from "./graph/thread-state.js";
+export type { StateSnapshot } from "./runtime/thread-snapshot.js";
 export { interrupt, isGraphInterrupt, INTERRUPT, type Interrupt } from "./runtime/interrupt.js";
 export {
   Checkpointer,
@@ -26,7 +26,7 @@ export type { NodeConfig, RunnableConfig, Writer } from "./runtime/config.js";
 export { GraphStream, AwaitableGraphStream } from "./stream/graph-stream.js";
 export type { StreamMode } from "./stream/run-stream.js";
 export type { MessageMetadata } from "./stream/metadata.js";
-export type { ChunkOf, DebugEvent, RunOptions, StreamOptions, StreamOutput } from "./stream/stream-types.js";
+export type { ChunkOf, DebugEvent, MessagesModeChunk, RunOptions, StreamOptions, StreamOutput, ToolEvent } from "./stream/stream-types.js";
 export {
   BaseChatModel,
   NOSTREAM_TAG,
@@ -43,11 +43,35 @@ export {
   Message,
   SystemMessage,
   ToolMessage,
-  toMessages,
+  RemoveMessage,
+  REMOVE_ALL_MESSAGES,
+  type LangChainMessageFields,
+  type MessageConstructorFields,
+  type MessageDict,
+  type MessageFields,
   type MessageInit,
+  type MessageLike,
   type MessageRole,
+  type MessageType,
   type MessagesInput,
+  type SerializedMessage,
   type ToolCall,
   type ToolCallChunk,
+  type ToolStatus,
   type Usage,
 } from "./core/messages.js";
+export { toMessage, toMessages } from "./core/message-coercion.js";
+export type { ContentBlock, ImageBlock, ImageUrlBlock, MessageContent, TextBlock } from "./core/content-blocks.js";
+export { addMessages, type MessagesUpdate } from "./channels/messages.js";
+export { MessagesState, MessagesAnnotation } from "./channels/messages-state.js";
+export {
+  Tool,
+  tool,
+  type StandardSchema,
+  type ToolCallInput,
+  type ToolConfig,
+  type ToolFunction,
+  type ToolInputIssue,
+  type ToolInputOf,
+  type ToolOptions,
+} from "./models/tool.js";

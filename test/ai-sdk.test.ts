@@ -116,10 +116,10 @@ for (const provider of providers) {
             chunks.flatMap(([chunk]) => chunk.toolCallChunks),
             [
               { index: 0, id: "toolu_paris", name: "get_weather" },
-              { index: 0, args: '{"city":' },
-              { index: 0, args: ' "Paris"}' },
+              { index: 0, id: "toolu_paris", args: '{"city":' },
+              { index: 0, id: "toolu_paris", args: ' "Paris"}' },
               { index: 1, id: "toolu_oslo", name: "get_weather" },
-              { index: 1, args: '{"city": "Oslo"}' },
+              { index: 1, id: "toolu_oslo", args: '{"city": "Oslo"}' },
             ],
           );
           const answer = (await graph.invoke({ result: "" })).result as AIMessage;
@@ -327,11 +327,11 @@ function abortCases(provider: AnthropicProvider, modelAt: (url: string) => Retur
       return {
         tokens: (async function* () {
           for await (const [chunk] of stream) {
-            if (chunk.content) yield chunk.content;
+            if (typeof chunk.content === "string" && chunk.content !== "") yield chunk.content;
             if (stop) break;
           }
         })(),
-        abort: () => (stop = true),
+        abort: () => void (stop = true),
       };
     }, (attempt) => assert.equal(attempt.error, undefined));
   });

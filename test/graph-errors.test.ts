@@ -25,7 +25,7 @@ describe("node errors", () => {
       .compile();
     const received: string[] = [];
     await assert.rejects(async () => {
-      for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) received.push(chunk.content);
+      for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) received.push(chunk.text);
     }, isWeftError("NODE_FAILED", /Node "talker" failed: disk full/));
     assert.deepEqual(received, ["one ", "two ", "three"]);
     await assert.rejects(graph.invoke({}), (error: unknown) => WeftError.isInstance(error) && error.node === "talker" && (error.cause as Error).message === "disk full");
@@ -47,7 +47,7 @@ describe("node errors", () => {
     const received: string[] = [];
     let failure: WeftError | undefined;
     try {
-      for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) received.push(chunk.content);
+      for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) received.push(chunk.text);
     } catch (error) {
       failure = error as WeftError;
     }
@@ -116,8 +116,9 @@ describe("node errors", () => {
     await assert.rejects(graph.invoke({}), (error: unknown) => {
       assert.ok(WeftError.isInstance(error));
       assert.equal(error.code, "INVALID_UPDATE");
-      assert.match(error.message, /reducer of state key "total" threw.*\(written by "good", "bad"\)/);
-      assert.deepEqual(error.details.nodes, ["good", "bad"]);
+      // Writes combine in LangGraph's order: edge-triggered tasks by node name.
+      assert.match(error.message, /reducer of state key "total" threw.*\(written by "bad", "good"\)/);
+      assert.deepEqual(error.details.nodes, ["bad", "good"]);
       return true;
     });
   });
@@ -165,7 +166,7 @@ describe("abort", () => {
     const received: string[] = [];
     await assert.rejects(async () => {
       for await (const [chunk] of stream) {
-        received.push(chunk.content);
+        received.push(chunk.text);
         if (received.length === 5) stream.abort();
       }
     }, isWeftError("ABORTED"));
@@ -244,12 +245,12 @@ describe("recursion limit", () => {
       .addConditionalEdges("inc", () => "inc")
       .compile();
 
-  it("defaults to 25 supersteps and fails with RECURSION_LIMIT", async () => {
+  it("defaults to a limit of 25 (24 supersteps after the input, as in LangGraph) and fails with RECURSION_LIMIT", async () => {
     const steps: unknown[] = [];
     await assert.rejects(async () => {
       for await (const update of looping().stream({}, { streamMode: "updates" })) steps.push(update);
     }, isWeftError("RECURSION_LIMIT", /Recursion limit of 25 reached/));
-    assert.equal(steps.length, 25);
+    assert.equal(steps.length, 24);
   });
 
   it("honours recursionLimit", async () => {

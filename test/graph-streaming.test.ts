@@ -27,7 +27,7 @@ describe("Send fan-out", () => {
       assert.equal(metadata.langgraph_node, "write");
       assert.deepEqual(metadata.langgraph_triggers, ["__pregel_push"]);
       const key = metadata.tags[0]!;
-      perCall.set(key, [...(perCall.get(key) ?? []), message.content]);
+      perCall.set(key, [...(perCall.get(key) ?? []), message.text]);
     }
     assert.equal(total, 400);
     for (let index = 0; index < 8; index++) assert.deepEqual(perCall.get(`m${index}`), tokens(index));
@@ -56,7 +56,7 @@ describe("Send fan-out", () => {
       .addEdge(START, "second")
       .compile();
     const order: string[] = [];
-    for await (const [message] of graph.stream({}, { streamMode: "messages" })) order.push(message.content.trim());
+    for await (const [message] of graph.stream({}, { streamMode: "messages" })) order.push(message.text.trim());
     assert.equal(order.length, 6);
     assert.notDeepEqual(order, ["a1", "a2", "a3", "b1", "b2", "b3"], "the two calls ran concurrently");
     const state = await graph.invoke({});
@@ -81,7 +81,7 @@ describe("subgraphs", () => {
   it("streams subgraph tokens in messages mode, with the node path in metadata", async () => {
     const chunks: Array<[string, string, string]> = [];
     for await (const [message, metadata] of outer.stream({ topic: "cats" }, { streamMode: "messages" })) {
-      chunks.push([message.content, metadata.langgraph_node, metadata.langgraph_checkpoint_ns]);
+      chunks.push([message.text, metadata.langgraph_node, metadata.langgraph_checkpoint_ns]);
     }
     assert.deepEqual(chunks.map(([content, node]) => [content, node]), [["inner ", "tell"], ["joke", "tell"]]);
     assert.match(chunks[0]![2], /^child:[0-9a-f-]{36}\|tell:[0-9a-f-]{36}$/);
@@ -127,7 +127,7 @@ describe("nostream", () => {
     const contents: string[] = [];
     let final: unknown;
     for await (const [mode, chunk] of graph.stream({}, { streamMode: ["messages", "values"] })) {
-      if (mode === "messages") contents.push(chunk[0].content);
+      if (mode === "messages") contents.push(chunk[0].text);
       else final = chunk;
     }
     assert.deepEqual(contents, ["hello ", "world"]);
@@ -168,10 +168,10 @@ describe("stream modes", () => {
     assert.deepEqual(values, [{ topic: "cats" }, { topic: "cats", joke: "A joke" }, { topic: "cats", joke: "A joke", rating: 5 }]);
   });
 
-  it("values is the default mode", async () => {
-    const values: unknown[] = [];
-    for await (const chunk of graph.stream({ topic: "cats" })) values.push(chunk);
-    assert.equal(values.length, 3);
+  it("updates is the default mode, as in LangGraph", async () => {
+    const updates: unknown[] = [];
+    for await (const chunk of graph.stream({ topic: "cats" })) updates.push(chunk);
+    assert.deepEqual(updates, [{ write: { joke: "A joke" } }, { rate: { rating: 5 } }]);
   });
 
   it("updates: { [node]: update } per task", async () => {
@@ -204,7 +204,7 @@ describe("stream modes", () => {
       "task_result:rate:2",
     ]);
     for (const event of events) assert.ok(!Number.isNaN(Date.parse(event.timestamp)));
-    assert.deepEqual((events[1]!.payload as unknown as { result: unknown }).result, [["joke", "A joke"]]);
+    assert.deepEqual((events[1]!.payload as unknown as { result: unknown }).result, { joke: "A joke" });
   });
 
   it("streaming only observes: the final state is the same in every mode", async () => {

@@ -145,10 +145,10 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
           chunks.flatMap(([chunk]) => chunk.toolCallChunks),
           [
             { index: 2, id: "toolu_paris", name: "get_weather" },
-            { index: 2, args: '{"city":' },
-            { index: 2, args: ' "Paris"}' },
+            { index: 2, id: "toolu_paris", args: '{"city":' },
+            { index: 2, id: "toolu_paris", args: ' "Paris"}' },
             { index: 3, id: "toolu_oslo", name: "get_weather" },
-            { index: 3, args: '{"city": "Oslo"}' },
+            { index: 3, id: "toolu_oslo", args: '{"city": "Oslo"}' },
           ],
         );
         const answer = (await graph.invoke({ result: "" })).result as LangChainAIMessage;
@@ -252,11 +252,11 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
         return {
           tokens: (async function* () {
             for await (const [chunk] of stream) {
-              if (chunk.content) yield chunk.content;
+              if (typeof chunk.content === "string" && chunk.content !== "") yield chunk.content;
               if (stop) break;
             }
           })(),
-          abort: () => (stop = true),
+          abort: () => void (stop = true),
         };
       }, (attempt) => assert.equal(attempt.error, undefined));
     });

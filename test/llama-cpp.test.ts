@@ -37,7 +37,7 @@ describe("ChatLlamaCpp with stories260K", () => {
         continue;
       }
       const [message, metadata] = chunk;
-      tokens.push(message.content);
+      tokens.push(message.text);
       assert.equal(metadata.ls_provider, "llama-cpp");
       assert.equal(metadata.ls_model_name, "stories260K.gguf");
       assert.equal(metadata.ls_temperature, 0);

@@ -29,10 +29,10 @@ function poemGraph(model: ChatOpenAI) {
 }
 
 /** Drain a messages-mode stream; returns the tokens seen and the error it ended with. */
-async function drain(stream: AsyncIterable<[{ content: string }, unknown]>) {
+async function drain(stream: AsyncIterable<[{ text: string }, unknown]>) {
   const tokens: string[] = [];
   try {
-    for await (const [chunk] of stream) if (chunk.content) tokens.push(chunk.content);
+    for await (const [chunk] of stream) if (chunk.text) tokens.push(chunk.text);
   } catch (error) {
     return { tokens, error };
   }
@@ -186,18 +186,21 @@ describe("ChatOpenAI: the stall timeout counts only the server's silence", () =>
 describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
   /**
    * Stream a stalled answer, run `abort` after 3 tokens, and measure until the server sees the socket
-   * close. On a loaded 2-core machine one run can be descheduled for tens of ms, so the latency is
-   * the best of up to 5 runs; every run must still close the socket (within 2 s) and keep its tokens.
+   * close. On a loaded 2-core machine one run can be descheduled for tens of ms, so every one of
+   * ATTEMPTS runs is measured and the 4th fastest of 5 (p80) must be within budget: one slow run is
+   * tolerated, a slow path in most runs is not. Every run must still close the socket (within 2 s)
+   * and keep its tokens.
    */
+  const ATTEMPTS = 5;
   async function measureAbort(start: (model: ChatOpenAI) => { tokens: AsyncIterable<string>; abort: () => void }) {
     const attempts: Awaited<ReturnType<typeof measureOnce>>[] = [];
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const result = await measureOnce(start);
-      attempts.push(result);
-      if (result.elapsedMs < 50) break;
-    }
-    const best = attempts.reduce((fastest, result) => (result.elapsedMs < fastest.elapsedMs ? result : fastest));
-    return { attempts, elapsedMs: best.elapsedMs, figures: attempts.map((result) => `${result.elapsedMs.toFixed(2)} ms`).join(", ") };
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) attempts.push(await measureOnce(start));
+    const sorted = attempts.map((result) => result.elapsedMs).sort((a, b) => a - b);
+    return {
+      attempts,
+      p80Ms: sorted[Math.ceil(0.8 * ATTEMPTS) - 1]!,
+      figures: attempts.map((result) => `${result.elapsedMs.toFixed(2)} ms`).join(", "),
+    };
   }
 
   async function measureOnce(start: (model: ChatOpenAI) => { tokens: AsyncIterable<string>; abort: () => void }) {
@@ -227,8 +230,8 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
     });
   }
 
-  async function* contents(stream: AsyncIterable<[{ content: string }, unknown]>) {
-    for await (const [chunk] of stream) if (chunk.content) yield chunk.content;
+  async function* contents(stream: AsyncIterable<[{ text: string }, unknown]>) {
+    for await (const [chunk] of stream) if (chunk.text) yield chunk.text;
   }
 
   it("the call's own signal", async (t) => {
@@ -247,7 +250,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
       assert.equal(attempt.closed.completed, false);
     }
     t.diagnostic(`socket closed after abort: ${result.figures}`);
-    assert.ok(result.elapsedMs < 50, `socket closed after abort: ${result.figures}`);
+    assert.ok(result.p80Ms < 50, `socket closed after abort (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
   });
 
   it("the run's signal option and stream.abort() in a graph", async (t) => {
@@ -263,7 +266,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
         assert.equal(attempt.closed.completed, false);
       }
       t.diagnostic(`${how}: socket closed after abort: ${result.figures}`);
-      assert.ok(result.elapsedMs < 50, `${how}: socket closed after abort: ${result.figures}`);
+      assert.ok(result.p80Ms < 50, `${how}: socket closed after abort (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
     }
   });
 
@@ -274,7 +277,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
       return {
         tokens: (async function* () {
           for await (const [chunk] of stream) {
-            if (chunk.content) yield chunk.content;
+            if (chunk.text) yield chunk.text;
             if (stop) break;
           }
         })(),
@@ -287,7 +290,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
       assert.equal(attempt.closed.completed, false);
     }
     t.diagnostic(`socket closed after leaving the loop: ${result.figures}`);
-    assert.ok(result.elapsedMs < 50, `socket closed after leaving the loop: ${result.figures}`);
+    assert.ok(result.p80Ms < 50, `socket closed after leaving the loop (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
   });
 
   it("an abort while the SDK waits to retry ends the call at once", async () => {

@@ -40,9 +40,9 @@ describe("ChatOpenAI in a graph (messages mode)", () => {
       assert.equal(metadata.ls_temperature, metadata.tags.includes("poem") ? 0.7 : undefined);
       assert.equal(metadata.langgraph_node, "callModel");
       assert.equal(metadata.user, "u1");
-      ids.add(chunk.id);
-      if (chunk.content) tokens.push([chunk.content, metadata.tags]);
-      if (chunk.usage) usages.push([chunk.usage, metadata.tags]);
+      ids.add(chunk.id!);
+      if (chunk.text) tokens.push([chunk.text, metadata.tags]);
+      if ("usage" in chunk && chunk.usage) usages.push([chunk.usage, metadata.tags]);
     }
     assert.deepEqual(tokens, [...JOKE.map((token) => [token, ["joke"]]), ...POEM.map((token) => [token, ["poem"]])]);
     // The usage chunk ends each call: prompt words in, one token per chunk out.
@@ -102,11 +102,11 @@ describe("ChatOpenAI in a graph (messages mode)", () => {
       }
       assert.deepEqual(fragments, [
         { index: 0, id: "call_1", name: "get_weather" },
-        { index: 0, args: '{"city":' },
-        { index: 0, args: '"Paris"}' },
+        { index: 0, id: "call_1", args: '{"city":' },
+        { index: 0, id: "call_1", args: '"Paris"}' },
         { index: 1, id: "call_2", name: "get_weather" },
-        { index: 1, args: '{"city":' },
-        { index: 1, args: '"Oslo"}' },
+        { index: 1, id: "call_2", args: '{"city":' },
+        { index: 1, id: "call_2", args: '"Oslo"}' },
       ]);
       const answer = finalState!.answer;
       assert.equal(answer.content, "Checking.");

@@ -315,14 +315,14 @@ describe("aborted runs", () => {
     await assert.rejects(
       (async () => {
         for await (const [chunk] of stream) {
-          seen.push(chunk.content);
+          seen.push(chunk.text);
           if (seen.length === 2) stream.abort();
         }
       })(),
       isCode("ABORTED"),
     );
     assert.deepEqual(seen, ["one ", "two "]);
-    assert.deepEqual((await graph.getState(thread("t"))).next, ["talk", "quick"]);
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["quick", "talk"]);
     assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["quick"], topic: "x", result: "one two three four" });
     assert.deepEqual(runs, { talk: 2, quick: 1 });
   });

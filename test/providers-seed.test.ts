@@ -35,7 +35,7 @@ for (const provider of await anthropicProviders()) {
         for await (const [message, metadata] of graph.stream({ topic: "cats", joke: "", poem: "" }, { streamMode: "messages" })) {
           assert.equal(metadata.langgraph_node, "callModel");
           providers.add(metadata.ls_provider);
-          for (const tag of ["joke", "poem"]) if (message.content && metadata.tags.includes(tag)) byTag[tag]!.push(message.content);
+          for (const tag of ["joke", "poem"]) if (typeof message.content === "string" && message.content && metadata.tags.includes(tag)) byTag[tag]!.push(message.content);
         }
         assert.deepEqual(byTag, { joke: JOKE, poem: POEM });
         assert.deepEqual([...providers], ["anthropic"]);

@@ -30,8 +30,8 @@ for (const passConfig of [true, false]) {
       const seen: Array<[string, string[], unknown]> = [];
       const ids = new Set<string>();
       for await (const [message, metadata] of graph.stream({ topic: "cats" }, { streamMode: "messages", metadata: { user: "u1" } })) {
-        seen.push([message.content, metadata.tags, metadata.langgraph_node]);
-        ids.add(message.id);
+        seen.push([message.text, metadata.tags, metadata.langgraph_node]);
+        ids.add(message.id!);
         assert.equal(metadata.langgraph_step, 1);
         assert.deepEqual(metadata.langgraph_triggers, ["branch:to:callModel"]);
         assert.deepEqual(metadata.langgraph_path, ["__pregel_pull", "callModel"]);
@@ -74,7 +74,7 @@ describe("the ported examples", () => {
     mock.method(console, "log", () => {});
     const jokes: string[] = [];
     for await (const [message, metadata] of taggedModels.graph.stream({ topic: "cats" }, { streamMode: "messages" })) {
-      if (message.content && metadata.tags.includes("joke")) jokes.push(message.content);
+      if (message.text && metadata.tags.includes("joke")) jokes.push(message.text);
     }
     assert.deepEqual(jokes, JOKE);
     const state = await taggedModels.graph.invoke({ topic: "dogs" });

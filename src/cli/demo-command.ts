@@ -3,7 +3,9 @@ import { readdirSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { createDemoModels } from "./demo-models.js";
 import { type DemoTag, runDemo } from "./run-demo.js";
-import { describeChoice, selectModel } from "./select-model.js";
+import { scriptedAgentModel } from "../demo/agent-demo.js";
+import { runAgentDemo } from "./run-agent-demo.js";
+import { type ModelChoice, describeChoice, selectModel } from "./select-model.js";
 import { shouldColor } from "./terminal-colors.js";
 
 interface DemoFlags {
@@ -17,6 +19,7 @@ interface DemoFlags {
   temperature?: number;
   maxTokens?: number;
   pace: number;
+  agent?: boolean;
 }
 
 const DEFAULT_PACE = 25;
@@ -34,6 +37,7 @@ Examples:
   weft demo
   weft demo --topic "the sea" --only poem --separator "|"
   weft demo --mode custom --json
+  weft demo --agent --topic Oslo    (a tool-calling agent; OpenAI-compatible models call the tools, else a scripted model does)
   weft demo --model ./models/qwen2.5-0.5b-instruct-q4_k_m.gguf
   OPENAI_API_KEY=sk-... weft demo --model openai:gpt-4o-mini
   ANTHROPIC_API_KEY=sk-ant-... weft demo --model anthropic:claude-sonnet-4-5`;
@@ -57,9 +61,11 @@ export function registerDemoCommand(program: Command): void {
     .option("--temperature <number>", "sampling temperature (0 = always the likeliest token)", parseNumber(0))
     .option("--max-tokens <integer>", "the most tokens per answer (.gguf default 256)", parseInteger(1))
     .option("--pace <tokens-per-second>", "speed of the tiny model; 0 = as fast as possible", parseNumber(0), DEFAULT_PACE)
+    .option("--agent", "run a tool-calling agent instead (--topic is the city); streams tokens, tool calls and tool results")
     .addHelpText("after", MODEL_HELP)
     .action(async (flags: DemoFlags) => {
       const choice = selectModel({ flag: flags.model, env: process.env, cwd: process.cwd(), listFolder });
+      if (flags.agent === true) return runAgentCommand(choice, flags);
       process.stderr.write(`Using model: ${describeChoice(choice)}\n`);
       const models = await createDemoModels(choice, {
         seed: flags.seed,
@@ -89,6 +95,28 @@ export function registerDemoCommand(program: Command): void {
         closed.signal,
       );
     });
+}
+
+/** `weft demo --agent`: OpenAI-compatible models call the tools themselves; other choices get a scripted model that does. */
+async function runAgentCommand(choice: ModelChoice, flags: DemoFlags): Promise<void> {
+  const city = flags.topic === "cats" ? "Paris" : flags.topic;
+  let llm;
+  if (choice.kind === "openai") {
+    const { ChatOpenAI } = await import("../models/openai/index.js");
+    llm = new ChatOpenAI({ model: choice.model, temperature: flags.temperature, maxTokens: flags.maxTokens });
+    process.stderr.write(`Using model: ${describeChoice(choice)}\n`);
+  } else {
+    llm = scriptedAgentModel(city, flags.pace);
+    process.stderr.write("Using model: a scripted tool-calling demo model (for a real one: OPENAI_API_KEY, OPENAI_BASE_URL or --model openai:<name>)\n");
+  }
+  const closed = new AbortController();
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    closed.abort(error);
+  });
+  await runAgentDemo(llm, { question: `What is the weather in ${city}, and what is 20°C in Fahrenheit?`, json: flags.json === true }, (text) => {
+    if (!closed.signal.aborted) process.stdout.write(text);
+  }, closed.signal);
 }
 
 function listFolder(path: string): string[] | undefined {

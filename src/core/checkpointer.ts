@@ -1,7 +1,9 @@
 // The checkpointer contract: where a thread's checkpoints and its tasks' pending writes live.
 // MemorySaver, SqliteSaver and PostgresSaver implement it; src/checkpoint/conformance.ts tests them all alike.
 import { WeftError, describeValue } from "../errors.js";
-import type { JoinState, PreparedTask } from "./task.js";
+import type { Checkpoint, CheckpointMetadata, PendingWrite } from "./checkpoint-format.js";
+
+export type { Checkpoint, CheckpointMetadata, PendingWrite };
 import { type Serde, jsonSerde } from "./serde.js";
 
 /** Which checkpoint: a thread, a namespace in it ("" for the root graph), and optionally one checkpoint id. */
@@ -13,36 +15,6 @@ export interface CheckpointConfig {
     [key: string]: unknown;
   };
 }
-
-/** The state of a thread between two supersteps. */
-export interface Checkpoint {
-  /** Format version. */
-  v: number;
-  /** Time-ordered id: later checkpoints have larger ids. */
-  id: string;
-  /** ISO time the checkpoint was made. */
-  ts: string;
-  /** The value of each state key. */
-  channel_values: Record<string, unknown>;
-  /** The tasks the next superstep runs (Weft keeps them here instead of recomputing them from versions). */
-  pending_tasks: PreparedTask[];
-  /** Progress of `addEdge([a, b], c)` joins. */
-  joins: JoinState;
-}
-
-export interface CheckpointMetadata {
-  /** "input": a run's input was applied; "loop": a superstep finished; "update": updateState(); "fork": a replay of a past checkpoint began. */
-  source: "input" | "loop" | "update" | "fork";
-  /** The superstep that produced the checkpoint (0 for a thread's first input). */
-  step: number;
-  /** What each node (or `__start__` for the input) wrote in that step. */
-  writes: Record<string, unknown> | null;
-  parents: Record<string, string>;
-  [key: string]: unknown;
-}
-
-/** A write a task saved before the checkpoint after its step was made: `[taskId, channel, value]`. */
-export type PendingWrite = [taskId: string, channel: string, value: unknown];
 
 export interface CheckpointTuple {
   config: CheckpointConfig & { configurable: { thread_id: string; checkpoint_ns: string; checkpoint_id: string } };

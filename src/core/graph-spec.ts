@@ -6,6 +6,8 @@ export type NodeFunction = (state: any, config: any) => unknown;
 /** Anything that runs as a subgraph node: a compiled graph. */
 export interface SubgraphRunner {
   runAsSubgraph(input: unknown, config: any): Promise<Record<string, unknown>>;
+  /** The subgraph's own spec (for reading its checkpoints). */
+  readonly graphSpec?: GraphSpec;
 }
 
 export interface NodeSpec {
@@ -13,6 +15,8 @@ export interface NodeSpec {
   readonly run: NodeFunction | SubgraphRunner;
   /** Position in definition order: ties in task order are broken by it. */
   readonly order: number;
+  /** The nodes a Command returned by this node may go to (`addNode(name, node, { ends })`). */
+  readonly ends?: readonly string[];
 }
 
 export type Router = (state: any, config: any) => unknown;

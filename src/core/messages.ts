@@ -1,14 +1,15 @@
 // Chat messages: what goes into a model call and what comes out of it, token by token.
+// Data only; reading other shapes (LangChain dicts, strings, tuples) into these is message-coercion.ts.
 import { WeftError, describeValue } from "../errors.js";
+import { type MessageContent, checkContent, textOf } from "./content-blocks.js";
+import { type LangChainMessageFields, type MessageFields, type ToolCall, type ToolStatus, type Usage, readMessageFields } from "./message-fields.js";
+
+export type { ToolCall, Usage, ToolStatus, MessageFields, LangChainMessageFields };
 
 export type MessageRole = "system" | "user" | "assistant" | "tool";
 
-/** A complete tool call requested by the model. */
-export interface ToolCall {
-  id: string;
-  name: string;
-  args: Record<string, unknown>;
-}
+/** LangChain's name for a message's kind. */
+export type MessageType = "human" | "ai" | "system" | "tool";
 
 /** A fragment of a tool call as it streams: fragments with the same index belong together. */
 export interface ToolCallChunk {
@@ -18,91 +19,164 @@ export interface ToolCallChunk {
   args?: string;
 }
 
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
+/** Anything with a role and content: plain objects like `{ role: "user", content: "hi" }` qualify. */
+export interface MessageInit extends MessageFields {
+  role: MessageRole | "human" | "ai" | "developer";
+  content: MessageContent;
 }
 
-/** Anything with a role and text content: plain objects like `{ role: "user", content: "hi" }` qualify. */
-export interface MessageInit {
-  role: MessageRole | "human" | "ai";
-  content: string;
-  id?: string;
-  name?: string;
-  toolCalls?: ToolCall[];
-  toolCallId?: string;
-}
+/** Fields given to a message constructor as one object, LangChain style: `new HumanMessage({ content: "hi", id })`. */
+export type MessageConstructorFields = { content?: MessageContent } & MessageFields & Record<string, unknown>;
 
-/** A message in a conversation. */
+const TYPE_OF_ROLE: Record<MessageRole, MessageType> = { user: "human", assistant: "ai", system: "system", tool: "tool" };
+
+/** A message in a conversation. `content` is a string or content blocks; `text` is always a string. */
 export class Message {
   readonly role: MessageRole;
-  content: string;
+  content: MessageContent;
   id?: string;
   name?: string;
   toolCallId?: string;
   toolCalls: ToolCall[];
+  /** Provider-specific extras carried along (LangChain's `additional_kwargs`). */
+  additionalKwargs?: Record<string, unknown>;
 
-  constructor(role: MessageRole, content: string, fields: Partial<MessageInit> = {}) {
+  constructor(role: MessageRole, content: MessageContent, fields: MessageFields = {}) {
     this.role = role;
     this.content = content;
     if (fields.id !== undefined) this.id = fields.id;
     if (fields.name !== undefined) this.name = fields.name;
     if (fields.toolCallId !== undefined) this.toolCallId = fields.toolCallId;
     this.toolCalls = fields.toolCalls ?? [];
+    if (fields.additionalKwargs !== undefined) this.additionalKwargs = fields.additionalKwargs;
   }
 
   /** LangChain-style type name: "human", "ai", "system" or "tool". */
-  get type(): "human" | "ai" | "system" | "tool" {
-    return this.role === "user" ? "human" : this.role === "assistant" ? "ai" : this.role;
+  get type(): MessageType {
+    return TYPE_OF_ROLE[this.role];
   }
 
-  toJSON(): MessageInit {
-    const json: MessageInit = { role: this.role, content: this.content };
+  /** The text of the message: `content` when it is a string, else its text blocks joined. */
+  get text(): string {
+    return textOf(this.content);
+  }
+
+  /** LangChain's name for `toolCalls`, for code ported from LangGraph.js. */
+  get tool_calls(): ToolCall[] {
+    return this.toolCalls;
+  }
+
+  /** LangChain's name for `toolCallId`, for code ported from LangGraph.js. */
+  get tool_call_id(): string | undefined {
+    return this.toolCallId;
+  }
+
+  /** LangChain's dict form (`{ type, content, id, tool_calls, ... }`), as the LangGraph server sends messages. */
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { type: this.type, content: this.content };
     if (this.id !== undefined) json.id = this.id;
     if (this.name !== undefined) json.name = this.name;
-    if (this.toolCallId !== undefined) json.toolCallId = this.toolCallId;
-    if (this.toolCalls.length > 0) json.toolCalls = this.toolCalls;
+    json.additional_kwargs = this.additionalKwargs ?? {};
+    if (this.role === "assistant" || this.toolCalls.length > 0) {
+      json.tool_calls = this.toolCalls.map((call) => ({ type: "tool_call", id: call.id, name: call.name, args: call.args }));
+    }
+    if (this.toolCallId !== undefined) json.tool_call_id = this.toolCallId;
     return json;
   }
 }
 
+/** Reads the one-object constructor form, LangChain style, into content and fields. */
+function fromObject(given: MessageConstructorFields, kind: string): { content: MessageContent; fields: MessageFields } {
+  const content = given.content === undefined ? "" : checkContent(given.content, `new ${kind}()`);
+  return { content, fields: readMessageFields(given, `new ${kind}()`) };
+}
+
+function isFieldsObject(value: unknown): value is MessageConstructorFields {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A message from the user. */
 export class HumanMessage extends Message {
-  constructor(content: string, fields?: Partial<MessageInit>) {
-    super("user", content, fields);
+  constructor(content: MessageContent | MessageConstructorFields, fields?: MessageFields) {
+    const read = isFieldsObject(content) ? fromObject(content, "HumanMessage") : { content, fields };
+    super("user", read.content, read.fields);
   }
 }
 
+/** Instructions for the model. */
 export class SystemMessage extends Message {
-  constructor(content: string, fields?: Partial<MessageInit>) {
-    super("system", content, fields);
+  constructor(content: MessageContent | MessageConstructorFields, fields?: MessageFields) {
+    const read = isFieldsObject(content) ? fromObject(content, "SystemMessage") : { content, fields };
+    super("system", read.content, read.fields);
   }
 }
 
+/** The result of one tool call, answering the call with id `toolCallId`. */
 export class ToolMessage extends Message {
-  constructor(content: string, toolCallId: string, fields?: Partial<MessageInit>) {
-    super("tool", content, { ...fields, toolCallId });
+  declare toolCallId: string;
+  /** "error" when the tool failed and `content` holds the error. */
+  status: ToolStatus;
+  /** Anything the tool returned besides `content`, kept for the application and not sent to the model. */
+  artifact?: unknown;
+
+  constructor(content: MessageContent | MessageConstructorFields, toolCallId?: string, fields: MessageFields = {}) {
+    const read = isFieldsObject(content) ? fromObject(content, "ToolMessage") : { content, fields: { ...fields, toolCallId: toolCallId ?? fields.toolCallId } };
+    if (typeof read.fields.toolCallId !== "string") {
+      throw new WeftError("INVALID_MESSAGES", `A ToolMessage needs the id of the tool call it answers: new ToolMessage(content, toolCallId), not ${describeValue(read.fields.toolCallId)}.`);
+    }
+    super("tool", read.content, read.fields);
+    this.status = read.fields.status ?? "success";
+    if (read.fields.artifact !== undefined) this.artifact = read.fields.artifact;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const json = super.toJSON();
+    json.status = this.status;
+    if (this.artifact !== undefined) json.artifact = this.artifact;
+    return json;
   }
 }
 
-/** The whole answer of one model call. */
+/** The whole answer of one model call. Its `content` is always text; reasoning is kept apart in `reasoning`. */
 export class AIMessage extends Message {
+  declare content: string;
   usage?: Usage;
   /** The model's reasoning ("thinking") text, kept apart from `content`. */
   reasoning?: string;
   /** Provider facts such as the finish reason. */
   responseMetadata: Record<string, unknown>;
 
-  constructor(content: string, fields: Partial<MessageInit> & { usage?: Usage; responseMetadata?: Record<string, unknown>; reasoning?: string } = {}) {
-    super("assistant", content, fields);
-    if (fields.usage !== undefined) this.usage = fields.usage;
-    if (fields.reasoning !== undefined) this.reasoning = fields.reasoning;
-    this.responseMetadata = fields.responseMetadata ?? {};
+  constructor(content: string | MessageConstructorFields, fields: MessageFields = {}) {
+    const read = isFieldsObject(content) ? fromObject(content, "AIMessage") : { content, fields };
+    super("assistant", textOf(read.content), read.fields);
+    if (read.fields.usage !== undefined) this.usage = read.fields.usage;
+    if (read.fields.reasoning !== undefined) this.reasoning = read.fields.reasoning;
+    this.responseMetadata = read.fields.responseMetadata ?? {};
+  }
+
+  /** LangChain's name for `usage`. */
+  get usage_metadata(): { input_tokens: number; output_tokens: number; total_tokens: number } | undefined {
+    return this.usage === undefined ? undefined : { input_tokens: this.usage.inputTokens, output_tokens: this.usage.outputTokens, total_tokens: this.usage.totalTokens };
+  }
+
+  /** LangChain's name for `responseMetadata`. */
+  get response_metadata(): Record<string, unknown> {
+    return this.responseMetadata;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const json = super.toJSON();
+    json.invalid_tool_calls = [];
+    json.response_metadata = this.responseMetadata;
+    if (this.usage !== undefined) json.usage_metadata = this.usage_metadata;
+    if (this.reasoning !== undefined) json.reasoning = this.reasoning;
+    return json;
   }
 }
 
 /**
- * One streamed piece of an answer. All chunks of one model call share the same `id`.
+ * One streamed piece of an answer. All chunks of one model call share the same `id`, which is also
+ * the id of the final AIMessage, so a UI can reconcile them.
  * Kept deliberately small: one is allocated per token.
  */
 export class AIMessageChunk {
@@ -125,6 +199,11 @@ export class AIMessageChunk {
     return "AIMessageChunk";
   }
 
+  /** The chunk's text (the same as `content`). */
+  get text(): string {
+    return this.content;
+  }
+
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = { type: "AIMessageChunk", role: "assistant", content: this.content, id: this.id };
     if (this.toolCallChunks.length > 0) json.toolCallChunks = this.toolCallChunks;
@@ -136,46 +215,57 @@ export class AIMessageChunk {
 
 const EMPTY_TOOL_CALL_CHUNKS: ToolCallChunk[] = Object.freeze([]) as unknown as ToolCallChunk[];
 
-/** What a chat model accepts: a string (one user message) or a list of messages. */
-export type MessagesInput = string | ReadonlyArray<Message | MessageInit>;
+/** The id of a RemoveMessage that clears the whole list (LangGraph's value). */
+export const REMOVE_ALL_MESSAGES = "__remove_all__";
 
-const ROLE_ALIASES: Record<string, MessageRole> = {
-  system: "system",
-  user: "user",
-  human: "user",
-  assistant: "assistant",
-  ai: "assistant",
-  tool: "tool",
-};
+/**
+ * An instruction to the messages reducer (addMessages): delete the message with this id, or every
+ * message with {@link REMOVE_ALL_MESSAGES}. It never stays in the state.
+ *
+ * @example
+ * return { messages: [new RemoveMessage({ id: state.messages[0].id! })] };
+ */
+export class RemoveMessage {
+  readonly id: string;
 
-/** Reads any accepted input into Weft messages, or says exactly which entry is wrong. */
-export function toMessages(input: MessagesInput): Message[] {
-  if (typeof input === "string") return [new HumanMessage(input)];
-  if (!Array.isArray(input)) {
-    throw new WeftError(
-      "INVALID_MESSAGES",
-      `Chat models take a string or an array of { role, content } messages, not ${describeValue(input)}.`,
-    );
+  constructor(fields: { id: string }) {
+    const id = (fields as { id?: unknown } | undefined)?.id;
+    if (typeof id !== "string" || id === "") {
+      throw new WeftError("INVALID_MESSAGES", `new RemoveMessage({ id }) needs the string id of the message to remove (or REMOVE_ALL_MESSAGES), not ${describeValue(id)}.`);
+    }
+    this.id = id;
   }
-  // Array.from visits the holes of a sparse array (map() would skip them and keep the holes).
-  return Array.from(input as unknown[], (entry, index) => {
-    if (entry instanceof Message) return entry;
-    if (typeof entry !== "object" || entry === null) {
-      throw new WeftError("INVALID_MESSAGES", `Message ${index} is ${describeValue(entry)}; each message must be an object { role, content }.`);
-    }
-    const given = (entry as MessageInit).role;
-    // Own keys only, so "constructor" or "toString" are not read as roles.
-    const role = typeof given === "string" && Object.prototype.hasOwnProperty.call(ROLE_ALIASES, given) ? ROLE_ALIASES[given] : undefined;
-    if (role === undefined) {
-      throw new WeftError(
-        "INVALID_MESSAGES",
-        `Message ${index} has role ${describeValue((entry as MessageInit).role)}; use one of "system", "user", "assistant", "tool".`,
-      );
-    }
-    const content = (entry as MessageInit).content;
-    if (typeof content !== "string") {
-      throw new WeftError("INVALID_MESSAGES", `Message ${index} has content ${describeValue(content)}; content must be a string.`);
-    }
-    return new Message(role, content, entry as MessageInit);
-  });
+
+  get type(): "remove" {
+    return "remove";
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { type: "remove", id: this.id, content: "" };
+  }
 }
+
+/** What a chat model accepts: a string (one user message) or a list of messages in any accepted shape. */
+export type MessagesInput = string | ReadonlyArray<Message | MessageInit | MessageLike>;
+
+/** A LangChain message dict (`{ type: "human", content }`) or a LangChain message instance. */
+export type MessageDict = { type: string; content?: unknown } & LangChainMessageFields;
+
+/** LangChain's serialized form (`JSON.stringify(new HumanMessage("hi"))`). */
+export interface SerializedMessage {
+  lc: number;
+  type: "constructor";
+  id: readonly string[];
+  kwargs: Record<string, unknown>;
+}
+
+/** Anything the messages reducer and chat models read as a message. */
+export type MessageLike =
+  | Message
+  | RemoveMessage
+  | AIMessageChunk
+  | string
+  | readonly [role: string, content: MessageContent]
+  | MessageInit
+  | MessageDict
+  | SerializedMessage;

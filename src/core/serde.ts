@@ -3,7 +3,7 @@
 // restored in another process holds the same classes it held when it was saved.
 import { WeftError, describeValue } from "../errors.js";
 import { Send } from "./send.js";
-import { AIMessage, AIMessageChunk, HumanMessage, Message, SystemMessage, ToolMessage } from "./messages.js";
+import { AIMessage, AIMessageChunk, HumanMessage, Message, RemoveMessage, SystemMessage, ToolMessage } from "./messages.js";
 
 /** The key that marks a tagged value. A plain object that has this key itself is escaped. */
 const TAG = "__weft";
@@ -85,6 +85,7 @@ function encodeObject(object: object, path: string, ancestors: Set<object>): unk
     if (MESSAGE_CLASSES[name] === undefined) throw unserializable(path, `a message of unknown class ${name}`);
     return { [TAG]: "message", c: name, v: encode({ ...object }, path, ancestors) };
   }
+  if (object instanceof RemoveMessage) return { [TAG]: "RemoveMessage", v: object.id };
   if (object instanceof Send) return { [TAG]: "Send", v: encode({ node: object.node, arg: object.arg }, path, ancestors) };
   throw unserializable(path, describeValue(object));
 }
@@ -126,6 +127,8 @@ function decode(value: unknown): unknown {
       const fields = decode(tagged.v) as Record<string, unknown>;
       return Object.assign(Object.create(AIMessageChunk.prototype), fields);
     }
+    case "RemoveMessage":
+      return new RemoveMessage({ id: tagged.v as string });
     case "message": {
       const MessageClass = MESSAGE_CLASSES[tagged.c!];
       if (MessageClass === undefined) throw new WeftError("SERIALIZATION", `A checkpoint holds a message of unknown class "${tagged.c}".`);

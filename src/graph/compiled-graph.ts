@@ -1,13 +1,15 @@
 // A runnable graph: invoke() for the final state, stream() for everything on the way.
 import type { CheckpointConfig, Checkpointer } from "../core/checkpointer.js";
-import { lockThread } from "../checkpoint/thread-lock.js";
 import { WeftError } from "../errors.js";
 import { type NodeConfig, type RunnableConfig, taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
 import { allowManyAbortListeners } from "../runtime/abortable-delay.js";
 import { runLoop } from "../runtime/loop.js";
+import { routesOf } from "../runtime/routes.js";
 import type { RunContext } from "../runtime/task.js";
+import { lockThread } from "../runtime/thread-lock.js";
 import { type Breakpoints, ThreadRun } from "../runtime/thread-run.js";
+import { type StateSnapshot, readSnapshot, snapshotOf, threadConfig } from "../runtime/thread-snapshot.js";
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
 import { RunStream, type StreamMode } from "../stream/run-stream.js";
 import type { RunOptions, StreamOptions, StreamOutput } from "../stream/stream-types.js";
@@ -15,7 +17,6 @@ import { type Command, isCommand } from "../core/command.js";
 import { NAMESPACE_SEPARATOR } from "../core/constants.js";
 import type { GraphSpec, SubgraphRunner } from "../core/graph-spec.js";
 import { type CheckedOptions, checkOptions } from "./run-options.js";
-import { type StateSnapshot, emptySnapshot, snapshotOf, threadConfig, updateThreadState } from "./thread-state.js";
 
 export interface CompileOptions {
   /** A name for the graph (used by the server and in debugging). */
@@ -68,11 +69,11 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
    * Run the graph and stream what happens. With `streamMode: "messages"` every token of every
    * model call made inside the run arrives as `[chunk, metadata]` as soon as it is generated.
    */
-  stream<const Modes extends StreamMode | readonly StreamMode[] = "values", const Subgraphs extends boolean = false>(
+  stream<const Modes extends StreamMode | readonly StreamMode[] = "updates", const Subgraphs extends boolean = false>(
     input: Update | State | Command | null,
     options?: StreamOptions<Modes, Subgraphs>,
   ): AwaitableGraphStream<StreamOutput<State, Modes, Subgraphs>> {
-    const checked = checkOptions(options as StreamOptions | undefined, "values");
+    const checked = checkOptions(options as StreamOptions | undefined, "updates");
     const stream = new RunStream({
       modes: checked.modes,
       modeTuples: checked.modeTuples,
@@ -98,24 +99,43 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     const onParentAbort = () => controller.abort(parentSignal.reason);
     if (parentSignal.aborted) controller.abort(parentSignal.reason);
     else parentSignal.addEventListener("abort", onParentAbort, { once: true });
+    // The first subgraph run of a task checkpoints under the task's namespace (`node:taskId`), as in
+    // LangGraph; further runs in the same task get their own.
+    const call = context.subgraphCalls++;
+    const checkpointNs = call === 0 ? context.checkpointNs : `${context.checkpointNs}#${call}`;
     const run: RunContext = {
       spec: this.spec,
       stream: context.stream,
-      namespace: context.checkpointNs.split(NAMESPACE_SEPARATOR),
-      parentCheckpointNs: context.checkpointNs,
+      namespace: checkpointNs.split(NAMESPACE_SEPARATOR),
+      parentCheckpointNs: checkpointNs,
       tags: options?.tags ? [...config.tags, ...options.tags] : config.tags,
       metadata: options?.metadata ? { ...config.metadata, ...options.metadata } : config.metadata,
       configurable: options?.configurable ? { ...config.configurable, ...options.configurable } : config.configurable,
       signal: controller.signal,
       recursionLimit: options?.recursionLimit ?? context.recursionLimit,
       abortRun: (reason) => controller.abort(reason),
+      thread: context.thread.child(checkpointNs),
       parentScratchpad: context.scratchpad,
     };
     try {
-      return await runLoop(run, input);
+      return await runLoop(run, this.declaredKeysOf(input));
     } finally {
       parentSignal.removeEventListener("abort", onParentAbort);
     }
+  }
+
+  /** The subgraph's spec, so a parent can read this graph's checkpoints under its namespace. */
+  get graphSpec(): GraphSpec {
+    return this.spec;
+  }
+
+  /** A subgraph receives the parent state filtered to the keys it declares (as in LangGraph). */
+  private declaredKeysOf(input: unknown): unknown {
+    const schema = this.spec.schema;
+    if (schema === undefined || typeof input !== "object" || input === null || Array.isArray(input) || isCommand(input)) return input;
+    const filtered: Record<string, unknown> = {};
+    for (const key of Object.keys(input)) if (Object.prototype.hasOwnProperty.call(schema, key)) filtered[key] = (input as Record<string, unknown>)[key];
+    return filtered;
   }
 
   private runRoot(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints) {
@@ -142,7 +162,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     const promise = runLoop(run, input).finally(async () => {
       external?.removeEventListener("abort", onExternalAbort);
       try {
-        await thread?.finish();
+        await thread.finish();
       } finally {
         release?.();
       }
@@ -150,16 +170,22 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     return { controller, promise };
   }
 
-  /** With a checkpointer: check the thread config and take the thread's lock (THREAD_BUSY when a run holds it). */
-  private openThread(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints): { thread?: ThreadRun; release?: () => void } {
+  /** The run's thread: ephemeral without a checkpointer; with one, the configured thread, locked (THREAD_BUSY when a run holds it). */
+  private openThread(input: unknown, checked: CheckedOptions, stream: RunStream, breakpoints: Breakpoints): { thread: ThreadRun; release?: () => void } {
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined) {
       if (isCommand(input)) {
         throw new WeftError("INVALID_INPUT", "A Command input resumes a saved thread, so the graph needs a checkpointer: compile({ checkpointer }).");
       }
-      return {};
+      return { thread: new ThreadRun({ checkpointer: undefined, threadId: "", namespace: "", stream, runMetadata: checked.metadata }) };
     }
-    const configurable = checked.configurable;
+    const { threadId, namespace, checkpointId } = this.threadTarget(checked.configurable);
+    const release = lockThread(checkpointer, threadId, namespace);
+    const thread = new ThreadRun({ checkpointer, threadId, namespace, checkpointId, stream, breakpoints, runMetadata: checked.metadata });
+    return { thread, release };
+  }
+
+  private threadTarget(configurable: Record<string, unknown>): { threadId: string; namespace: string; checkpointId: string | undefined } {
     const threadId = configurable.thread_id;
     if (typeof threadId !== "string" || threadId === "") {
       throw new WeftError(
@@ -174,8 +200,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     if (checkpointId !== undefined && typeof checkpointId !== "string") {
       throw new WeftError("CHECKPOINT", "`configurable.checkpoint_id` must be a checkpoint id string (from getState() or getStateHistory()).");
     }
-    const release = lockThread(checkpointer, threadId, namespace);
-    return { thread: new ThreadRun(checkpointer, threadId, namespace, checkpointId, stream, breakpoints, checked.metadata), release };
+    return { threadId, namespace, checkpointId };
   }
 
   /**
@@ -186,9 +211,8 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
    * const snapshot = await graph.getState({ configurable: { thread_id: "t1" } });
    * console.log(snapshot.values, snapshot.next, snapshot.tasks[0]?.interrupts);
    */
-  async getState(config: RunnableConfig): Promise<StateSnapshot<State>> {
-    const tuple = await this.requireCheckpointer("getState").getTuple(threadConfig(config));
-    return tuple === undefined ? emptySnapshot<State>(config) : snapshotOf<State>(tuple);
+  async getState(config: RunnableConfig, options: { subgraphs?: boolean } = {}): Promise<StateSnapshot<State>> {
+    return readSnapshot<State>(this.spec, this.requireCheckpointer("getState"), threadConfig(config), options.subgraphs === true);
   }
 
   /** Every checkpoint of the thread, newest first. */
@@ -209,7 +233,18 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
    * await graph.updateState({ configurable: { thread_id: "t1" } }, { draft: "edited" }, "writer");
    */
   async updateState(config: RunnableConfig, values: Update | Record<string, unknown>, asNode?: string): Promise<RunnableConfig> {
-    return updateThreadState(this.spec, this.requireCheckpointer("updateState"), config, values, asNode);
+    const checkpointer = this.requireCheckpointer("updateState");
+    const { threadId, namespace, checkpointId } = this.threadTarget(threadConfig(config).configurable);
+    const release = lockThread(checkpointer, threadId, namespace);
+    try {
+      const stream = new RunStream({ modes: SILENT_MODES, modeTuples: false, subgraphs: false });
+      const thread = new ThreadRun({ checkpointer, threadId, namespace, checkpointId, stream });
+      const routerConfig = { tags: [], metadata: {}, configurable: config.configurable ?? {}, signal: new AbortController().signal, writer: () => {}, callbacks: [] };
+      const saved = await thread.updateState(this.spec, values, asNode, (node, state) => routesOf(this.spec, node, state, routerConfig));
+      return { configurable: { ...config.configurable, ...saved.configurable } };
+    } finally {
+      release();
+    }
   }
 
   /**

@@ -30,6 +30,20 @@ export type SchemaFor<State, Updates> = { [Key in keyof State]: ChannelSpec<Stat
   [Key in keyof Updates]: ChannelSpec<any, Updates[Key]>;
 };
 
+/** Options of addNode(). */
+export interface AddNodeOptions {
+  /**
+   * The nodes a `Command` returned by this node (or by its subgraph, with `Command.PARENT`) may go to,
+   * as in LangGraph. Such a node needs no edges of its own; the names are checked at compile time.
+   */
+  ends?: readonly string[];
+}
+
+/** A node given as an object with an `invoke(state, config)` method, such as `new ToolNode(tools)`. */
+export interface InvokableNode<State, Update> {
+  invoke: NodeAction<State, Update>;
+}
+
 /** A node whose input is not the state: the target of `Send(node, arg)`. */
 export type SendTargetAction<Update> = (input: any, config: NodeConfig) => Update | void | undefined | null | Promise<Update | void | undefined | null>;
 
@@ -65,10 +79,15 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
   }
 
   /** Add a node; a named function gives its own name. */
-  addNode(action: NodeAction<State, Partial<Updates>>): this;
-  addNode(name: string, action: NodeAction<State, Partial<Updates>> | CompiledGraph<any, any>): this;
-  addNode(name: string, action: SendTargetAction<Partial<Updates>>): this;
-  addNode(nameOrAction: string | NodeAction<State, Partial<Updates>>, maybeAction?: unknown): this {
+  addNode(action: NodeAction<State, Partial<Updates>>, options?: AddNodeOptions): this;
+  addNode(
+    name: string,
+    action: NodeAction<State, Partial<Updates>> | CompiledGraph<any, any> | InvokableNode<State, Partial<Updates>>,
+    options?: AddNodeOptions,
+  ): this;
+  addNode(name: string, action: SendTargetAction<Partial<Updates>>, options?: AddNodeOptions): this;
+  addNode(nameOrAction: string | NodeAction<State, Partial<Updates>>, maybeAction?: unknown, maybeOptions?: AddNodeOptions): this {
+    const options = typeof nameOrAction === "function" ? (maybeAction as AddNodeOptions | undefined) : maybeOptions;
     let name: string;
     let action: unknown;
     if (typeof nameOrAction === "function") {
@@ -89,7 +108,8 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
       throw new WeftError("INVALID_GRAPH", `"${name}" is already a state key; a node cannot have the name of a state key.`);
     }
     const run = toRunnable(name, action);
-    this.nodes.set(name, { name, run, order: this.nodes.size });
+    const ends = readEnds(name, options);
+    this.nodes.set(name, ends === undefined ? { name, run, order: this.nodes.size } : { name, run, order: this.nodes.size, ends });
     return this;
   }
 
@@ -148,14 +168,32 @@ export class StateGraph<State extends Record<string, any> = Record<string, any>,
   }
 }
 
+function readEnds(name: string, options: AddNodeOptions | undefined): readonly string[] | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new WeftError("INVALID_GRAPH", `The options of node "${name}" must be an object such as { ends: ["next"] }, not ${describeValue(options)}.`);
+  }
+  const ends = options.ends;
+  if (ends === undefined) return undefined;
+  if (!Array.isArray(ends) || Array.from(ends).some((end) => typeof end !== "string")) {
+    throw new WeftError("INVALID_GRAPH", `\`ends\` of node "${name}" must be an array of node names (or END).`);
+  }
+  return [...ends];
+}
+
 function toRunnable(name: string, action: unknown): NodeSpec["run"] {
   if (typeof action === "function") return action as NodeSpec["run"];
   if (typeof action === "object" && action !== null && typeof (action as SubgraphRunner).runAsSubgraph === "function") {
     return action as SubgraphRunner;
   }
+  // An object with invoke(state, config), such as a ToolNode: called as a function node.
+  if (typeof action === "object" && action !== null && typeof (action as { invoke?: unknown }).invoke === "function") {
+    const node = action as { invoke(state: unknown, config: unknown): unknown };
+    return (state: unknown, config: unknown) => node.invoke(state, config);
+  }
   throw new WeftError(
     "INVALID_GRAPH",
-    `Node "${name}" must be a function (state, config) => update, or a compiled graph; got ${describeValue(action)}.`,
+    `Node "${name}" must be a function (state, config) => update, a compiled graph, or an object with invoke(state, config); got ${describeValue(action)}.`,
   );
 }
 

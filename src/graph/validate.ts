@@ -38,6 +38,11 @@ export function validateGraph(spec: GraphSpec): void {
       }
     }
   }
+  for (const node of spec.nodes.values()) {
+    for (const end of node.ends ?? []) {
+      if (end !== END && !known(end)) throw invalid(`\`ends\` of node "${node.name}" names unknown node "${end}".`);
+    }
+  }
   checkEveryNodeCanFinish(spec);
 }
 
@@ -50,7 +55,10 @@ function checkEveryNodeCanFinish(spec: GraphSpec): void {
   for (const name of spec.nodes.keys()) successors.set(name, [...(spec.edges.get(name) ?? [])]);
   for (const edge of spec.waitingEdges) for (const source of edge.sources) successors.get(source)!.push(edge.target);
   const canFinish = new Set<string>();
-  for (const [name, next] of successors) if (next.length === 0 || next.includes(END) || spec.branches.has(name)) canFinish.add(name);
+  // A node with conditional edges or declared Command `ends` can route anywhere, END included.
+  for (const [name, next] of successors) {
+    if (next.length === 0 || next.includes(END) || spec.branches.has(name) || spec.nodes.get(name)!.ends !== undefined) canFinish.add(name);
+  }
   let grew = true;
   while (grew) {
     grew = false;

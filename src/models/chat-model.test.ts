@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { START, StateGraph, WeftError } from "../index.js";
 import { FakeChatModel, splitWords } from "../testing/index.js";
-import { AIMessage, HumanMessage, toMessages } from "../core/messages.js";
+import { AIMessage, HumanMessage } from "../core/messages.js";
+import { toMessages } from "../core/message-coercion.js";
 
 describe("chat models", () => {
   it("invoke outside a graph returns the whole answer and streams nowhere", async () => {
@@ -29,7 +30,7 @@ describe("chat models", () => {
       .addEdge(START, "node")
       .compile();
     const streamed: string[] = [];
-    for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) streamed.push(chunk.content);
+    for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) streamed.push(chunk.text);
     assert.deepEqual(streamed, ["x ", "y ", "z"]);
   });
 

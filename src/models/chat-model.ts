@@ -2,21 +2,22 @@
 // `stream`, `withConfig` and `bindTools` are built on it here, once, for every provider.
 // This is where a token enters the stream bus: model -> stream/ -> runtime/ -> the caller.
 import { WeftError, describeError } from "../errors.js";
+import { assembleToolCalls } from "../core/assemble-tool-calls.js";
+import { toMessages } from "../core/message-coercion.js";
 import type { RunnableConfig } from "../runtime/config.js";
 import { taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
-import { restoreRoutingKeys } from "../stream/metadata.js";
 import type { RunStream } from "../stream/run-stream.js";
 import {
   AIMessage,
   AIMessageChunk,
   type Message,
   type MessagesInput,
-  type ToolCall,
   type ToolCallChunk,
   type Usage,
-  toMessages,
 } from "../core/messages.js";
+
+export { assembleToolCalls };
 
 /** A tool the model may call: a name, a description and JSON-schema parameters. */
 export interface ToolDefinition {
@@ -114,7 +115,10 @@ export abstract class BaseChatModel {
     return view;
   }
 
-  /** A view of this model that offers `tools` to the provider. */
+  /**
+   * A view of this model that offers `tools` to the provider: tools made with `tool()`, or
+   * `{ name, description, parameters }` with JSON-schema parameters.
+   */
   bindTools(tools: readonly ToolDefinition[]): this {
     if (!Array.isArray(tools)) throw new WeftError("INVALID_OPTIONS", "bindTools() takes an array of tool definitions.");
     const view = Object.create(this) as this;
@@ -149,11 +153,6 @@ function mergeConfig(base: RunnableConfig | undefined, extra: RunnableConfig | u
   };
 }
 
-function hasKeys(object: Readonly<Record<string, unknown>>): boolean {
-  for (const _key in object) return true;
-  return false;
-}
-
 /** The state of one model call: what it accumulated and where its chunks go. Built once per call. */
 class ModelCall {
   readonly request: ChatModelRequest;
@@ -168,6 +167,10 @@ class ModelCall {
   private readonly textParts: string[] = [];
   private reasoningParts: string[] | undefined;
   private toolCallChunks: ToolCallChunk[] | undefined;
+  /** The id of each streamed tool call by index, so every fragment of a call carries it. */
+  private toolCallIds: Map<number, string> | undefined;
+  /** True once a chunk of this call reached messages mode (its final message is then not streamed again). */
+  private streamedAny = false;
   private usage: Usage | undefined;
   private finishReason: string | undefined;
 
@@ -188,13 +191,13 @@ class ModelCall {
       this.metadata = {
         ...config!.metadata,
         ...model.metadata,
+        ...routingKeys(config!.metadata),
         tags: [...tags],
         ls_provider: model.provider,
         ls_model_name: model.modelName,
         ls_model_type: "chat",
         ls_temperature: model.temperature,
       };
-      if (hasKeys(model.metadata)) restoreRoutingKeys(this.metadata, config!.metadata);
     } else {
       this.stream = undefined;
       this.namespace = [];
@@ -212,7 +215,10 @@ class ModelCall {
     } else if (part.type === "tool-call") {
       this.started = true;
       const fragment: ToolCallChunk = { index: part.index };
-      if (part.id !== undefined) fragment.id = part.id;
+      // Providers send a call's id on its first fragment only; repeating it lets a UI keep parallel calls apart by id.
+      const id = part.id ?? this.toolCallIds?.get(part.index);
+      if (part.id !== undefined) (this.toolCallIds ??= new Map()).set(part.index, part.id);
+      if (id !== undefined) fragment.id = id;
       if (part.name !== undefined) fragment.name = part.name;
       if (part.args !== undefined) fragment.args = part.args;
       (this.toolCallChunks ??= []).push(fragment);
@@ -232,11 +238,15 @@ class ModelCall {
       if (!this.started) this.id = part.id;
       return undefined;
     }
-    if (chunk !== undefined && this.stream !== undefined) this.stream.push("messages", this.namespace, [chunk, this.metadata]);
+    if (chunk !== undefined && this.stream !== undefined) {
+      this.streamedAny = true;
+      this.stream.push("messages", this.namespace, [chunk, this.metadata]);
+    }
     return chunk;
   }
 
   finish(): AIMessage {
+    if (this.streamedAny) this.stream!.markStreamed(this.id);
     const responseMetadata: Record<string, unknown> = { model: this.model.modelName, provider: this.model.provider };
     if (this.finishReason !== undefined) responseMetadata.finishReason = this.finishReason;
     return new AIMessage(this.textParts.join(""), {
@@ -270,32 +280,12 @@ class ModelCall {
   }
 }
 
-/** Join streamed tool-call fragments by index into complete calls with parsed arguments. */
-export function assembleToolCalls(chunks: readonly ToolCallChunk[]): ToolCall[] {
-  const byIndex = new Map<number, { id: string; name: string; args: string }>();
-  for (const chunk of chunks) {
-    let call = byIndex.get(chunk.index);
-    if (call === undefined) {
-      call = { id: "", name: "", args: "" };
-      byIndex.set(chunk.index, call);
-    }
-    if (chunk.id) call.id = chunk.id;
-    if (chunk.name) call.name += chunk.name;
-    if (chunk.args) call.args += chunk.args;
+/** The keys that say where a token came from (`langgraph_*`, `checkpoint_ns`): a model's own metadata never overrides them. */
+function routingKeys(metadata: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (metadata === undefined) return undefined;
+  let keys: Record<string, unknown> | undefined;
+  for (const key in metadata) {
+    if (key.startsWith("langgraph_") || key === "checkpoint_ns") (keys ??= {})[key] = metadata[key];
   }
-  return [...byIndex.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([, call]) => ({ id: call.id, name: call.name, args: parseArguments(call.args, call.name) }));
-}
-
-function parseArguments(text: string, name: string): Record<string, unknown> {
-  if (text.trim() === "") return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : { value: parsed };
-  } catch (error) {
-    throw new WeftError("MODEL_CALL", `The model sent arguments for tool "${name}" that are not valid JSON: ${describeError(error)}`, {
-      details: { arguments: text },
-    });
-  }
+  return keys;
 }

@@ -1,8 +1,9 @@
 // The tool forms every chat model's bindTools accepts, read into one JSON-schema ToolDefinition:
 // Weft's `{ name, description, parameters }`, a schema object (zod 4 or any Standard JSON Schema
 // library), or OpenAI's `{ type: "function", function }` format.
-import { WeftError, describeError, describeValue } from "../errors.js";
+import { WeftError, describeValue } from "../errors.js";
 import type { ToolDefinition } from "./chat-model.js";
+import { jsonSchemaOf } from "./tool-schema.js";
 
 /**
  * A tool `bindTools` accepts: Weft's JSON-schema form, a schema object (zod 4 or any
@@ -32,32 +33,14 @@ export function toToolDefinition(tool: ToolInput): ToolDefinition {
     throw new WeftError("INVALID_OPTIONS", `Tool "${named.name}" has a description that is not a string.`);
   }
   const description = named.description as string | undefined;
-  if ("schema" in tool) return { name: named.name, description, parameters: jsonSchemaOf(tool.schema, named.name) };
-  const parameters = (tool as ToolDefinition).parameters ?? EMPTY_OBJECT_SCHEMA;
+  // A tool made with tool() has both `schema` and the JSON Schema made from it, `parameters`.
+  const given = (tool as { parameters?: unknown }).parameters;
+  if (given === undefined && "schema" in tool) return { name: named.name, description, parameters: jsonSchemaOf(tool.schema, named.name) };
+  const parameters = given ?? EMPTY_OBJECT_SCHEMA;
   if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
     throw new WeftError("INVALID_OPTIONS", `Tool "${named.name}" needs \`parameters\` as a JSON-schema object, not ${describeValue(parameters)}.`);
   }
-  return { name: named.name, description, parameters };
+  return { name: named.name, description, parameters: parameters as Record<string, unknown> };
 }
 
 const EMPTY_OBJECT_SCHEMA = { type: "object", properties: {} };
-
-/** JSON Schema from a schema object: Standard JSON Schema (zod 4.2+, ...) or a `toJSONSchema()` method. */
-function jsonSchemaOf(schema: unknown, toolName: string): Record<string, unknown> {
-  const standard = (schema as { "~standard"?: { jsonSchema?: { input?: (options: { target: string }) => unknown } } } | null)?.["~standard"];
-  let json: unknown;
-  try {
-    if (typeof standard?.jsonSchema?.input === "function") json = standard.jsonSchema.input({ target: "draft-07" });
-    else if (typeof (schema as { toJSONSchema?: unknown })?.toJSONSchema === "function") json = (schema as { toJSONSchema: () => unknown }).toJSONSchema();
-  } catch (error) {
-    throw new WeftError("INVALID_OPTIONS", `The schema of tool "${toolName}" cannot be turned into JSON Schema: ${describeError(error)}`, { cause: error });
-  }
-  if (typeof json !== "object" || json === null) {
-    throw new WeftError(
-      "INVALID_OPTIONS",
-      `The schema of tool "${toolName}" cannot describe itself as JSON Schema; use zod 4 (or another Standard JSON Schema library), or pass JSON-schema \`parameters\` instead of \`schema\`.`,
-    );
-  }
-  const { $schema: _ignored, ...parameters } = json as Record<string, unknown>;
-  return parameters;
-}

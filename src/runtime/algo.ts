@@ -3,7 +3,7 @@
 import type { Channel } from "../core/channel.js";
 import { lastValue } from "../channels/last-value.js";
 import { WeftError, describeValue } from "../errors.js";
-import { END, START } from "../core/constants.js";
+import { END } from "../core/constants.js";
 import type { GraphSpec } from "../core/graph-spec.js";
 import { type Send, isSend } from "../core/send.js";
 import type { FinishedTask, JoinState, PreparedTask, Write } from "../core/task.js";
@@ -86,9 +86,9 @@ export function applyWrites(channels: Channels, writes: readonly Write[]): strin
 
 
 /**
- * Given the tasks that finished in a step (in task order), the tasks of the next step:
- * Sends first, in the order they were made, then one task per node triggered by edges,
- * in definition order. Updates `joins` in place.
+ * Given the tasks that finished in a step (in write order, see {@link sortForWrites}), the tasks of
+ * the next step, in LangGraph's order: Sends first, in the order they were made, then one task per
+ * node triggered by edges, by node name. Updates `joins` in place.
  */
 export function prepareNextTasks(
   spec: GraphSpec,
@@ -108,13 +108,14 @@ export function prepareNextTasks(
       if (typeof route === "string") {
         if (route !== END) pull(route, `branch:to:${route}`);
       } else {
+        const index = pushes.length;
         pushes.push({
-          id: makeId(route.node, pushes.length),
+          id: makeId(route.node, index),
           node: route.node,
           kind: "push",
           arg: route.arg,
-          triggers: ["__pregel_push"],
-          path: ["__pregel_push", pushes.length],
+          triggers: PUSH_TRIGGERS,
+          path: ["__pregel_push", index, false],
         });
       }
     }
@@ -129,16 +130,44 @@ export function prepareNextTasks(
       }
     });
   }
-  const pulls = [...pulled.entries()]
-    .sort(([a], [b]) => spec.nodes.get(a)!.order - spec.nodes.get(b)!.order)
-    .map(([node, triggers], index): PreparedTask => ({
-      id: makeId(node, pushes.length + index),
-      node,
-      kind: "pull",
-      triggers,
-      path: ["__pregel_pull", node],
-    }));
-  return pushes.length === 0 ? pulls : [...pushes, ...pulls];
+  if (pulled.size === 0) return pushes;
+  const names = [...pulled.keys()];
+  if (names.length > 1) names.sort(compareCodePoints);
+  for (const node of names) {
+    pushes.push({ id: makeId(node, pushes.length), node, kind: "pull", triggers: pulled.get(node)!, path: ["__pregel_pull", node] });
+  }
+  return pushes;
+}
+
+const PUSH_TRIGGERS: readonly string[] = Object.freeze(["__pregel_push"]);
+
+/**
+ * A step's results in the order their writes apply, as LangGraph orders them: by task path, so tasks
+ * triggered by edges come first (by node name), then Send tasks (in the order they were sent).
+ */
+export function sortForWrites<Result extends { readonly task: PreparedTask }>(results: Result[]): Result[] {
+  if (results.length < 2) return results;
+  return results.sort((a, b) => compareTaskPaths(a.task.path, b.task.path));
+}
+
+function compareTaskPaths(a: PreparedTask["path"], b: PreparedTask["path"]): number {
+  // "__pregel_pull" sorts before "__pregel_push"; pull tasks then by node name, push tasks by index.
+  if (a[0] !== b[0]) return a[0] === "__pregel_pull" ? -1 : 1;
+  if (a[0] === "__pregel_pull") return compareCodePoints(String(a[1]), String(b[1]));
+  return Number(a[1]) - Number(b[1]);
+}
+
+/** Strings in Unicode code point order (LangGraph's order), not UTF-16 code unit order. */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
 }
 
 /** Static routes out of a node (or START): its plain edges. */
@@ -146,7 +175,6 @@ export function staticRoutes(spec: GraphSpec, node: string): readonly string[] {
   return spec.edges.get(node) ?? [];
 }
 
-/** Check what a router returned and turn it into routes. */
 /**
  * Built-in objects (a Map, a Date, a boxed number, a typed array, ...) keep their data outside own
  * enumerable keys: taken as an update they would silently write nothing, or write index keys.
@@ -155,6 +183,7 @@ function isBuiltInValue(value: object): boolean {
   return Object.prototype.toString.call(value) !== "[object Object]";
 }
 
+/** Check what a router returned and turn it into routes. */
 export function routerResultToRoutes(spec: GraphSpec, from: string, result: unknown, pathMap?: Readonly<Record<string, string>>): Array<string | Send> {
   const items = Array.isArray(result) ? result : [result];
   const routes: Array<string | Send> = [];
@@ -192,4 +221,3 @@ export function routerResultToRoutes(spec: GraphSpec, from: string, result: unkn
   return routes;
 }
 
-export { START };

@@ -1,6 +1,7 @@
 // What a node (and anything it calls) receives as `config`.
 import type { RunStream } from "../stream/run-stream.js";
 import type { LangChainCallbackHandler } from "../stream/langchain-callbacks.js";
+import type { ThreadRun } from "./thread-run.js";
 
 import type { RunnableConfig } from "../core/runnable-config.js";
 
@@ -21,15 +22,19 @@ export interface TaskContext {
   readonly recursionLimit: number;
   /** Interrupt and resume state of the task (used by interrupt()). */
   readonly scratchpad: TaskScratchpad;
+  /** The thread the task's run works on: a subgraph the task runs gets a child of it. */
+  readonly thread: ThreadRun;
+  /** How many subgraph runs the task has started (each gets its own checkpoint namespace). */
+  subgraphCalls: number;
 }
 
 export interface TaskScratchpad {
-  /** The task whose interrupts these are (in a subgraph: the parent graph's task). */
+  /** The task whose interrupts these are: interrupt ids derive from it. */
   readonly taskId: string;
   /** True when the run has a checkpointer, so interrupt() can pause it. */
   readonly checkpointed: boolean;
-  /** Resume values for this task's interrupts, in order of the interrupt() calls. */
-  resume: unknown[];
+  /** Answers to interrupts, by interrupt id: this task's, and those of the subgraph tasks it runs. */
+  readonly resume: ReadonlyMap<string, unknown>;
   /** How many interrupt() calls the node has made so far in this attempt. */
   interruptCounter: number;
 }

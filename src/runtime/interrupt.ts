@@ -33,7 +33,7 @@ export function interrupt<Resume = any, Value = unknown>(value: Value): Resume {
         'and run it with { configurable: { thread_id: "..." } }.',
     );
   }
-  const index = scratchpad.interruptCounter++;
-  if (index < scratchpad.resume.length) return scratchpad.resume[index] as Resume;
-  throw new GraphInterrupt([{ value, id: interruptId(scratchpad.taskId, index) }]);
+  const id = interruptId(scratchpad.taskId, scratchpad.interruptCounter++);
+  if (scratchpad.resume.has(id)) return scratchpad.resume.get(id) as Resume;
+  throw new GraphInterrupt([{ value, id }]);
 }

@@ -1,15 +1,9 @@
 // Reading a checkpoint's pending writes back into what each task had done before the run stopped:
 // finished (its writes and routes), paused at an interrupt, or answered with resume values.
-import type { PendingWrite } from "../core/checkpointer.js";
+import { ERROR_CHANNEL, INTERRUPT_CHANNEL, type PendingWrite, RESUME_CHANNEL, ROUTES_CHANNEL } from "../core/checkpoint-format.js";
 import type { Send } from "../core/send.js";
-import type { Write } from "./algo.js";
-import type { Interrupt } from "./interrupt.js";
-
-/** Special channels of pending writes; a task's state writes use the state keys themselves. */
-export const ROUTES_CHANNEL = "__routes__";
-export const INTERRUPT_CHANNEL = "__interrupt__";
-export const RESUME_CHANNEL = "__resume__";
-export const ERROR_CHANNEL = "__error__";
+import type { Write } from "../core/task.js";
+import type { Interrupt } from "../core/interrupt.js";
 
 /** What a failed task left: its error's code and message (the task runs again when the thread continues). */
 export interface SavedError {

@@ -1,18 +1,22 @@
-// Running one task of a superstep: build its config, call the node, check what it returned,
-// work out where it routes, and report it to the stream.
-import { WeftError, describeError } from "../errors.js";
+// Running one task of a superstep: reuse what it finished before a crash or pause, or build its
+// config, call the node, check what it returned, work out where it routes, report it to the stream
+// and save its writes as soon as it finishes.
+import { type Command, isCommand, isParentCommand, ParentCommand } from "../core/command.js";
 import { NAMESPACE_SEPARATOR } from "../core/constants.js";
 import type { GraphSpec, NodeFunction, SubgraphRunner } from "../core/graph-spec.js";
-import { isCommand } from "../core/command.js";
+import { type Interrupt, isGraphInterrupt } from "../core/interrupt.js";
 import type { Send } from "../core/send.js";
+import type { PreparedTask, Write } from "../core/task.js";
+import { WeftError, describeError } from "../errors.js";
 import { taskMetadata } from "../stream/metadata.js";
 import { langChainCallbacks } from "../stream/langchain-callbacks.js";
+import { streamReturnedMessages } from "../stream/returned-messages.js";
 import type { RunStream } from "../stream/run-stream.js";
-import { type Channels, type PreparedTask, type Write, routerResultToRoutes, staticRoutes, updateToWrites } from "./algo.js";
+import { type Channels, staticRoutes, updateToWrites } from "./algo.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad, type Writer } from "./config.js";
 import { runWithConfig } from "./context.js";
-import { type Interrupt, isGraphInterrupt } from "./interrupt.js";
 import { localState } from "./local-state.js";
+import { routesOf } from "./routes.js";
 import type { ThreadRun } from "./thread-run.js";
 
 /** Everything a graph run shares between its tasks. */
@@ -30,9 +34,9 @@ export interface RunContext {
   readonly recursionLimit: number;
   /** Cancels the whole run (used when one task of a step fails). */
   readonly abortRun?: (reason: unknown) => void;
-  /** The thread this run persists to (root runs of a graph compiled with a checkpointer). */
-  readonly thread?: ThreadRun;
-  /** In a subgraph: the parent task's interrupt state, which the subgraph's nodes share. */
+  /** The thread this run works on (ephemeral when the graph has no checkpointer). */
+  readonly thread: ThreadRun;
+  /** In a subgraph: the parent task's interrupt answers, which the subgraph's tasks read. */
   readonly parentScratchpad?: TaskScratchpad;
 }
 
@@ -48,9 +52,27 @@ export interface TaskResult {
 }
 
 const noWriter: Writer = () => {};
-const NO_RESUME: unknown[] = [];
 
-export async function runTask(
+/** Run one task on the run's thread: a task that finished before is not run again. */
+export async function runTask(run: RunContext, task: PreparedTask, step: number, state: Record<string, unknown>, channels: Channels): Promise<TaskResult> {
+  const thread = run.thread;
+  const finished = thread.finishedResult(task);
+  if (finished !== undefined) {
+    if (run.stream.wantsUpdates) run.stream.push("updates", run.namespace, { [task.node]: finished.update ?? null });
+    return finished;
+  }
+  let result: TaskResult;
+  try {
+    result = await executeTask(run, task, step, state, channels);
+  } catch (error) {
+    await thread.saveTaskError(task, error);
+    throw error;
+  }
+  await thread.saveTaskResult(result);
+  return result;
+}
+
+async function executeTask(
   run: RunContext,
   task: PreparedTask,
   step: number,
@@ -58,10 +80,12 @@ export async function runTask(
   channels: Channels,
 ): Promise<TaskResult> {
   const { spec, stream } = run;
-  const scratchpad: TaskScratchpad = run.parentScratchpad ?? {
+  const thread = run.thread;
+  const parent = run.parentScratchpad;
+  const scratchpad: TaskScratchpad = {
     taskId: task.id,
-    checkpointed: run.thread !== undefined,
-    resume: run.thread === undefined ? NO_RESUME : run.thread.resumeValues(task.id),
+    checkpointed: parent?.checkpointed ?? thread.persistent,
+    resume: parent?.resume ?? thread.resumeValues(task.id),
     interruptCounter: 0,
   };
   const node = spec.nodes.get(task.node);
@@ -69,8 +93,8 @@ export async function runTask(
   const checkpointNs = run.parentCheckpointNs
     ? `${run.parentCheckpointNs}${NAMESPACE_SEPARATOR}${task.node}:${task.id}`
     : `${task.node}:${task.id}`;
-  const context: TaskContext = { stream, namespace: run.namespace, checkpointNs, taskId: task.id, recursionLimit: run.recursionLimit, scratchpad };
   const namespace = run.namespace;
+  const context: TaskContext = { stream, namespace, checkpointNs, taskId: task.id, recursionLimit: run.recursionLimit, scratchpad, thread, subgraphCalls: 0 };
   const config: NodeConfig = {
     tags: run.tags,
     metadata: taskMetadata(run.metadata, task, step, checkpointNs),
@@ -95,30 +119,40 @@ export async function runTask(
   let writes: Write[];
   let routes: Array<string | Send>;
   try {
-    update = await runWithConfig(config, () => callNode(node.run, input, config));
+    update = await callNode(node.run, input, config);
+    // Messages mode: the messages this node returned that were not streamed as chunks, once each (stream/returned-messages.ts).
+    if (stream.wantsMessages) streamReturnedMessages(stream, namespace, update, input, config);
     if (isSubgraph(node.run)) update = keepKnownKeys(spec, update as Record<string, unknown>);
-    routes = [...staticRoutes(spec, task.node)];
+    let goto: ReadonlyArray<string | Send> | undefined;
     if (isCommand(update)) {
-      if (update.goto.length > 0) routes.push(...routerResultToRoutes(spec, task.node, update.goto));
+      if (update.graph === "__parent__") {
+        if (run.parentScratchpad === undefined) {
+          throw new WeftError(
+            "INVALID_NODE_RETURN",
+            `Node "${task.node}" returned new Command({ graph: Command.PARENT }), but it runs in the root graph, which has no parent graph.`,
+            { details: { node: task.node } },
+          );
+        }
+        throw new ParentCommand(update);
+      }
+      goto = update.goto;
       update = update.update;
     }
     writes = updateToWrites(spec, task.node, update);
-    const branches = spec.branches.get(task.node);
-    if (branches !== undefined) {
-      const local = localState(spec, channels, state, writes);
-      for (const branch of branches) {
-        const result = await runWithConfig(config, () => branch.router(local, config));
-        routes.push(...routerResultToRoutes(spec, task.node, result, branch.pathMap));
-      }
+    if (goto === undefined && !spec.branches.has(task.node)) routes = [...staticRoutes(spec, task.node)];
+    else {
+      const routing = spec.branches.has(task.node) ? localState(spec, channels, state, writes) : state;
+      routes = (await routesOf(spec, task.node, routing, config, goto)).routes as Array<string | Send>;
     }
   } catch (error) {
+    if (isParentCommand(error)) throw error;
     if (isGraphInterrupt(error)) {
       if (stream.wantsDebug) {
         stream.push("debug", namespace, {
           type: "task_result",
           timestamp: new Date().toISOString(),
           step,
-          payload: { id: task.id, name: task.node, error: null, result: [], interrupts: error.interrupts },
+          payload: { id: task.id, name: task.node, error: null, result: {}, interrupts: error.interrupts },
         });
       }
       return { task, node: task.node, writes: [], routes: [], update: undefined, interrupts: error.interrupts };
@@ -129,7 +163,7 @@ export async function runTask(
         type: "task_result",
         timestamp: new Date().toISOString(),
         step,
-        payload: { id: task.id, name: task.node, error: failure.message, result: [], interrupts: [] },
+        payload: { id: task.id, name: task.node, error: failure.message, result: {}, interrupts: [] },
       });
     }
     throw failure;
@@ -141,14 +175,27 @@ export async function runTask(
       type: "task_result",
       timestamp: new Date().toISOString(),
       step,
-      payload: { id: task.id, name: task.node, error: null, result: writes, interrupts: [] },
+      payload: { id: task.id, name: task.node, error: null, result: Object.fromEntries(writes), interrupts: [] },
     });
   }
   return { task, node: task.node, writes, routes, update };
 }
 
-function callNode(run: NodeFunction | SubgraphRunner, input: unknown, config: NodeConfig): unknown {
-  return isSubgraph(run) ? run.runAsSubgraph(input, config) : run(input, config);
+/**
+ * Call the node with `config` as the current config. A Command.PARENT raised by a subgraph it runs
+ * becomes this node's own return value: it updates and routes this graph.
+ */
+async function callNode(run: NodeFunction | SubgraphRunner, input: unknown, config: NodeConfig): Promise<unknown> {
+  try {
+    return await runWithConfig(config, () => (isSubgraph(run) ? run.runAsSubgraph(input, config) : run(input, config)));
+  } catch (error) {
+    if (isParentCommand(error)) return withoutGraph(error.command);
+    throw error;
+  }
+}
+
+function withoutGraph(command: Command): Command {
+  return Object.assign(Object.create(Object.getPrototypeOf(command) as object) as Command, command, { graph: undefined });
 }
 
 function isSubgraph(run: NodeFunction | SubgraphRunner): run is SubgraphRunner {
@@ -157,7 +204,7 @@ function isSubgraph(run: NodeFunction | SubgraphRunner): run is SubgraphRunner {
 
 /** A subgraph's final state updates only the keys its parent has. */
 function keepKnownKeys(spec: GraphSpec, output: Record<string, unknown>): Record<string, unknown> {
-  if (spec.schema === undefined) return output;
+  if (spec.schema === undefined || isCommand(output)) return output;
   const update: Record<string, unknown> = {};
   for (const key of Object.keys(output)) if (Object.prototype.hasOwnProperty.call(spec.schema, key)) update[key] = output[key];
   return update;

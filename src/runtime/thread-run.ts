@@ -1,28 +1,30 @@
-// The persistence side of a run on a thread: where it starts (input, resume or replay), saving each
-// finished task's writes as it finishes, and a checkpoint after every superstep.
-import type { Checkpoint, CheckpointConfig, CheckpointMetadata, CheckpointTuple, Checkpointer } from "../core/checkpointer.js";
-import { newCheckpointId } from "../core/checkpoint-id.js";
-import { WeftError } from "../errors.js";
-import { type Command, isCommand } from "../core/command.js";
-import type { GraphSpec } from "../core/graph-spec.js";
-import type { RunStream } from "../stream/run-stream.js";
+// The thread a run works on: where it starts (input, resume or replay), saving each finished task's
+// writes as it finishes, and the one place checkpoints are made (after every superstep, for inputs,
+// forks and updateState()). A run without a checkpointer works on an ephemeral thread that keeps
+// nothing, so every run takes the same path and task ids are made the same way.
+import type { Checkpoint, CheckpointMetadata } from "../core/checkpoint-format.js";
 import {
-  type Channels,
-  type FinishedTask,
-  type JoinState,
-  type PreparedTask,
-  applyWrites,
-  createChannels,
-  prepareNextTasks,
-  readState,
-  routerResultToRoutes,
-  updateToWrites,
-} from "./algo.js";
-import { START } from "../core/constants.js";
-import type { Interrupt } from "./interrupt.js";
-import { ERROR_CHANNEL, INTERRUPT_CHANNEL, RESUME_CHANNEL, ROUTES_CHANNEL, type SavedTask, readSavedTasks } from "./saved-tasks.js";
-import type { TaskResult } from "./task.js";
+  CHECKPOINT_FORMAT_VERSION,
+  ERROR_CHANNEL,
+  INTERRUPT_CHANNEL,
+  RESUME_CHANNEL,
+  ROUTES_CHANNEL,
+  readPendingTasks,
+  toPersistedTask,
+} from "../core/checkpoint-format.js";
+import type { CheckpointConfig, CheckpointTuple, Checkpointer } from "../core/checkpointer.js";
+import { newCheckpointId } from "../core/checkpoint-id.js";
+import { type Command, isCommand } from "../core/command.js";
+import { END, START } from "../core/constants.js";
+import type { GraphSpec } from "../core/graph-spec.js";
+import type { Interrupt } from "../core/interrupt.js";
+import type { FinishedTask, JoinState, PreparedTask } from "../core/task.js";
 import { taskId } from "../core/task-id.js";
+import { WeftError } from "../errors.js";
+import type { RunStream } from "../stream/run-stream.js";
+import { type Channels, applyWrites, createChannels, prepareNextTasks, readState, routerResultToRoutes, updateToWrites } from "./algo.js";
+import { type SavedTask, readSavedTasks } from "./saved-tasks.js";
+import type { TaskResult } from "./task.js";
 
 /** Static breakpoints: node names (or every node) to stop before or after. */
 export interface Breakpoints {
@@ -30,7 +32,7 @@ export interface Breakpoints {
   readonly after: ReadonlySet<string> | "*";
 }
 
-const NO_BREAKPOINTS: Breakpoints = { before: new Set(), after: new Set() };
+export const NO_BREAKPOINTS: Breakpoints = { before: new Set(), after: new Set() };
 
 function hits(breakpoints: ReadonlySet<string> | "*", nodes: ReadonlyArray<{ node: string }>): boolean {
   if (breakpoints === "*") return nodes.length > 0;
@@ -49,19 +51,23 @@ export interface ThreadStart {
   inputApplied: boolean;
 }
 
-/** The channels of a saved checkpoint. */
-export function restoreChannels(spec: GraphSpec, checkpoint: Checkpoint | undefined): Channels {
-  const channels = createChannels(spec);
-  if (checkpoint === undefined) return channels;
-  const writes: Array<[string, unknown]> = [];
-  for (const [key, value] of Object.entries(checkpoint.channel_values)) {
-    const channel = channels.get(key);
-    if (channel !== undefined) channel.restore(value);
-    // A schema-less graph keeps every key; a graph with a schema drops keys it no longer has.
-    else if (spec.schema === undefined) writes.push([key, value]);
-  }
-  applyWrites(channels, writes);
-  return channels;
+/** Decides the routes out of START for a state (the loop evaluates START's conditional edges). */
+export type StartRoutes = (state: Record<string, unknown>) => Promise<FinishedTask>;
+
+export interface ThreadRunOptions {
+  /** Where checkpoints go; undefined for an ephemeral thread. */
+  readonly checkpointer: Checkpointer | undefined;
+  readonly threadId: string;
+  /** The checkpoint namespace: "" for the root graph, the parent task's `node:taskId` for a subgraph. */
+  readonly namespace: string;
+  /** Replay or fork from this checkpoint instead of the latest. */
+  readonly checkpointId?: string;
+  readonly stream: RunStream;
+  readonly breakpoints?: Breakpoints;
+  /** The run's metadata, saved in each checkpoint's metadata (as LangGraph does). */
+  readonly runMetadata?: Record<string, unknown>;
+  /** A subgraph's thread continues its own latest checkpoint whenever it has one (its parent task is being re-run). */
+  readonly subgraph?: boolean;
 }
 
 /** Task ids derive from the checkpoint the tasks belong to, so they are the same in every process that resumes it. */
@@ -69,23 +75,54 @@ export function taskIdMaker(checkpointId: string, step: number): (node: string, 
   return (node, index) => taskId(checkpointId, step, node, index);
 }
 
+/** Tasks that run again from scratch on a new checkpoint (a fork, updateState()) get new ids: the one place tasks are re-numbered. */
+function renumber(tasks: readonly PreparedTask[], checkpointId: string, step: number): PreparedTask[] {
+  const makeId = taskIdMaker(checkpointId, step);
+  return tasks.map((task, index) => ({ ...task, id: makeId(task.node, index) }));
+}
+
 export class ThreadRun {
+  readonly checkpointer: Checkpointer | undefined;
+  readonly threadId: string;
+  readonly namespace: string;
+  private readonly requestedCheckpointId: string | undefined;
+  private readonly stream: RunStream;
+  private readonly breakpoints: Breakpoints;
+  private readonly runMetadata: Record<string, unknown>;
+  private readonly subgraph: boolean;
   /** The checkpoint the current step's tasks belong to. */
   private current: CheckpointTuple["config"] | undefined;
   private saved = new Map<string, SavedTask>();
   private pendingSaves: Promise<void>[] = [];
   private releaseStoreLock: (() => Promise<void>) | undefined;
 
-  constructor(
-    readonly checkpointer: Checkpointer,
-    readonly threadId: string,
-    readonly namespace: string,
-    private readonly requestedCheckpointId: string | undefined,
-    private readonly stream: RunStream,
-    private readonly breakpoints: Breakpoints = NO_BREAKPOINTS,
-    /** The run's metadata, saved in each checkpoint's metadata (as LangGraph does). */
-    private readonly runMetadata: Record<string, unknown> = {},
-  ) {}
+  constructor(options: ThreadRunOptions) {
+    this.checkpointer = options.checkpointer;
+    this.threadId = options.threadId;
+    this.namespace = options.namespace;
+    this.requestedCheckpointId = options.checkpointId;
+    this.stream = options.stream;
+    this.breakpoints = options.breakpoints ?? NO_BREAKPOINTS;
+    this.runMetadata = options.runMetadata ?? {};
+    this.subgraph = options.subgraph === true;
+  }
+
+  /** True when checkpoints are saved (interrupt() can pause the run). */
+  get persistent(): boolean {
+    return this.checkpointer !== undefined;
+  }
+
+  /** The thread of a subgraph run by one of this thread's tasks: same store, the task's namespace. */
+  child(namespace: string): ThreadRun {
+    return new ThreadRun({
+      checkpointer: this.checkpointer,
+      threadId: this.threadId,
+      namespace,
+      stream: this.stream,
+      runMetadata: this.runMetadata,
+      subgraph: true,
+    });
+  }
 
   /** A breakpoint before one of `tasks`' nodes. A run that resumes a thread passes the breakpoint it stopped at. */
   stopsBefore(tasks: readonly PreparedTask[], resuming: boolean): boolean {
@@ -98,36 +135,32 @@ export class ThreadRun {
   }
 
   /** Load the thread and work out the first step: apply the input, resume pending tasks, or answer interrupts. */
-  async begin(
-    spec: GraphSpec,
-    input: unknown,
-    startRoutes: (state: Record<string, unknown>) => Promise<FinishedTask>,
-  ): Promise<ThreadStart> {
-    this.releaseStoreLock = await this.checkpointer.lockThread(this.threadId, this.namespace);
-    const target = { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: this.requestedCheckpointId } };
-    const tuple = await this.checkpointer.getTuple(target);
+  async begin(spec: GraphSpec, input: unknown, startRoutes: StartRoutes): Promise<ThreadStart> {
+    const checkpointer = this.checkpointer;
+    if (checkpointer === undefined) return this.applyInput(spec, input, createChannels(spec), {}, -1, startRoutes);
+    if (!this.subgraph) this.releaseStoreLock = await checkpointer.lockThread(this.threadId, this.namespace);
+    const tuple = await checkpointer.getTuple(this.target(this.requestedCheckpointId));
     if (this.requestedCheckpointId !== undefined && tuple === undefined) {
       throw new WeftError("CHECKPOINT", `Thread "${this.threadId}" has no checkpoint "${this.requestedCheckpointId}"; list them with graph.getStateHistory(config).`, {
         details: { threadId: this.threadId, checkpointId: this.requestedCheckpointId },
       });
     }
+    const pending = tuple === undefined ? [] : readPendingTasks(tuple.checkpoint, (node) => spec.nodes.has(node), this.describe());
     const channels = restoreChannels(spec, tuple?.checkpoint);
     const joins: JoinState = structuredClone(tuple?.checkpoint.joins ?? {});
     const lastStep = tuple?.metadata.step ?? -1;
     this.current = tuple?.config;
 
-    if (input !== null && input !== undefined && !isCommand(input)) {
-      applyWrites(channels, updateToWrites(spec, "input", input));
-      const state = readState(channels);
-      const checkpointId = newCheckpointId();
-      const step = lastStep + 1;
-      const tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
-      await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: input });
-      return { channels, joins, step: step + 1, tasks, inputApplied: true };
+    if (this.subgraph && tuple !== undefined) {
+      // The parent task runs again (after an interrupt or a crash): continue where the subgraph stopped.
+      this.saved = readSavedTasks(tuple.pendingWrites);
+      return { channels, joins, step: lastStep + 1, tasks: pending, inputApplied: false };
     }
-
+    if (input !== null && input !== undefined && !isCommand(input)) {
+      return this.applyInput(spec, input, channels, joins, lastStep, startRoutes);
+    }
     if (isCommand(input) && (input.update !== undefined || input.goto.length > 0)) {
-      return this.steer(spec, input, tuple, channels, joins, lastStep, startRoutes);
+      return this.steer(spec, input, tuple, pending, channels, joins, lastStep, startRoutes);
     }
     if (tuple === undefined) {
       throw new WeftError(
@@ -140,8 +173,7 @@ export class ThreadRun {
       // Replaying a past checkpoint forks the thread: a copy becomes the latest checkpoint, and its
       // tasks run again from scratch (so a pause or crash in the replay resumes on the fork).
       const checkpointId = newCheckpointId();
-      const makeId = taskIdMaker(checkpointId, lastStep + 1);
-      const tasks = tuple.checkpoint.pending_tasks.map((task, index) => ({ ...task, id: makeId(task.node, index) }));
+      const tasks = renumber(pending, checkpointId, lastStep + 1);
       await this.saveCheckpoint(checkpointId, tuple.checkpoint.channel_values, tasks, joins, lastStep, "fork", null);
       return { channels, joins, step: lastStep + 1, tasks, inputApplied: false };
     }
@@ -149,7 +181,25 @@ export class ThreadRun {
     // failure) and the answers to their interrupts.
     this.saved = readSavedTasks(tuple.pendingWrites);
     if (isCommand(input)) await this.answerInterrupts(input);
-    return { channels, joins, step: lastStep + 1, tasks: tuple.checkpoint.pending_tasks, inputApplied: false };
+    return { channels, joins, step: lastStep + 1, tasks: pending, inputApplied: false };
+  }
+
+  /** A run's input object: applied as the `input` step, then the tasks START routes to. */
+  private async applyInput(
+    spec: GraphSpec,
+    input: unknown,
+    channels: Channels,
+    joins: JoinState,
+    lastStep: number,
+    startRoutes: StartRoutes,
+  ): Promise<ThreadStart> {
+    applyWrites(channels, updateToWrites(spec, "input", input));
+    const state = readState(channels);
+    const checkpointId = newCheckpointId();
+    const step = lastStep + 1;
+    const tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
+    await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: input ?? null });
+    return { channels, joins, step: step + 1, tasks, inputApplied: true };
   }
 
   /**
@@ -161,41 +211,83 @@ export class ThreadRun {
     spec: GraphSpec,
     command: Command,
     tuple: CheckpointTuple | undefined,
+    pending: readonly PreparedTask[],
     channels: Channels,
     joins: JoinState,
     lastStep: number,
-    startRoutes: (state: Record<string, unknown>) => Promise<FinishedTask>,
+    startRoutes: StartRoutes,
   ): Promise<ThreadStart> {
     const saved = tuple === undefined ? new Map<string, SavedTask>() : readSavedTasks(tuple.pendingWrites);
     if (command.update !== undefined) applyWrites(channels, updateToWrites(spec, "input", command.update));
     const state = readState(channels);
     const checkpointId = newCheckpointId();
     const step = lastStep + 1;
-    const makeId = taskIdMaker(checkpointId, step + 1);
     const carried = new Map<string, SavedTask>();
     let tasks: PreparedTask[];
     if (command.goto.length > 0) {
-      tasks = prepareNextTasks(spec, [{ node: START, routes: routerResultToRoutes(spec, START, command.goto) }], joins, makeId);
+      tasks = prepareNextTasks(spec, [{ node: START, routes: routerResultToRoutes(spec, START, command.goto) }], joins, taskIdMaker(checkpointId, step + 1));
     } else if (tuple === undefined) {
-      tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, makeId);
+      tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
     } else {
-      tasks = tuple.checkpoint.pending_tasks.map((task, index) => {
-        const id = makeId(task.node, index);
-        const progress = saved.get(task.id);
-        if (progress !== undefined) carried.set(id, progress);
-        return { ...task, id };
-      });
+      // The pending tasks keep their ids: their progress, interrupt answers and subgraph checkpoints stay theirs.
+      tasks = [...pending];
+      for (const [id, progress] of saved) if (tasks.some((task) => task.id === id)) carried.set(id, progress);
     }
     await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: command.update ?? null });
     for (const [id, progress] of carried) {
       const writes: Array<readonly [string, unknown]> =
         progress.routes !== undefined ? [...progress.writes, [ROUTES_CHANNEL, progress.routes]] : progress.interrupts.length > 0 ? [[INTERRUPT_CHANNEL, progress.interrupts]] : [];
       for (const answer of progress.resume) writes.push([RESUME_CHANNEL, answer]);
-      if (writes.length > 0) await this.checkpointer.putWrites(this.currentConfig(), writes, id);
+      if (writes.length > 0) await this.checkpointer!.putWrites(this.currentConfig(), writes, id);
     }
     this.saved = carried;
     if (command.resume !== undefined) await this.answerInterrupts(command);
     return { channels, joins, step: step + 1, tasks, inputApplied: true };
+  }
+
+  /**
+   * updateState(): a new checkpoint with `values` applied as if node `asNode` had written them.
+   * Without `asNode` the pending tasks stay as they were; with it, the next tasks are where `asNode`
+   * routes (END: none). Resolves to the config naming the new checkpoint.
+   */
+  async updateState(
+    spec: GraphSpec,
+    values: unknown,
+    asNode: string | undefined,
+    routes: (node: string, state: Record<string, unknown>) => Promise<FinishedTask>,
+  ): Promise<CheckpointTuple["config"]> {
+    const checkpointer = this.requireStore("updateState");
+    if (asNode !== undefined && asNode !== START && asNode !== END && !spec.nodes.has(asNode)) {
+      throw new WeftError("INVALID_UPDATE", `updateState() asNode "${asNode}" is not a node of this graph; use a node name, START or END.`, {
+        details: { node: asNode },
+      });
+    }
+    this.releaseStoreLock = await checkpointer.lockThread(this.threadId, this.namespace);
+    try {
+      const tuple = await checkpointer.getTuple(this.target(this.requestedCheckpointId));
+      if (this.requestedCheckpointId !== undefined && tuple === undefined) {
+        throw new WeftError("CHECKPOINT", `Thread "${this.threadId}" has no checkpoint "${this.requestedCheckpointId}".`, {
+          details: { threadId: this.threadId, checkpointId: this.requestedCheckpointId },
+        });
+      }
+      const pending = tuple === undefined ? [] : readPendingTasks(tuple.checkpoint, (node) => spec.nodes.has(node), this.describe());
+      const channels = restoreChannels(spec, tuple?.checkpoint);
+      const joins: JoinState = structuredClone(tuple?.checkpoint.joins ?? {});
+      const writer = asNode ?? (tuple === undefined ? START : undefined);
+      applyWrites(channels, updateToWrites(spec, writer === START || writer === undefined ? "input" : writer, values));
+      const state = readState(channels);
+      const step = (tuple?.metadata.step ?? -1) + 1;
+      const checkpointId = newCheckpointId();
+      let tasks: PreparedTask[];
+      if (writer === undefined) tasks = renumber(pending, checkpointId, step + 1);
+      else if (writer === END) tasks = [];
+      else tasks = prepareNextTasks(spec, [await routes(writer, state)], joins, taskIdMaker(checkpointId, step + 1));
+      this.current = tuple?.config;
+      await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "update", { [asNode ?? "__update__"]: values });
+      return this.current!;
+    } finally {
+      await this.finish();
+    }
   }
 
   /** The run ended (in any way): let other processes have the thread. */
@@ -207,37 +299,37 @@ export class ThreadRun {
     await release?.().catch(() => {});
   }
 
-  /** Make the next checkpoint a child of `config` (updateState() does not call begin()). */
-  startFrom(config: CheckpointTuple["config"] | undefined): void {
-    this.current = config;
-  }
-
   /** What a task finished before the run stopped, to reuse instead of running it again. */
   finishedResult(task: PreparedTask): TaskResult | undefined {
+    if (this.saved.size === 0) return undefined;
     const saved = this.saved.get(task.id);
     if (saved?.routes === undefined) return undefined;
     return { task, node: task.node, writes: saved.writes, routes: saved.routes, update: Object.fromEntries(saved.writes) };
   }
 
-  /** The answers to a task's interrupts so far, in order. */
-  resumeValues(taskIdentifier: string): unknown[] {
+  /** The answers to a task's interrupts so far, by interrupt id. */
+  resumeValues(taskIdentifier: string): ReadonlyMap<string, unknown> {
     const saved = this.saved.get(taskIdentifier);
-    return saved === undefined || saved.resume.length === 0 ? [] : saved.resume.map((resume) => resume.value);
+    if (saved === undefined || saved.resume.length === 0) return NO_RESUME;
+    return new Map(saved.resume.map((resume) => [resume.id, resume.value]));
   }
 
   /** Save a finished task's writes (or its interrupts) now, so a crash later in the step does not lose them. */
   saveTaskResult(result: TaskResult): Promise<void> {
+    const checkpointer = this.checkpointer;
+    if (checkpointer === undefined) return DONE;
     const writes: Array<readonly [string, unknown]> =
       result.interrupts !== undefined ? [[INTERRUPT_CHANNEL, result.interrupts]] : [...result.writes, [ROUTES_CHANNEL, result.routes]];
-    const saving = this.checkpointer.putWrites(this.currentConfig(), writes, result.task.id);
+    const saving = checkpointer.putWrites(this.currentConfig(), writes, result.task.id);
     this.pendingSaves.push(saving.catch(() => {}));
     return saving;
   }
 
   /** Record why a task failed, so getState() can show it; the task runs again when the thread continues. */
   saveTaskError(task: PreparedTask, error: unknown): Promise<void> {
-    if (!WeftError.isInstance(error) || error.code === "ABORTED") return Promise.resolve();
-    const saving = this.checkpointer
+    const checkpointer = this.checkpointer;
+    if (checkpointer === undefined || !WeftError.isInstance(error) || error.code === "ABORTED" || error.code === "PARENT_COMMAND") return DONE;
+    const saving = checkpointer
       .putWrites(this.currentConfig(), [[ERROR_CHANNEL, { code: error.code, message: error.message }]], task.id)
       .catch(() => {}); // the task's own error is what the run reports
     this.pendingSaves.push(saving);
@@ -250,7 +342,22 @@ export class ThreadRun {
     this.pendingSaves = [];
   }
 
-  async saveCheckpoint(
+  /** After a superstep: the next step's tasks, and the checkpoint that holds them. */
+  async nextStep(
+    spec: GraphSpec,
+    results: readonly TaskResult[],
+    joins: JoinState,
+    state: Record<string, unknown>,
+    step: number,
+  ): Promise<PreparedTask[]> {
+    const checkpointId = newCheckpointId();
+    const tasks = prepareNextTasks(spec, results, joins, taskIdMaker(checkpointId, step));
+    await this.saveCheckpoint(checkpointId, state, tasks, joins, step - 1, "loop", this.persistent ? stepWrites(results) : null);
+    return tasks;
+  }
+
+  /** Make a checkpoint: saved to the store (a persistent thread) or only named (an ephemeral one). */
+  private async saveCheckpoint(
     checkpointId: string,
     values: Record<string, unknown>,
     tasks: PreparedTask[],
@@ -259,38 +366,64 @@ export class ThreadRun {
     source: CheckpointMetadata["source"],
     writes: Record<string, unknown> | null,
   ): Promise<void> {
+    const parentConfig = this.current;
+    const checkpointer = this.checkpointer;
+    this.saved = EMPTY_SAVED;
+    this.pendingSaves = [];
+    if (checkpointer === undefined) {
+      // Nothing is kept, so there is no checkpoint to report (LangGraph emits none without a checkpointer either).
+      this.current = { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: checkpointId } };
+      return;
+    }
     const checkpoint: Checkpoint = {
-      v: 1,
+      v: CHECKPOINT_FORMAT_VERSION,
       id: checkpointId,
       ts: new Date().toISOString(),
       channel_values: values,
-      pending_tasks: tasks,
+      pending_tasks: tasks.map(toPersistedTask),
       joins: structuredClone(joins),
     };
     const metadata: CheckpointMetadata = { ...this.runMetadata, source, step, writes, parents: {} };
-    const parentConfig = this.current;
-    this.current = await this.checkpointer.put(
-      { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: parentConfig?.configurable.checkpoint_id } },
-      checkpoint,
-      metadata,
-    );
+    this.current = await checkpointer.put(this.target(parentConfig?.configurable.checkpoint_id), checkpoint, metadata);
     this.saved = new Map();
-    this.pendingSaves = [];
-    if (this.stream.wantsDebug) {
-      this.stream.push("debug", [], {
-        type: "checkpoint",
-        timestamp: checkpoint.ts,
-        step,
-        payload: {
-          config: this.current,
-          parentConfig,
-          values: checkpoint.channel_values,
-          metadata,
-          next: tasks.map((task) => task.node),
-          tasks: tasks.map((task) => ({ id: task.id, name: task.node, interrupts: [] })),
-        },
-      });
+    if (this.stream.wantsDebug) this.emitCheckpoint(checkpoint.ts, checkpoint.channel_values, tasks, metadata, parentConfig);
+  }
+
+  private emitCheckpoint(
+    timestamp: string,
+    values: Record<string, unknown>,
+    tasks: readonly PreparedTask[],
+    metadata: CheckpointMetadata,
+    parentConfig: CheckpointConfig | undefined,
+  ): void {
+    this.stream.push("debug", this.namespace === "" ? [] : this.namespace.split("|"), {
+      type: "checkpoint",
+      timestamp,
+      step: metadata.step,
+      payload: {
+        config: this.current,
+        parentConfig,
+        values,
+        metadata,
+        next: tasks.map((task) => task.node),
+        tasks: tasks.map((task) => ({ id: task.id, name: task.node, interrupts: [] })),
+      },
+    });
+  }
+
+  private target(checkpointId: string | undefined): CheckpointConfig {
+    return { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: checkpointId } };
+  }
+
+  private describe(): string {
+    return this.namespace === "" ? `thread "${this.threadId}"` : `thread "${this.threadId}" (subgraph "${this.namespace}")`;
+  }
+
+  private requireStore(method: string): Checkpointer {
+    if (this.checkpointer === undefined) {
+      throw new WeftError("CHECKPOINT", `${method}() reads saved threads, so the graph needs a checkpointer: compile({ checkpointer: new MemorySaver() }).`);
     }
+    return this.checkpointer;
   }
 
   private currentConfig(): CheckpointConfig {
@@ -318,8 +451,40 @@ export class ThreadRun {
     const answers = pending.filter((entry) => !byId || Object.prototype.hasOwnProperty.call(resume, entry.interrupt.id));
     for (const { taskId: taskIdentifier, interrupt } of answers) {
       const value = byId ? (resume as Record<string, unknown>)[interrupt.id] : resume;
-      await this.checkpointer.putWrites(this.currentConfig(), [[RESUME_CHANNEL, { id: interrupt.id, value }]], taskIdentifier);
+      await this.checkpointer!.putWrites(this.currentConfig(), [[RESUME_CHANNEL, { id: interrupt.id, value }]], taskIdentifier);
       this.saved.get(taskIdentifier)!.resume.push({ id: interrupt.id, value });
     }
   }
+}
+
+const DONE: Promise<void> = Promise.resolve();
+const NO_RESUME: ReadonlyMap<string, unknown> = new Map();
+const EMPTY_SAVED: Map<string, SavedTask> = new Map();
+
+/** The channels of a saved checkpoint. */
+export function restoreChannels(spec: GraphSpec, checkpoint: Checkpoint | undefined): Channels {
+  const channels = createChannels(spec);
+  if (checkpoint === undefined) return channels;
+  const writes: Array<[string, unknown]> = [];
+  for (const [key, value] of Object.entries(checkpoint.channel_values)) {
+    const channel = channels.get(key);
+    if (channel !== undefined) channel.restore(value);
+    // A schema-less graph keeps every key; a graph with a schema drops keys it no longer has.
+    else if (spec.schema === undefined) writes.push([key, value]);
+  }
+  applyWrites(channels, writes);
+  return channels;
+}
+
+/** `metadata.writes` of a step's checkpoint: what each node returned (a list when Sends ran a node several times). */
+function stepWrites(results: readonly TaskResult[]): Record<string, unknown> {
+  const byNode = new Map<string, unknown[]>();
+  for (const result of results) {
+    const updates = byNode.get(result.node);
+    if (updates === undefined) byNode.set(result.node, [result.update ?? null]);
+    else updates.push(result.update ?? null);
+  }
+  const writes: Record<string, unknown> = {};
+  for (const [node, updates] of byNode) writes[node] = updates.length === 1 ? updates[0] : updates;
+  return writes;
 }

@@ -14,6 +14,19 @@ export type ReadFrom = { start: true } | { now: true } | { after: string };
 
 export type RecordKind = "thread" | "run";
 
+/**
+ * What `onCancelRequest` returns: call it to unsubscribe; await `ready` before relying on hearing
+ * requests made elsewhere.
+ *
+ * @example
+ * const stop = eventLog.onCancelRequest((runId) => abortRun(runId));
+ * await stop.ready;
+ */
+export interface CancelSubscription {
+  (): void;
+  readonly ready: Promise<void>;
+}
+
 export interface EventLog {
   /** Add an event to the run's log; resolves to its id. Ids increase within a run. */
   append(runId: string, event: string, data: unknown): Promise<string>;
@@ -32,8 +45,12 @@ export interface EventLog {
   getRecord<Value extends Record<string, unknown>>(kind: RecordKind, id: string): Promise<Value | undefined>;
   /** Ask whichever instance runs `runId` to cancel it. */
   requestCancel(runId: string): Promise<void>;
-  /** Called with the run id of every cancel request; returns a function that unsubscribes. */
-  onCancelRequest(listener: (runId: string) => void): () => void;
+  /**
+   * Called with the run id of every cancel request; returns a function that unsubscribes, whose
+   * `ready` resolves once requests reach the listener (a Redis log has subscribed) and rejects with
+   * a WeftError SERVER when the subscription failed.
+   */
+  onCancelRequest(listener: (runId: string) => void): CancelSubscription;
   /** Release timers and connections. */
   close(): Promise<void>;
 }

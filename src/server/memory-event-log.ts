@@ -1,7 +1,7 @@
 // The default event log: in this process, bounded per run and in number of runs, with a TTL
 // after a run ends so late joiners can still resume.
 import { WeftError } from "../errors.js";
-import type { EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+import type { CancelSubscription, EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
 
 export interface MemoryEventLogOptions {
   /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
@@ -117,9 +117,9 @@ export class MemoryEventLog implements EventLog {
     for (const listener of this.cancelListeners) listener(runId);
   }
 
-  onCancelRequest(listener: (runId: string) => void): () => void {
+  onCancelRequest(listener: (runId: string) => void): CancelSubscription {
     this.cancelListeners.add(listener);
-    return () => this.cancelListeners.delete(listener);
+    return Object.assign(() => void this.cancelListeners.delete(listener), { ready: Promise.resolve() });
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
 // instance streams to clients connected to any other, and they can resume there by event id.
 import type { Redis, RedisOptions } from "ioredis";
 import { WeftError, describeError } from "../errors.js";
-import type { EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+import type { CancelSubscription, EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
 
 export interface RedisEventLogOptions {
   /** A `redis://` URL (default "redis://127.0.0.1:6379"), or ioredis options. */
@@ -56,6 +56,8 @@ class RedisEventLog implements EventLog {
   private readonly readers = new Set<Redis>();
   private readonly cancelListeners = new Set<(runId: string) => void>();
   private subscriber: Redis | undefined;
+  /** Settles once the subscriber listens on the cancel channel (shared by every listener). */
+  private subscribed: Promise<void> | undefined;
   /** Runs appended here whose key already has its safety expiry. */
   private readonly expiring = new Set<string>();
 
@@ -167,18 +169,27 @@ class RedisEventLog implements EventLog {
     await this.client.publish(this.cancelChannel, runId);
   }
 
-  onCancelRequest(listener: (runId: string) => void): () => void {
-    if (this.subscriber === undefined) {
+  onCancelRequest(listener: (runId: string) => void): CancelSubscription {
+    if (this.subscribed === undefined) {
+      // SUBSCRIBE holds its connection, so cancel requests get a connection of their own.
       const subscriber = this.connect();
       this.subscriber = subscriber;
-      void subscriber.subscribe(this.cancelChannel).catch(() => undefined);
       subscriber.on("message", (channel: string, runId: string) => {
         if (channel !== this.cancelChannel) return;
         for (const each of this.cancelListeners) each(runId);
       });
+      const channel = this.cancelChannel;
+      this.subscribed = subscriber.subscribe(channel).then(
+        () => undefined,
+        (error: unknown) => {
+          throw new WeftError("SERVER", `Subscribing to Redis channel ${channel} for cancel requests failed: ${describeError(error)}`, { cause: error });
+        },
+      );
+      // Reported through `ready`; a caller that does not await it must not crash the process.
+      this.subscribed.catch(() => undefined);
     }
     this.cancelListeners.add(listener);
-    return () => this.cancelListeners.delete(listener);
+    return Object.assign(() => void this.cancelListeners.delete(listener), { ready: this.subscribed });
   }
 
   async close(): Promise<void> {
@@ -187,6 +198,7 @@ class RedisEventLog implements EventLog {
     this.cancelListeners.clear();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
+    this.subscribed = undefined;
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -3,9 +3,10 @@
 import { describeValue } from "../errors.js";
 import type { StreamMode } from "../stream/run-stream.js";
 import { httpError } from "./http-error.js";
+import { stateFromWire } from "./wire-format.js";
 
 /** The stream modes the server speaks; `messages-tuple` is the graph's `messages` mode over the wire. */
-export const SERVER_STREAM_MODES = ["values", "updates", "messages-tuple", "custom", "debug"] as const;
+export const SERVER_STREAM_MODES = ["values", "updates", "messages-tuple", "custom", "debug", "tools"] as const;
 export type ServerStreamMode = (typeof SERVER_STREAM_MODES)[number];
 
 export interface RunRequest {
@@ -128,10 +129,19 @@ export function parseRunRequest(body: unknown): RunRequest {
   const interruptBefore = breakpointsOf(body, "interrupt_before");
   const interruptAfter = breakpointsOf(body, "interrupt_after");
 
+  let wireInput = input as Record<string, unknown> | null;
+  let wireCommand = command as RunRequest["command"];
+  try {
+    if (wireInput !== null) wireInput = stateFromWire(wireInput);
+    if (wireCommand?.update !== undefined && wireCommand.update !== null) wireCommand = { ...wireCommand, update: stateFromWire(wireCommand.update) };
+  } catch (error) {
+    throw invalid(wireInput !== null ? "input.messages" : "command.update.messages", (error as Error).message);
+  }
+
   return {
     assistantId,
-    input: input as Record<string, unknown> | null,
-    command: command as RunRequest["command"],
+    input: wireInput,
+    command: wireCommand,
     streamModes: [...new Set(modeList as ServerStreamMode[])],
     subgraphs,
     resumable,

@@ -1,7 +1,7 @@
 // GET /threads/{id}/state and POST /threads/{id}/history: a thread's state in the LangGraph
 // server's ThreadState shape, from the graph's checkpointer when it has one, else from the values
 // the last run ended with.
-import type { StateSnapshot } from "../graph/thread-state.js";
+import type { StateSnapshot } from "../runtime/thread-snapshot.js";
 import type { AnyGraph, ThreadRecord } from "./run-manager.js";
 
 type ConfigLike = { configurable?: Record<string, unknown> } | undefined;

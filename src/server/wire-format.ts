@@ -1,5 +1,7 @@
 // What a graph's stream chunks look like on the LangGraph server's wire: SSE event names
-// (`mode`, `mode|namespace`, `messages|tag`) and LangChain-style message dicts.
+// (`mode`, `mode|namespace`, `messages|tag`) and LangChain-style message dicts (whole messages
+// serialize themselves so: Message.toJSON()). Incoming `messages` in either shape become Weft messages.
+import { toMessage } from "../core/message-coercion.js";
 import { AIMessageChunk } from "../core/messages.js";
 import type { StreamMode } from "../stream/run-stream.js";
 
@@ -21,6 +23,7 @@ export function messageChunkToWire(chunk: AIMessageChunk): Record<string, unknow
       args: part.args ?? "",
     })),
   };
+  if (chunk.reasoning !== undefined) wire.additional_kwargs = { reasoning_content: chunk.reasoning };
   if (chunk.usage !== undefined) {
     wire.usage_metadata = {
       input_tokens: chunk.usage.inputTokens ?? 0,
@@ -56,5 +59,29 @@ export function wireEventOf(item: unknown[], options: WireOptions): { event: str
     }
     return { event: `messages${suffix}`, data, mode, namespace };
   }
+  if (mode === "tools") return { event: `tools${suffix}`, data: toolEventToWire(payload as Record<string, unknown>), mode, namespace };
   return { event: `${mode}${suffix}`, data: payload, mode, namespace };
+}
+
+/** A tools-mode event for the wire: an error becomes `{ error, message }` (as the LangGraph server sends it). */
+function toolEventToWire(event: Record<string, unknown>): Record<string, unknown> {
+  if (event.event !== "on_tool_error") return event;
+  const error = event.error;
+  const wireError = error instanceof Error ? { error: error.name, message: error.message } : { error: "Error", message: String(error) };
+  return { ...event, error: wireError };
+}
+
+/**
+ * A run's input (or a Command's update) with its `messages` read into Weft messages when every entry
+ * is a message object (`{ role, content }`, `{ type, content }`, LangChain's serialized form), so
+ * graphs get message classes whatever their schema. Throws INVALID_MESSAGES naming a bad entry.
+ */
+export function stateFromWire(values: Record<string, unknown>): Record<string, unknown> {
+  const messages = values.messages;
+  if (!Array.isArray(messages) || messages.length === 0) return values;
+  const looksLikeMessages = messages.every(
+    (entry) => typeof entry === "object" && entry !== null && !Array.isArray(entry) && ("role" in entry || "type" in entry || "lc" in entry),
+  );
+  if (!looksLikeMessages) return values;
+  return { ...values, messages: messages.map((entry, index) => toMessage(entry, `Message ${index}`)) };
 }

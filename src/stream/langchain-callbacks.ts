@@ -49,6 +49,8 @@ interface ModelRun {
   /** The message id all chunks of the run share: the provider's, else LangChain's `run-<runId>`. */
   id: string | undefined;
   streamed: boolean;
+  /** The id of each streamed tool call by index, so every fragment of a call carries it (as Weft's models do). */
+  toolCallIds: Map<number, string> | undefined;
 }
 
 /**
@@ -92,7 +94,7 @@ class StreamMessagesHandler implements LangChainCallbackHandler {
     // that order; the node's langgraph_* keys are put back, since a model's metadata never moves a token.
     const merged: Record<string, unknown> = { ...metadata, tags: [...allTags] };
     restoreRoutingKeys(merged, this.nodeMetadata());
-    (this.runs ??= new Map()).set(runId, { metadata: merged, id: undefined, streamed: false });
+    (this.runs ??= new Map()).set(runId, { metadata: merged, id: undefined, streamed: false, toolCallIds: undefined });
   }
 
   handleLLMNewToken(token: string, _index: unknown, runId: string, _parentRunId?: string, _tags?: string[], fields?: { chunk?: { message?: unknown } }) {
@@ -102,6 +104,13 @@ class StreamMessagesHandler implements LangChainCallbackHandler {
     run.id ??= typeof message?.id === "string" && message.id !== "" ? message.id : `run-${runId}`;
     const parts = message === undefined ? { text: token, reasoning: "" } : textAndReasoning(message);
     const toolCallChunks = message === undefined ? [] : streamedToolCallChunks(message.tool_call_chunks);
+    for (const fragment of toolCallChunks) {
+      if (fragment.id !== undefined) (run.toolCallIds ??= new Map()).set(fragment.index, fragment.id);
+      else {
+        const id = run.toolCallIds?.get(fragment.index);
+        if (id !== undefined) fragment.id = id;
+      }
+    }
     if (parts.reasoning !== "") this.push(run, reasoningChunk(parts.reasoning, run.id));
     if (parts.text !== "" || toolCallChunks.length > 0) this.push(run, new AIMessageChunk(parts.text, run.id, toolCallChunks.length > 0 ? toolCallChunks : undefined));
     if (this.stream.mustWait) return this.stream.drained();
@@ -126,6 +135,8 @@ class StreamMessagesHandler implements LangChainCallbackHandler {
       // Weft's models report usage once, on the last chunk of a call, as the call's total.
       this.push(run, new AIMessageChunk("", id, undefined, usage));
     }
+    // The answer is in the stream now: a node that returns it does not stream it again.
+    this.stream.markStreamed(id);
     if (this.stream.mustWait) return this.stream.drained();
     return undefined;
   }

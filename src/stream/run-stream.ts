@@ -2,8 +2,8 @@
 // and the caller's `for await` pulls from here. One queue hop from a model chunk to the consumer.
 import { WeftError } from "../errors.js";
 
-export type StreamMode = "values" | "updates" | "messages" | "custom" | "debug";
-export const STREAM_MODES: readonly StreamMode[] = ["values", "updates", "messages", "custom", "debug"];
+export type StreamMode = "values" | "updates" | "messages" | "custom" | "debug" | "tools";
+export const STREAM_MODES: readonly StreamMode[] = ["values", "updates", "messages", "custom", "debug", "tools"];
 
 export interface RunStreamOptions {
   modes: readonly StreamMode[];
@@ -35,6 +35,7 @@ export class RunStream implements AsyncIterator<unknown> {
   readonly wantsMessages: boolean;
   readonly wantsCustom: boolean;
   readonly wantsDebug: boolean;
+  readonly wantsTools: boolean;
   readonly subgraphs: boolean;
   private readonly modeTuples: boolean;
   private readonly highWaterMark: number;
@@ -53,6 +54,8 @@ export class RunStream implements AsyncIterator<unknown> {
   private drainWaiters: Array<() => void> = [];
   private closed = false;
   private failure: { error: unknown } | undefined;
+  /** Ids of the messages this run has streamed (as chunks or whole), so none is streamed twice. Made on first use. */
+  private streamedMessageIds: Set<string> | undefined;
   /** Called when the consumer leaves early (`return()`), so the run can be aborted. */
   onCancel: ((reason: unknown) => void) | undefined;
 
@@ -63,6 +66,7 @@ export class RunStream implements AsyncIterator<unknown> {
     this.wantsMessages = modes.includes("messages");
     this.wantsCustom = modes.includes("custom");
     this.wantsDebug = modes.includes("debug");
+    this.wantsTools = modes.includes("tools");
     this.subgraphs = options.subgraphs;
     this.modeTuples = options.modeTuples;
     this.highWaterMark = Math.max(2, options.highWaterMark ?? 1024);
@@ -86,8 +90,8 @@ export class RunStream implements AsyncIterator<unknown> {
 
   /**
    * Queue an event. The caller has already checked that its mode is wanted (the `wants*` flags),
-   * so nothing is built for modes nobody reads. Namespaced non-message events are dropped unless
-   * `subgraphs` was asked for.
+   * so nothing is built for modes nobody reads. Namespaced events other than messages, custom and
+   * tools are dropped unless `subgraphs` was asked for.
    */
   push(mode: StreamMode, namespace: readonly string[], payload: unknown): void {
     if (this.closed) return;
@@ -95,7 +99,7 @@ export class RunStream implements AsyncIterator<unknown> {
     if (this.subgraphs) {
       item = this.modeTuples ? [namespace, mode, payload] : [namespace, payload];
     } else {
-      if (namespace.length > 0 && mode !== "messages" && mode !== "custom") return;
+      if (namespace.length > 0 && mode !== "messages" && mode !== "custom" && mode !== "tools") return;
       if (this.modeTuples) item = [mode, payload];
     }
     const consumer = this.waitingConsumer;
@@ -109,6 +113,16 @@ export class RunStream implements AsyncIterator<unknown> {
     if (this.size > this.mask) this.grow();
     this.buffer[(this.head + this.size) & this.mask] = item;
     this.size++;
+  }
+
+  /** Remember that the message with this id reached `messages` mode (once per model call, not per token). */
+  markStreamed(messageId: string): void {
+    (this.streamedMessageIds ??= new Set()).add(messageId);
+  }
+
+  /** True when the message with this id already reached `messages` mode in this run. */
+  wasStreamed(messageId: string): boolean {
+    return this.streamedMessageIds !== undefined && this.streamedMessageIds.has(messageId);
   }
 
   /** Resolves when the consumer has taken the buffer below the low-water mark (or the stream closed). */

@@ -1,5 +1,5 @@
 // The shapes a run's stream yields, by stream mode.
-import type { AIMessageChunk } from "../core/messages.js";
+import type { AIMessageChunk, Message } from "../core/messages.js";
 import type { RunnableConfig } from "../core/runnable-config.js";
 import type { MessageMetadata } from "./metadata.js";
 import type { StreamMode } from "./run-stream.js";
@@ -16,7 +16,7 @@ export type DebugEvent =
       type: "task_result";
       timestamp: string;
       step: number;
-      payload: { id: string; name: string; error: string | null; result: ReadonlyArray<readonly [string, unknown]>; interrupts: unknown[] };
+      payload: { id: string; name: string; error: string | null; result: Record<string, unknown>; interrupts: unknown[] };
     }
   | {
       /** Emitted when a checkpointer saved a checkpoint (root graph only). */
@@ -33,16 +33,35 @@ export type DebugEvent =
       };
     };
 
+/**
+ * One event of the `tools` mode, in order per tool call: `on_tool_start`, any `on_tool_event`s (what
+ * the tool wrote through its writer or yielded), then `on_tool_end` or `on_tool_error`.
+ * `toolCallId` is the model's id of the call (undefined when a tool is invoked directly with arguments).
+ */
+export type ToolEvent =
+  | { event: "on_tool_start"; toolCallId: string | undefined; name: string; input: unknown }
+  | { event: "on_tool_event"; toolCallId: string | undefined; name: string; data: unknown }
+  | { event: "on_tool_end"; toolCallId: string | undefined; name: string; output: unknown }
+  | { event: "on_tool_error"; toolCallId: string | undefined; name: string; error: unknown };
+
+/**
+ * What `messages` mode yields: each streamed chunk of a model call, and once each, a whole message a
+ * node returned that was not streamed (a ToolMessage, or the answer of a `nostream` call).
+ */
+export type MessagesModeChunk = [AIMessageChunk | Message, MessageMetadata];
+
 /** What one mode yields for a graph with state `State`. */
 export type ChunkOf<State, Mode extends StreamMode> = Mode extends "values"
   ? State
   : Mode extends "updates"
     ? Record<string, Partial<State> | null>
     : Mode extends "messages"
-      ? [AIMessageChunk, MessageMetadata]
+      ? MessagesModeChunk
       : Mode extends "debug"
         ? DebugEvent
-        : any;
+        : Mode extends "tools"
+          ? ToolEvent
+          : any;
 
 type ModeTuple<State, Modes extends StreamMode> = { [Mode in Modes]: [Mode, ChunkOf<State, Mode>] }[Modes];
 type NamespacedModeTuple<State, Modes extends StreamMode> = {

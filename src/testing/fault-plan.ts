@@ -1,6 +1,6 @@
 // Seeded, reproducible fault injection for the OpenAI-compatible test server: the same seed and
 // the same request order always give the same faults, so a failing reliability run can be replayed.
-import { seededRandom } from "../seeded-random.js";
+import { seededRandom } from "../core/seeded-random.js";
 import { WeftError } from "../errors.js";
 
 /** The faults the test server can inject into one response. */

@@ -1,5 +1,5 @@
 // Test helpers that users import too: `weft/testing`.
-export { FakeChatModel, splitWords, type FakeChatModelOptions } from "./fake-chat-model.js";
+export { FakeChatModel, splitWords, type FakeChatModelOptions, type FakeResponse } from "./fake-chat-model.js";
 export {
   startOpenAICompatibleServer,
   type OpenAICompatibleServer,

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { END, START, StateGraph, lastValue, type NodeConfig } from "weft";
 import { ChatOpenAI } from "weft/openai";
 import { FakeChatModel, startOpenAICompatibleServer } from "weft/testing";
-import { MEBIBYTE, MemorySampler, ProbeChatModel, activeResources, leakedResources, nextTurn, recordFigures, withTimeout } from "./support.js";
+import { MEBIBYTE, MemorySampler, ProbeChatModel, activeResources, leakedResources, nextTurn, percentile, recordFigures, withTimeout } from "./support.js";
 
 const CANCEL_BUDGET_MS = 50;
 
@@ -51,7 +51,7 @@ describe("a consumer that stops reading", () => {
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      received.push(next.value[0].content);
+      received.push(next.value[0].text);
     }
     assert.equal(received.length, TOKENS);
     for (let index = 0; index < TOKENS; index += 997) assert.equal(received[index], model.token(index));
@@ -69,17 +69,15 @@ describe("a consumer that stops reading", () => {
 });
 
 /**
- * Latency on a shared, loaded 2-core machine is noisy: take up to ATTEMPTS measurements and keep the
- * best. Every attempt must still cancel and keep its invariants; only the timing gets more chances.
+ * Latency on a shared, loaded 2-core machine is noisy: take ATTEMPTS measurements and bound their p80
+ * (the 4th fastest of 5), so one descheduled attempt is tolerated but a slow path in most is not.
+ * Every attempt must still cancel and keep its invariants.
  */
 const ATTEMPTS = 5;
-async function bestOf(measure: () => Promise<number>): Promise<{ best: number; all: number[] }> {
+async function measureAll(measure: () => Promise<number>): Promise<{ p80: number; all: number[] }> {
   const all: number[] = [];
-  while (all.length < ATTEMPTS) {
-    all.push(await measure());
-    if (all.at(-1)! <= CANCEL_BUDGET_MS) break;
-  }
-  return { best: Math.min(...all), all: all.map((value) => Number(value.toFixed(2))) };
+  while (all.length < ATTEMPTS) all.push(await measure());
+  return { p80: percentile(all, 0.8), all: all.map((value) => Number(value.toFixed(2))) };
 }
 
 describe("a consumer that leaves the loop", () => {
@@ -122,9 +120,9 @@ describe("a consumer that leaves the loop", () => {
       assert.equal(left.produced + right.produced, producedAfter, "no token is produced after cancellation");
       return Math.max(nodesSettled.left!, nodesSettled.right!, left.settledAt!, right.settledAt!) - leftAt;
     };
-    const { best, all } = await bestOf(measure);
-    assert.ok(best <= CANCEL_BUDGET_MS, `the run took ${all.join(", ")} ms to stop after the consumer left`);
-    recordFigures(context, "vanishing-consumer", { settleMs: Number(best.toFixed(2)), attemptsMs: all });
+    const { p80, all } = await measureAll(measure);
+    assert.ok(p80 <= CANCEL_BUDGET_MS, `the run took ${all.join(", ")} ms to stop after the consumer left; their p80 must be <= ${CANCEL_BUDGET_MS} ms`);
+    recordFigures(context, "vanishing-consumer", { settleP80Ms: Number(p80.toFixed(2)), attemptsMs: all });
   });
 
   it(`cancelling the Web ReadableStream cancels the run and its model call within ${CANCEL_BUDGET_MS} ms`, async (context) => {
@@ -147,9 +145,9 @@ describe("a consumer that leaves the loop", () => {
       assert.ok(model.abortedAt !== undefined, "the model call's signal aborted");
       return model.settledAt! - cancelledAt;
     };
-    const { best, all } = await bestOf(measure);
-    assert.ok(best <= CANCEL_BUDGET_MS, `the model call stopped ${all.join(", ")} ms after the ReadableStream was cancelled`);
-    recordFigures(context, "vanishing-consumer-readable-stream", { settleMs: Number(best.toFixed(2)), attemptsMs: all });
+    const { p80, all } = await measureAll(measure);
+    assert.ok(p80 <= CANCEL_BUDGET_MS, `the model call stopped ${all.join(", ")} ms after the ReadableStream was cancelled; their p80 must be <= ${CANCEL_BUDGET_MS} ms`);
+    recordFigures(context, "vanishing-consumer-readable-stream", { settleP80Ms: Number(p80.toFixed(2)), attemptsMs: all });
   });
 
   it(`closes the HTTP response of a real OpenAI-compatible call within ${CANCEL_BUDGET_MS} ms`, async (context) => {
@@ -164,7 +162,7 @@ describe("a consumer that leaves the loop", () => {
         const tokens: string[] = [];
         let leftAt = Number.NaN;
         for await (const [message] of graph.stream({}, { streamMode: "messages" })) {
-          tokens.push(message.content);
+          tokens.push(message.text);
           if (tokens.length === 5) {
             leftAt = performance.now();
             break;
@@ -175,9 +173,9 @@ describe("a consumer that leaves the loop", () => {
         assert.deepEqual(tokens, ["t0 ", "t1 ", "t2 ", "t3 ", "t4 "]);
         return closed.at - leftAt;
       };
-      const { best, all } = await bestOf(measure);
-      assert.ok(best <= CANCEL_BUDGET_MS, `the HTTP response closed ${all.join(", ")} ms after the consumer left`);
-      recordFigures(context, "vanishing-consumer-http", { closeMs: Number(best.toFixed(2)), attemptsMs: all });
+      const { p80, all } = await measureAll(measure);
+      assert.ok(p80 <= CANCEL_BUDGET_MS, `the HTTP response closed ${all.join(", ")} ms after the consumer left; their p80 must be <= ${CANCEL_BUDGET_MS} ms`);
+      recordFigures(context, "vanishing-consumer-http", { closeP80Ms: Number(p80.toFixed(2)), attemptsMs: all });
     } finally {
       await server.close();
     }

@@ -51,8 +51,8 @@ async function consume(calls: number, highWaterMark: number | undefined, slow: b
     const call = metadata.tags[1]!;
     assert.match(call, /^call-\d+$/);
     assert.equal(metadata.ls_model_name, `model-${Number(call.slice(5)) % 4}`);
-    assert.ok(message.content.startsWith(`c${call.slice(5)}.`), `token ${message.content} arrived tagged ${call}`);
-    delivery.tokens.set(call, [...(delivery.tokens.get(call) ?? []), message.content]);
+    assert.ok(message.text.startsWith(`c${call.slice(5)}.`), `token ${message.text} arrived tagged ${call}`);
+    delivery.tokens.set(call, [...(delivery.tokens.get(call) ?? []), message.text]);
     const ids = delivery.ids.get(call) ?? new Set<string>();
     ids.add(message.id!);
     delivery.ids.set(call, ids);
@@ -112,7 +112,7 @@ describe("a failing call in a fan-out", () => {
         try {
           for await (const [message, metadata] of graph.stream({}, { streamMode: "messages" })) {
             const key = metadata.ls_model_name as string;
-            delivered.set(key, [...(delivered.get(key) ?? []), message.content]);
+            delivered.set(key, [...(delivered.get(key) ?? []), message.text]);
           }
         } catch (error) {
           failure = error;

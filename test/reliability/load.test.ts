@@ -1,5 +1,5 @@
 // Load: 1,000 concurrent runs in one process, each a 4-node graph with two model calls. All complete,
-// no token is lost or misrouted, and the p99 time to first token is reported.
+// no token is lost or misrouted, and 99% of runs get their first token in the first half of the load.
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { END, START, StateGraph, lastValue, type NodeConfig } from "weft";
@@ -46,7 +46,7 @@ async function oneRun(run: number): Promise<RunOutcome> {
     }
     const [message, metadata] = chunk;
     if (Number.isNaN(firstTokenMs)) firstTokenMs = performance.now() - started;
-    byNode[metadata.langgraph_node as string]!.push(message.content);
+    byNode[metadata.langgraph_node as string]!.push(message.text);
   }
   assert.deepEqual(byNode.write, draftTokens(run), `run ${run}: draft tokens`);
   assert.deepEqual(byNode.check, reviewTokens(run), `run ${run}: review tokens`);
@@ -76,8 +76,13 @@ it(`${RUNS} concurrent runs of a 4-node, 2-model-call graph all complete with ev
   const firstTokens = outcomes.map((outcome) => outcome.firstTokenMs);
   const p50 = percentile(firstTokens, 0.5);
   const p99 = percentile(firstTokens, 0.99);
-  // Generous bound: it catches a run starved until the others finish, not a slow machine.
-  assert.ok(p99 < elapsedMs, `p99 time to first token ${p99.toFixed(1)} ms should come before the end of the load (${elapsedMs.toFixed(0)} ms)`);
+  // Fairness, not speed: all runs start in one tick, so with fair scheduling nearly every run has its
+  // first token early in the load (p99 about 0.3 of it in recorded runs, on a quiet or a loaded machine).
+  // Runs served one after another would put p99 near the end (about 0.99); half the load is the line.
+  assert.ok(
+    p99 < elapsedMs / 2,
+    `p99 time to first token ${p99.toFixed(1)} ms should fall in the first half of the load (${elapsedMs.toFixed(0)} ms); some runs waited for others to finish`,
+  );
   recordFigures(context, "load", {
     runs: RUNS,
     modelCalls: RUNS * 2,

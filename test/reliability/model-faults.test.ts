@@ -118,7 +118,7 @@ async function runSeed(seed: number, nodeRetries: number, tally: Tally) {
           }
           assert.equal(entry.node, metadata.langgraph_node, "one message id never spans two nodes");
           assert.equal(metadata.ls_model_name, `${metadata.langgraph_node}-model`);
-          entry.tokens.push(message.content);
+          entry.tokens.push(message.text);
         }
       };
       await withTimeout(consume(), 15_000, `seed ${seed} run ${run}`).catch((error: unknown) => (failure = error));

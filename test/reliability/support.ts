@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "weft";
-import { seededRandom } from "../../src/seeded-random.js";
+import { seededRandom } from "../../src/core/seeded-random.js";
 
 export { seededRandom };
 

@@ -1,11 +1,13 @@
 // The Redis Streams event log against the real Redis on 127.0.0.1:6379 (fails, not skips, without
-// it): ids, reading from the start / after an id / from now, errors, records, cancel across logs.
+// it): ids, reading from the start / after an id / from now, errors, records, cancel across logs,
+// and a refused cancel subscription.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { WeftError } from "weft";
 import { type EventLog, type LoggedEvent, createRedisEventLog } from "weft/server";
+import { withTimeout } from "../reliability/support.js";
 
 const keyPrefix = `weft-test-${randomUUID().slice(0, 8)}:`;
 
@@ -69,22 +71,34 @@ describe("createRedisEventLog", () => {
     await one.putRecord("thread", "t1", { thread_id: "t1", status: "busy" });
     assert.deepEqual(await two.getRecord("thread", "t1"), { thread_id: "t1", status: "busy" });
     assert.equal(await two.getRecord("run", "nope"), undefined);
-    const heard = new Promise<string>((resolve) => {
-      const stop = two.onCancelRequest((runId) => {
-        stop();
-        resolve(runId);
+    let hear: (runId: string) => void = () => undefined;
+    const heard = new Promise<string>((resolve) => (hear = resolve));
+    const stop = two.onCancelRequest((runId) => hear(runId));
+    await stop.ready; // `two` is subscribed: one request made now must reach it
+    await one.requestCancel("r9");
+    assert.equal(await withTimeout(heard, 2_000, "the cancel request reaching the other log"), "r9");
+    stop();
+  });
+
+  it("a cancel subscription Redis refuses rejects `ready` with a WeftError naming the channel", async () => {
+    // A Redis user allowed every command on every key but no pub/sub channel: SUBSCRIBE gets NOPERM.
+    const admin = new Redis("redis://127.0.0.1:6379");
+    const username = `weft-test-${randomUUID().slice(0, 8)}`;
+    await admin.acl("SETUSER", username, "on", ">test", "~*", "+@all", "resetchannels");
+    const log = await createRedisEventLog({ keyPrefix, redis: { username, password: "test" } });
+    try {
+      const stop = log.onCancelRequest(() => assert.fail("no request can be heard"));
+      await assert.rejects(stop.ready, (error: unknown) => {
+        assert.ok(WeftError.isInstance(error) && error.code === "SERVER", String(error));
+        assert.match(error.message, new RegExp(`Subscribing to Redis channel ${keyPrefix}cancel for cancel requests failed: .*NOPERM`));
+        return true;
       });
-    });
-    // The subscription is set up asynchronously; publish until it is heard.
-    let answer: string | undefined;
-    void heard.then((runId) => {
-      answer = runId;
-    });
-    for (let attempt = 0; answer === undefined && attempt < 50; attempt++) {
-      await one.requestCancel("r9");
-      await Promise.race([heard, new Promise((resolve) => setTimeout(resolve, 20))]);
+      stop();
+    } finally {
+      await log.close();
+      await admin.acl("DELUSER", username);
+      await admin.quit();
     }
-    assert.equal(await heard, "r9");
   });
 
   it("a reader stops when its signal aborts, while waiting for events", async () => {

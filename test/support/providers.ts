@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
-import { START, StateGraph, WeftError, type AIMessageChunk, type MessageMetadata, type NodeConfig } from "weft";
+import { AIMessageChunk, START, StateGraph, WeftError, type MessageMetadata, type MessagesModeChunk, type NodeConfig } from "weft";
 import { startAnthropicServer, type AnthropicScriptedResponse, type AnthropicServer } from "weft/testing";
 
 const require = createRequire(import.meta.url);
@@ -63,11 +63,17 @@ export function oneNodeGraph(call: (config: NodeConfig) => Promise<unknown>) {
     .compile();
 }
 
-/** Drain a messages-mode stream: every chunk with its metadata, and the error it ended with. */
-export async function drain(stream: AsyncIterable<Chunk>): Promise<{ chunks: Chunk[]; error: unknown }> {
+/**
+ * Drain a messages-mode stream: every chunk with its metadata, and the error it ended with. Each item
+ * must be a model's chunk: an answer streamed as chunks is never streamed again as a whole message.
+ */
+export async function drain(stream: AsyncIterable<MessagesModeChunk>): Promise<{ chunks: Chunk[]; error: unknown }> {
   const chunks: Chunk[] = [];
   try {
-    for await (const chunk of stream) chunks.push(chunk);
+    for await (const [message, metadata] of stream) {
+      assert.ok(message instanceof AIMessageChunk, `a whole ${message.type} message in the stream: ${JSON.stringify(message)}`);
+      chunks.push([message, metadata]);
+    }
   } catch (error) {
     return { chunks, error };
   }
@@ -159,6 +165,6 @@ export async function assertAbortCloses(
 }
 
 /** The text tokens of a messages-mode graph stream. */
-export async function* contents(stream: AsyncIterable<Chunk>): AsyncGenerator<string> {
-  for await (const [chunk] of stream) if (chunk.content) yield chunk.content;
+export async function* contents(stream: AsyncIterable<MessagesModeChunk>): AsyncGenerator<string> {
+  for await (const [chunk] of stream) if (typeof chunk.content === "string" && chunk.content !== "") yield chunk.content;
 }

@@ -16,6 +16,7 @@ import {
   threadBusy,
 } from "../../core/checkpointer.js";
 import { loadOptional } from "../optional-dependency.js";
+import { type CheckpointRow, type WriteRow, rowToTuple } from "../row-mapping.js";
 import type { Serde } from "../../core/serde.js";
 
 export interface PostgresSaverOptions {
@@ -48,12 +49,6 @@ const MIGRATIONS: ReadonlyArray<(schema: string) => string> = [
     CREATE INDEX IF NOT EXISTS weft_writes_by_checkpoint ON ${schema}.weft_writes (thread_id, checkpoint_ns, checkpoint_id, seq);`,
 ];
 
-type CheckpointRow = {
-  checkpoint_id: string;
-  parent_checkpoint_id: string | null;
-  checkpoint: string;
-  metadata: string;
-};
 
 /**
  * Saves threads in PostgreSQL. Give it a `pg` Pool or a connection string, and call `setup()` once
@@ -233,18 +228,11 @@ export class PostgresSaver extends Checkpointer {
   }
 
   private async toTuple(threadId: string, namespace: string, row: CheckpointRow): Promise<CheckpointTuple> {
-    const { rows: writes } = await this.query<{ task_id: string; channel: string; value: string }>(
+    const { rows: writes } = await this.query<WriteRow>(
       `SELECT task_id, channel, value FROM ${this.schema}.weft_writes WHERE thread_id = $1 AND checkpoint_ns = $2 AND checkpoint_id = $3 ORDER BY seq`,
       [threadId, namespace, row.checkpoint_id],
     );
-    const tuple: CheckpointTuple = {
-      config: checkpointConfig(threadId, namespace, row.checkpoint_id),
-      checkpoint: this.serde.parse(row.checkpoint) as Checkpoint,
-      metadata: this.serde.parse(row.metadata) as CheckpointMetadata,
-      pendingWrites: writes.map((write): PendingWrite => [write.task_id, write.channel, this.serde.parse(write.value)]),
-    };
-    if (row.parent_checkpoint_id !== null) tuple.parentConfig = checkpointConfig(threadId, namespace, row.parent_checkpoint_id);
-    return tuple;
+    return rowToTuple(this.serde, threadId, namespace, row, writes);
   }
 
   private connect(): Promise<PoolClient> {

@@ -16,6 +16,7 @@ import {
   threadBusy,
 } from "../../core/checkpointer.js";
 import { loadOptional } from "../optional-dependency.js";
+import { type CheckpointRow, type WriteRow, rowToTuple } from "../row-mapping.js";
 import type { Serde } from "../../core/serde.js";
 
 type Database = BetterSqlite3.Database;
@@ -50,18 +51,7 @@ CREATE TABLE IF NOT EXISTS weft_thread_locks (
 );
 `;
 
-interface CheckpointRow {
-  checkpoint_id: string;
-  parent_checkpoint_id: string | null;
-  checkpoint: string;
-  metadata: string;
-}
 
-interface WriteRow {
-  task_id: string;
-  channel: string;
-  value: string;
-}
 
 /**
  * Saves threads in a SQLite database: a file path (created if missing), ":memory:", or an open
@@ -176,14 +166,7 @@ export class SqliteSaver extends Checkpointer {
 
   private toTuple(threadId: string, namespace: string, row: CheckpointRow): CheckpointTuple {
     const writes = this.statements.writes.all(threadId, namespace, row.checkpoint_id) as WriteRow[];
-    const tuple: CheckpointTuple = {
-      config: checkpointConfig(threadId, namespace, row.checkpoint_id),
-      checkpoint: this.serde.parse(row.checkpoint) as Checkpoint,
-      metadata: this.serde.parse(row.metadata) as CheckpointMetadata,
-      pendingWrites: writes.map((write): PendingWrite => [write.task_id, write.channel, this.serde.parse(write.value)]),
-    };
-    if (row.parent_checkpoint_id !== null) tuple.parentConfig = checkpointConfig(threadId, namespace, row.parent_checkpoint_id);
-    return tuple;
+    return rowToTuple(this.serde, threadId, namespace, row, writes);
   }
 }
 

@@ -1,5 +1,6 @@
 // Translation of Weft's messages and tools into the AI SDK's provider-level prompt and function tools.
 import { WeftError } from "../../errors.js";
+import { type MessageContent, textOf } from "../../core/content-blocks.js";
 import type { Message } from "../../core/messages.js";
 import type { ToolDefinition } from "../chat-model.js";
 import type { AISDKFunctionTool, AISDKPromptMessage } from "./ai-sdk-types.js";
@@ -11,12 +12,13 @@ export function toAISDKPrompt(messages: readonly Message[]): AISDKPromptMessage[
   return messages.map((message, index): AISDKPromptMessage => {
     switch (message.role) {
       case "system":
-        return { role: "system", content: message.content };
+        return { role: "system", content: textOnly(message.content, index) };
       case "user":
-        return { role: "user", content: [{ type: "text", text: message.content }] };
+        return { role: "user", content: [{ type: "text", text: textOnly(message.content, index) }] };
       case "assistant": {
         const content: Extract<AISDKPromptMessage, { role: "assistant" }>["content"] = [];
-        if (message.content !== "") content.push({ type: "text", text: message.content });
+        const text = textOf(message.content);
+        if (text !== "") content.push({ type: "text", text });
         for (const call of message.toolCalls) {
           toolNames.set(call.id, call.name);
           content.push({ type: "tool-call", toolCallId: call.id, toolName: call.name, input: call.args });
@@ -28,10 +30,18 @@ export function toAISDKPrompt(messages: readonly Message[]): AISDKPromptMessage[
           throw new WeftError("INVALID_MESSAGES", `Message ${index} is a tool result without \`toolCallId\`; set it to the id of the tool call it answers.`);
         }
         const toolName = message.name ?? toolNames.get(message.toolCallId) ?? "";
-        return { role: "tool", content: [{ type: "tool-result", toolCallId: message.toolCallId, toolName, output: { type: "text", value: message.content } }] };
+        return { role: "tool", content: [{ type: "tool-result", toolCallId: message.toolCallId, toolName, output: { type: "text", value: textOnly(message.content, index) } }] };
       }
     }
   });
+}
+
+/** The text of a message; images are not sent through this adapter yet, and a message with one says so. */
+function textOnly(content: MessageContent, index: number): string {
+  if (typeof content !== "string" && content.some((block) => block.type !== "text")) {
+    throw new WeftError("INVALID_MESSAGES", `Message ${index} has an image block; fromAISDK sends text content only. Send the text, or use a provider's own client for images.`);
+  }
+  return textOf(content);
 }
 
 /** Weft tool definitions as the AI SDK's function tools (JSON Schema as `inputSchema`). */

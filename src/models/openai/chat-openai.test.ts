@@ -206,12 +206,12 @@ describe("ChatOpenAI tool-call streaming", () => {
       }
       assert.deepEqual(fragments, [
         { index: 0, id: "call_paris", name: "get_weather" },
-        { index: 0, args: '{"ci' },
-        { index: 0, args: 'ty": "Pa' },
-        { index: 0, args: 'ris"}' },
+        { index: 0, id: "call_paris", args: '{"ci' },
+        { index: 0, id: "call_paris", args: 'ty": "Pa' },
+        { index: 0, id: "call_paris", args: 'ris"}' },
         { index: 1, id: "call_tokyo", name: "get_weather" },
-        { index: 1, args: '{"city"' },
-        { index: 1, args: ': "Tokyo"}' },
+        { index: 1, id: "call_tokyo", args: '{"city"' },
+        { index: 1, id: "call_tokyo", args: ': "Tokyo"}' },
       ]);
       assert.deepEqual(result.value.toolCalls, [
         { id: "call_paris", name: "get_weather", args: { city: "Paris" } },

@@ -1,26 +1,31 @@
 // Translation between Weft's messages and tools and the chat-completions request format.
 import type OpenAI from "openai";
-import { WeftError } from "../../errors.js";
+import { WeftError, describeValue } from "../../errors.js";
 import type { ToolDefinition } from "../chat-model.js";
 import type { ToolInput } from "../tool-definition.js";
+import { type MessageContent, textOf } from "../../core/content-blocks.js";
+import type { Message } from "../../core/messages.js";
 
 /** A tool `ChatOpenAI.bindTools` accepts (see `ToolInput`), OpenAI's own tool format included. */
 export type OpenAIToolInput = ToolInput;
-import type { Message } from "../../core/messages.js";
+export { toToolDefinition } from "../tool-definition.js";
 
 /** Weft messages to chat-completions messages; says which message is wrong when one cannot be sent. */
 export function toOpenAIMessages(messages: readonly Message[]): OpenAI.Chat.ChatCompletionMessageParam[] {
-  return messages.map((message, index) => {
+  return messages.map((message, index): OpenAI.Chat.ChatCompletionMessageParam => {
     switch (message.role) {
       case "system":
-        return { role: "system", content: message.content };
-      case "user":
-        return message.name === undefined ? { role: "user", content: message.content } : { role: "user", content: message.content, name: message.name };
+        return { role: "system", content: textParts(message.content, index, "a system message") };
+      case "user": {
+        const content = userParts(message.content, index);
+        return message.name === undefined ? { role: "user", content } : { role: "user", content, name: message.name };
+      }
       case "assistant": {
-        if (message.toolCalls.length === 0) return { role: "assistant", content: message.content };
+        const text = textOf(message.content);
+        if (message.toolCalls.length === 0) return { role: "assistant", content: text };
         return {
           role: "assistant",
-          content: message.content === "" ? null : message.content,
+          content: text === "" ? null : text,
           tool_calls: message.toolCalls.map((call) => ({
             id: call.id,
             type: "function" as const,
@@ -35,8 +40,33 @@ export function toOpenAIMessages(messages: readonly Message[]): OpenAI.Chat.Chat
             `Message ${index} is a tool result without \`toolCallId\`; set it to the id of the tool call it answers.`,
           );
         }
-        return { role: "tool", content: message.content, tool_call_id: message.toolCallId };
+        return { role: "tool", content: textParts(message.content, index, "a tool result"), tool_call_id: message.toolCallId };
     }
+  });
+}
+
+/** User content: a string as it is, blocks as OpenAI content parts (images by URL or as data URLs). */
+function userParts(content: MessageContent, index: number): string | OpenAI.Chat.ChatCompletionContentPart[] {
+  if (typeof content === "string") return content;
+  return content.map((block): OpenAI.Chat.ChatCompletionContentPart => {
+    if (block.type === "text") return { type: "text", text: block.text };
+    if (block.type === "image_url") {
+      return { type: "image_url", image_url: typeof block.image_url === "string" ? { url: block.image_url } : block.image_url };
+    }
+    const mimeType = block.mimeType ?? block.mime_type;
+    const url = block.url !== undefined && block.url !== "" ? block.url : `data:${mimeType};base64,${block.data}`;
+    return { type: "image_url", image_url: { url } };
+  });
+}
+
+/** System and tool content: OpenAI takes text only there. */
+function textParts(content: MessageContent, index: number, what: string): string | OpenAI.Chat.ChatCompletionContentPartText[] {
+  if (typeof content === "string") return content;
+  return content.map((block) => {
+    if (block.type !== "text") {
+      throw new WeftError("INVALID_MESSAGES", `Message ${index} is ${what} with an image block; OpenAI chat completions take only text there. Send the image in a user message.`);
+    }
+    return { type: "text" as const, text: block.text };
   });
 }
 

@@ -2,7 +2,7 @@
 // word from the trigram model (topic words favoured), and reject results that copy the corpus.
 import { type CorpusEntry, loadCorpus } from "./corpus.js";
 import { END, NgramModel } from "./ngram-model.js";
-import { seededRandom } from "../../seeded-random.js";
+import { seededRandom } from "../../core/seeded-random.js";
 import { type TinyStyle, substituteTopic, topicForms } from "./topic.js";
 
 export interface GenerateOptions {

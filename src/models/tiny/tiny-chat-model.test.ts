@@ -126,7 +126,7 @@ describe("TinyChatModel generation", () => {
       assert.equal(metadata.ls_model_name, "weft-tiny-trigram");
       assert.equal(metadata.ls_temperature, 0.8);
       assert.deepEqual(metadata.tags, ["joke"]);
-      tokens.push(message.content);
+      tokens.push(message.text);
     }
     assert.equal(tokens.join(""), (await new TinyChatModel({ seed: 9 }).invoke("Write a joke about owls")).content);
   });

@@ -4,7 +4,7 @@ import { WeftError } from "../../errors.js";
 import { abortReason, abortableDelay } from "../../runtime/abortable-delay.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../chat-model.js";
 import { generateText } from "./generate-text.js";
-import { hashText } from "../../seeded-random.js";
+import { hashText } from "../../core/seeded-random.js";
 import { readPrompt } from "./topic.js";
 import { toTextChunks, tokenizeWords } from "./word-tokens.js";
 
@@ -61,7 +61,7 @@ export class TinyChatModel extends BaseChatModel {
   }
 
   protected async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
-    const prompt = [...request.messages].reverse().find((message) => message.role === "user")?.content ?? "";
+    const prompt = [...request.messages].reverse().find((message) => message.role === "user")?.text ?? "";
     const { style, topic } = readPrompt(prompt);
     // Mixing the prompt into the seed lets one seeded model write different texts for different prompts.
     const baseSeed = this.seed ?? Math.floor(Math.random() * 2 ** 32);
@@ -81,7 +81,7 @@ export class TinyChatModel extends BaseChatModel {
       else if (request.signal?.aborted) throw abortReason(request.signal);
       yield chunks[index]!;
     }
-    const inputTokens = request.messages.reduce((sum, message) => sum + tokenizeWords(message.content).length, 0);
+    const inputTokens = request.messages.reduce((sum, message) => sum + tokenizeWords(message.text).length, 0);
     yield { type: "usage", usage: { inputTokens, outputTokens: chunks.length, totalTokens: inputTokens + chunks.length } };
     yield { type: "finish", reason: generation.finishReason };
   }
