@@ -222,7 +222,7 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
     it("a stall: the run's timeout signal ends it, with the tokens before the stall, and the request closed", async () => {
       await withAnthropicServer([{ text: POEM, stallAfterChunks: 2 }], async (server) => {
         const model = chatAnthropic(server);
-        const stream = oneNodeGraph(async (config) => model.invoke("poem", config)).stream({ result: "" }, { streamMode: "messages", signal: AbortSignal.timeout(150) });
+        const stream = oneNodeGraph(async (config) => model.invoke("poem", config)).stream({ result: "" }, { streamMode: "messages", signal: AbortSignal.timeout(400) });
         const { chunks, error } = await drain(stream);
         assert.deepEqual(texts(chunks), POEM.slice(0, 2));
         assert.ok(endedByAbort(error), String(error));
@@ -343,9 +343,9 @@ describe("fromLangChain: a LangChain model as a Weft chat model, for calls witho
 
     it("a stall is aborted after `timeout` ms without a chunk, and the request closed", async () => {
       await withAnthropicServer([{ text: POEM, stallAfterChunks: 2 }], async (server) => {
-        const error = await fromLangChain(chatAnthropic(server), { timeout: 100 }).invoke("poem").catch((caught: unknown) => caught);
+        const error = await fromLangChain(chatAnthropic(server), { timeout: 400 }).invoke("poem").catch((caught: unknown) => caught);
         assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
-        assert.match(error.message, /sent nothing for 100 ms after 10 characters/);
+        assert.match(error.message, /sent nothing for 400 ms after 10 characters/);
         assert.equal(error.details.partialText, "Soft paws ");
         assert.equal((await server.requests[0]!.closed).completed, false);
       });
