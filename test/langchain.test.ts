@@ -33,12 +33,11 @@ const VERSIONS = {
 };
 /**
  * How an aborted run ends when the LangChain model was called without a wrapper: the node throws
- * LangChain's own abort error, which the run reports as the node's failure (ABORTED once the runtime
- * maps a failure under an aborted run signal to the abort itself).
+ * LangChain's own abort error, and the runtime reports a failure under an aborted run signal as the
+ * abort itself (ABORTED, with LangChain's error as the cause).
  */
 function endedByAbort(error: unknown): boolean {
-  if (isWeftError(error, "ABORTED")) return true;
-  return isWeftError(error, "NODE_FAILED") && error.cause instanceof Error && /aborted/i.test(error.cause.message);
+  return isWeftError(error, "ABORTED") && error.cause instanceof Error && /abort/i.test(error.cause.message);
 }
 
 const WEATHER = { type: "object", properties: { city: { type: "string" } }, required: ["city"] };

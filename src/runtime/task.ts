@@ -15,6 +15,7 @@ import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, staticRoutes, updateToWrites } from "./algo.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad, type Writer } from "./config.js";
 import { runWithConfig } from "./context.js";
+import { abortReason } from "./abortable-delay.js";
 import { localState } from "./local-state.js";
 import { routesOf } from "./routes.js";
 import type { ThreadRun } from "./thread-run.js";
@@ -157,7 +158,7 @@ async function executeTask(
       }
       return { task, node: task.node, writes: [], routes: [], update: undefined, interrupts: error.interrupts };
     }
-    const failure = nodeError(task.node, error);
+    const failure = run.signal.aborted && !WeftError.isInstance(error) ? abortedIn(task.node, run.signal, error) : nodeError(task.node, error);
     if (stream.wantsDebug) {
       stream.push("debug", namespace, {
         type: "task_result",
@@ -208,6 +209,21 @@ function keepKnownKeys(spec: GraphSpec, output: Record<string, unknown>): Record
   const update: Record<string, unknown> = {};
   for (const key of Object.keys(output)) if (Object.prototype.hasOwnProperty.call(spec.schema, key)) update[key] = output[key];
   return update;
+}
+
+/**
+ * A node that failed because the run was aborted (a provider SDK throwing its own abort error):
+ * the run's abort reason when it is an abort, so the caller sees ABORTED, not a node failure.
+ */
+function abortedIn(node: string, signal: AbortSignal, error: unknown): WeftError {
+  const reason = abortReason(signal);
+  if (WeftError.isInstance(reason) && reason.code !== "ABORTED") return nodeError(node, error);
+  const aborted = new WeftError("ABORTED", `Node "${node}" stopped: ${WeftError.isInstance(reason) ? reason.message : "the run was aborted."}`, {
+    cause: error,
+    details: { node },
+  });
+  aborted.node = node;
+  return aborted;
 }
 
 /** Errors leave a node naming it: WeftErrors keep their code, anything else becomes NODE_FAILED. */
