@@ -64,7 +64,9 @@ async function chatRoute(request: Request): Promise<Response> {
 
 /** Serve a Web Response on node:http; a client that disconnects cancels its body (and so the run). */
 async function send(response: Response, res: ServerResponse): Promise<void> {
-  res.writeHead(response.status, Object.fromEntries(response.headers));
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => (headers[name] = value));
+  res.writeHead(response.status, headers);
   if (response.body === null) return void res.end();
   const reader = response.body.getReader();
   res.on("close", () => {
@@ -122,11 +124,11 @@ after(async () => {
 });
 
 /** The text parts of the last assistant message, as rendered. */
-const lastAnswer = (page: Page) => page.evaluate(() => [...document.querySelectorAll('li[data-role="assistant"]:last-child p.text')].map((p) => p.textContent));
+const lastAnswer = (page: Page) => page.evaluate(() => Array.from(document.querySelectorAll('li[data-role="assistant"]:last-child p.text'), (p) => p.textContent));
 
 async function waitForLastText(page: Page, text: string): Promise<void> {
   await page.waitForFunction(
-    (expected) => [...document.querySelectorAll('li[data-role="assistant"]:last-child p.text')].at(-1)?.textContent === expected,
+    (expected) => Array.from(document.querySelectorAll('li[data-role="assistant"]:last-child p.text')).at(-1)?.textContent === expected,
     text,
     { timeout: 10_000 },
   );
