@@ -1,6 +1,7 @@
 // The layering of src/ (docs: STYLE.md "Shape of the tree"), checked by `npm run check:layers` and
 // by `npm test` before the tests. Layers import only downward:
 //   errors.ts <- core <- channels, stream <- runtime <- graph <- models, prebuilt <- server, cli, testing, demo
+//                core, stream <- ui (adapters of run streams to UI protocols) <- server, cli, testing, demo
 //                core <- checkpoint <- graph
 // One rule per layer names the folders it may import; every other src/ import from it is an error.
 // Unit tests (*.test.ts) are exempt, and so are the package's entry files (package.json "exports"
@@ -34,6 +35,7 @@ const LAYERS = {
   graph: "^src/graph/",
   models: "^src/models/",
   prebuilt: "^src/prebuilt/",
+  ui: "^src/ui/",
   server: "^src/server/",
   cli: "^src/cli/",
   testing: "^src/testing/",
@@ -57,7 +59,7 @@ function layer(name, allowed, comment) {
 }
 
 const BELOW_GRAPH = ["runtime", "checkpoint", "channels", "stream", "core", "errors"];
-const BELOW_TOP = ["models", "prebuilt", "graph", ...BELOW_GRAPH];
+const BELOW_TOP = ["models", "prebuilt", "ui", "graph", ...BELOW_GRAPH];
 
 module.exports = {
   forbidden: [
@@ -70,6 +72,7 @@ module.exports = {
     layer("graph", BELOW_GRAPH, "graph/ (the builder) imports runtime/, checkpoint/ and below; nothing from models/, prebuilt/ or the top."),
     layer("models", ["graph", ...BELOW_GRAPH], "models/ imports graph/ and below; not prebuilt/, nor server/, cli/, testing/, demo/."),
     layer("prebuilt", ["publicApi", "models", "graph", ...BELOW_GRAPH], "prebuilt/ is built from the public API (src/index.ts), models/, graph/ and below; not server/, cli/, testing/, demo/."),
+    layer("ui", ["stream", "core", "errors"], "ui/ (run streams in UI protocols: the AI SDK's UI message stream) reads what a run yields: stream/, core/ and errors.ts only."),
     layer("testing", BELOW_TOP, "testing/ (weft/testing) imports models/, prebuilt/ and below; not server/, cli/, demo/."),
     layer("demo", ["testing", ...BELOW_TOP], "demo/ (the seed's graphs) imports testing/ and below; not server/, cli/."),
     layer("server", ["demo", "testing", ...BELOW_TOP], "server/ imports anything below it; not cli/."),

@@ -24,6 +24,20 @@ export type { Channel, ChannelSpec, StateSchema, StateOf, UpdateOf } from "./cor
 export { getConfig, getWriter } from "./runtime/context.js";
 export type { NodeConfig, RunnableConfig, Writer } from "./runtime/config.js";
 export { GraphStream, AwaitableGraphStream } from "./stream/graph-stream.js";
+export { RunEventStream, SubgraphRunEventStream, AwaitableRunEventStream } from "./stream/run-event-stream.js";
+export { ChatModelStream, type StreamedValue } from "./stream/chat-model-stream.js";
+export type {
+  InterruptPayload,
+  LifecycleEntry,
+  LifecycleStatus,
+  MessageContentBlock,
+  MessageContentDelta,
+  MessageEvent,
+  Namespace,
+  ProtocolEvent,
+  ProtocolMethod,
+  ToolsEventData,
+} from "./stream/run-event-types.js";
 export type { StreamMode } from "./stream/run-stream.js";
 export type { MessageMetadata } from "./stream/metadata.js";
 export type { ChunkOf, DebugEvent, MessagesModeChunk, RunOptions, StreamOptions, StreamOutput, ToolEvent } from "./stream/stream-types.js";

@@ -11,6 +11,7 @@ import { lockThread } from "../runtime/thread-lock.js";
 import { type Breakpoints, ThreadRun } from "../runtime/thread-run.js";
 import { type StateSnapshot, readSnapshot, snapshotOf, threadConfig } from "../runtime/thread-snapshot.js";
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
+import { type AwaitableRunEventStream, createRunEventStream } from "../stream/run-event-stream.js";
 import { RunStream, type StreamMode } from "../stream/run-stream.js";
 import type { RunOptions, StreamOptions, StreamOutput } from "../stream/stream-types.js";
 import { type Command, isCommand } from "../core/command.js";
@@ -34,6 +35,9 @@ export interface CompileOptions {
 
 /** A stream bus that nobody reads: invoke() runs with it, so no event is ever built. */
 const SILENT_MODES: StreamMode[] = [];
+
+/** What streamEvents() reads: every mode, `debug` for the tasks and checkpoints channels. */
+const EVENT_MODES = ["values", "updates", "messages", "tools", "custom", "debug"] as const;
 
 /**
  * A compiled graph. Run it with `invoke()` or `stream()`, or add it to another graph as a node.
@@ -87,6 +91,23 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
       (error: unknown) => stream.fail(error),
     );
     return new AwaitableGraphStream(stream, controller);
+  }
+
+  /**
+   * Run the graph and stream its events with typed projections (LangGraph.js's `streamEvents(..., { version: "v3" })`):
+   * every event with a sequence number, `.messages` (one stream per model call, with `.text`, `.reasoning`,
+   * `.toolCalls`, `.usage`), `.values`, `.output`, `.subgraphs`, `.lifecycle`, `.interrupts`, and `abort()`.
+   *
+   * @example
+   * const run = await graph.streamEvents(input, { version: "v3" });
+   * for await (const message of run.messages) for await (const token of message.text) process.stdout.write(token);
+   */
+  streamEvents(input: Update | State | Command | null, options: RunOptions & { version: "v3" }): AwaitableRunEventStream<State> {
+    if ((options as { version?: unknown } | undefined)?.version !== "v3") {
+      throw new WeftError("INVALID_OPTIONS", 'streamEvents() streams the v3 protocol: pass { version: "v3" } (LangChain\'s v1/v2 callback events are not built; use stream() for those modes).');
+    }
+    const { version: _version, ...runOptions } = options;
+    return createRunEventStream<State>(this.stream(input, { ...runOptions, streamMode: EVENT_MODES, subgraphs: true }));
   }
 
   /** Run as a node of a parent graph: same stream bus, namespaced events, the parent task's signal. */
