@@ -18,11 +18,17 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
-  /** Stop accepting connections, end open ones, and close the handler if it has `close()`. */
-  close(): Promise<void>;
+  /**
+   * Stop accepting connections and close the handler if it has `close()`: runs executing here get
+   * `drainMs` (default 0) to finish while their clients stay connected; then open connections end.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
-type RequestHandler = ((request: Request) => Promise<Response>) & { close?: () => Promise<void> };
+type RequestHandler = ((request: Request) => Promise<Response>) & {
+  ready?: Promise<void>;
+  close?: (options?: { drainMs?: number }) => Promise<void>;
+};
 
 /**
  * Listen with node:http and answer every request with `handler`.
@@ -34,6 +40,7 @@ type RequestHandler = ((request: Request) => Promise<Response>) & { close?: () =
  */
 export async function serve(handler: RequestHandler, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
+  await handler.ready;
   const server = createServer((incoming, outgoing) => {
     void answer(handler, incoming, outgoing, host);
   });
@@ -46,10 +53,11 @@ export async function serve(handler: RequestHandler, options: ServeOptions = {})
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     server,
-    async close() {
+    async close(closeOptions = {}) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await handler.close?.(closeOptions);
       server.closeAllConnections();
-      await handler.close?.();
       await closed;
     },
   };
