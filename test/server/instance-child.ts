@@ -14,18 +14,21 @@ import { JOKE, POEM } from "./fixtures.js";
 
 const [databaseUrl, schema, keyPrefix, delayMs, leaseMs = "30000", drainMs = "0", role = "all"] = process.argv.slice(2);
 
+// Gates are numbered across all processes (a Redis counter); the test opens every gate entered so
+// far by setting `<prefix>released` to the gate count and publishing it (test/reliability/server-cluster.test.ts).
+const commands = new Redis("redis://127.0.0.1:6379");
 const subscriber = new Redis("redis://127.0.0.1:6379");
 await subscriber.subscribe(`${keyPrefix}release`);
-let released = 0;
-let gates = 0;
+let released = Number((await commands.get(`${keyPrefix}released`)) ?? 0);
 const wakers = new Set<() => void>();
-subscriber.on("message", () => {
-  released++;
-  for (const wake of wakers) wake();
+subscriber.on("message", (_channel: string, value: string) => {
+  released = Math.max(released, Number(value));
+  for (const wake of [...wakers]) wake();
 });
 
-function gate(signal: AbortSignal | undefined): Promise<void> {
-  const mine = ++gates;
+async function gate(signal: AbortSignal | undefined): Promise<void> {
+  const mine = await commands.incr(`${keyPrefix}gates`);
+  process.stderr.write(`gate ${mine}\n`);
   return new Promise((resolve, reject) => {
     const check = () => {
       if (released < mine) return;
@@ -82,5 +85,6 @@ process.once("SIGTERM", async () => {
   await store.close();
   await checkpointer.close();
   subscriber.disconnect();
+  commands.disconnect();
   process.exit(0);
 });
