@@ -200,6 +200,13 @@ export class RunManager {
       return "done";
     }
     const threadId = row.run.thread_id;
+    if (threadId !== null && !row.enqueued && (await this.store.getThread(threadId))?.currentRunId !== runId) {
+      // The API claims the thread of a run that is not enqueued (and may still be stopping the run
+      // before it); a run whose API process died before claiming ends here once that cannot be.
+      if (Date.now() - Date.parse(row.run.created_at) < 2 * this.options.interruptWaitMs) return "later";
+      await this.end(row, graph, "error", { error: "SERVER", message: `Run ${runId} never got its thread ${threadId}; the process that created it stopped. Start the run again.` });
+      return "done";
+    }
     if (threadId !== null) {
       const claim = await this.claimThread(threadId, row);
       if (claim.outcome === "missing") {
@@ -368,7 +375,8 @@ export class RunManager {
             ? undefined
             : { ...current, currentRunId: null, thread: { ...current.thread, status: threadStatus, values: values ?? current.thread.values, updated_at: now } },
         );
-        [next] = await this.store.listRuns({ threadId: run.thread_id, status: ["pending"], limit: 1, offset: 0 });
+        // Wake the oldest run enqueued behind this one (other pending runs are started by their API request).
+        next = (await this.store.listRuns({ threadId: run.thread_id, status: ["pending"], limit: 100, offset: 0 })).find((each) => each.enqueued);
       }
       // A stateless run's thread exists only for that run (as on_completion "delete" in LangGraph).
       if (run.thread_id === null && graph?.checkpointer !== undefined && row.request.onCompletion !== "keep") await graph.checkpointer.deleteThread(run.run_id);

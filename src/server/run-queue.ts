@@ -53,6 +53,8 @@ export class StoreRunQueue implements RunQueue {
   private processor: RunProcessor | undefined;
   private readonly waiting: string[] = [];
   private readonly active = new Map<string, { handover: AbortController; done: Promise<void> }>();
+  /** Runs enqueued again while their job was executing: they go once more when it ends. */
+  private readonly again = new Set<string>();
   private scanTimer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
 
@@ -68,7 +70,8 @@ export class StoreRunQueue implements RunQueue {
 
   async enqueue(runId: string): Promise<void> {
     if (this.closed || this.processor === undefined) return; // an API-only process: a worker's scan finds the run.
-    if (!this.waiting.includes(runId) && !this.active.has(runId)) this.waiting.push(runId);
+    if (this.active.has(runId)) this.again.add(runId);
+    else if (!this.waiting.includes(runId)) this.waiting.push(runId);
     this.pump();
   }
 
@@ -109,7 +112,13 @@ export class StoreRunQueue implements RunQueue {
     while (!this.closed && this.active.size < this.concurrency && this.waiting.length > 0) {
       const runId = this.waiting.shift()!;
       const handover = new AbortController();
-      const done = this.execute(runId, handover.signal).finally(() => this.active.delete(runId));
+      const done = this.execute(runId, handover.signal).finally(() => {
+        this.active.delete(runId);
+        if (this.again.delete(runId) && !this.closed) {
+          this.waiting.push(runId);
+          this.pump();
+        }
+      });
       this.active.set(runId, { handover, done });
     }
   }
