@@ -1,6 +1,7 @@
 // `weft serve [module]`: serve the compiled graphs a module exports (the seed's joke/poem demo by
 // default) over the LangGraph-compatible HTTP/SSE API, with the browser demo page at GET /.
-import { basename, extname, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
+import { basename, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Command, InvalidArgumentError } from "commander";
 import { createJokePoemGraph } from "../demo/joke-poem-graph.js";
@@ -11,6 +12,10 @@ import { demoPage } from "../server/demo-page.js";
 import type { EventLog } from "../server/event-log.js";
 import { type RunningServer, serve } from "../server/node-adapter.js";
 import { createRedisEventLog } from "../server/redis-event-log.js";
+import { createBullmqRunQueue } from "../server/bullmq-run-queue.js";
+import { MemoryRecordStore } from "../server/memory-record-store.js";
+import type { RecordStore } from "../server/record-store.js";
+import type { RunQueue } from "../server/run-queue.js";
 import type { AnyGraph } from "../server/run-manager.js";
 import type { Checkpointer } from "../core/checkpointer.js";
 import { TinyChatModel } from "../models/tiny/index.js";
@@ -31,6 +36,24 @@ export interface ServeCommandOptions {
   pace?: number;
   /** Sampling seed of the demo's tiny model. */
   seed?: number;
+  /** Folder of the embedded SQLite files (records and checkpoints) when there is no --postgres. Default ".weft". */
+  dataDir?: string;
+  /** Keep records and checkpoints in memory only (nothing survives the process). */
+  memory?: boolean;
+  /** Only answer the API (runs are executed by worker processes). */
+  apiOnly?: boolean;
+  /** Only execute runs (no HTTP API). */
+  workerOnly?: boolean;
+  /** Lease of a run's worker in ms (a dead worker's run moves on after it). Default 30,000. */
+  leaseMs?: number;
+  /** Attempts a run gets. Default 3. */
+  maxAttempts?: number;
+  /** Milliseconds SIGTERM lets runs finish before handing them back. Default 30,000. */
+  drainMs?: number;
+  /** Milliseconds finished runs are kept. Default 7 days. */
+  runRetentionMs?: number;
+  /** Milliseconds idle threads are kept. Default forever. */
+  threadRetentionMs?: number;
 }
 
 /** The demo assistant: the seed's graph on the built-in tiny model (offline), tagged "joke" and "poem", paced so the page fills visibly. */
@@ -44,6 +67,7 @@ export function demoGraphs(options: { tokensPerSecond?: number; seed?: number } 
 /** The compiled graphs a module exports, by export name (`default` takes the file's name). */
 export async function loadGraphs(modulePath: string): Promise<Record<string, AnyGraph>> {
   const absolute = resolve(modulePath);
+  if (/\.[mc]?tsx?$/.test(absolute)) await registerTypeScript(modulePath);
   let loaded: Record<string, unknown>;
   try {
     loaded = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
@@ -61,21 +85,62 @@ export async function loadGraphs(modulePath: string): Promise<Record<string, Any
   return graphs;
 }
 
+/** Node cannot import TypeScript itself: register tsx's loader once, before importing a .ts module. */
+let typeScriptRegistered = false;
+async function registerTypeScript(modulePath: string): Promise<void> {
+  // Already loadable when Node runs under tsx (or strips types itself).
+  if (typeScriptRegistered || process.execArgv.some((argument) => /tsx/.test(argument))) return;
+  try {
+    const { register } = (await import("tsx/esm/api")) as { register: () => unknown };
+    register();
+    typeScriptRegistered = true;
+  } catch (error) {
+    throw new WeftError("MISSING_DEPENDENCY", `Serving ${modulePath} needs the "tsx" package to load TypeScript: npm install tsx. (${describeError(error)})`, { cause: error });
+  }
+}
+
 /** Start the server as `weft serve` does; resolves once it listens. */
 export async function startServe(modulePath: string | undefined, options: ServeCommandOptions = {}): Promise<RunningServer> {
   const graphs = modulePath === undefined ? demoGraphs({ tokensPerSecond: options.pace, seed: options.seed }) : await loadGraphs(modulePath);
+  if (options.apiOnly && options.workerOnly) throw new WeftError("INVALID_OPTIONS", "Pass --api-only or --worker-only, not both.");
   let eventLog: EventLog | undefined;
-  let checkpointer: (Checkpointer & { close?: () => Promise<void> }) | undefined;
-  if (options.redis !== undefined) eventLog = await createRedisEventLog({ url: options.redis, keyPrefix: options.redisPrefix });
+  let queue: RunQueue | undefined;
+  let store: RecordStore;
+  let checkpointer: (Checkpointer & { close?: () => Promise<void> | void }) | undefined;
+  if (options.redis !== undefined) {
+    eventLog = await createRedisEventLog({ url: options.redis, keyPrefix: options.redisPrefix });
+    queue = await createBullmqRunQueue({ url: options.redis, prefix: `${options.redisPrefix ?? "weft:"}queue`, leaseMs: options.leaseMs });
+  }
   if (options.postgres !== undefined) {
     const { PostgresSaver } = await import("../checkpoint/postgres/index.js");
+    const { PostgresRecordStore } = await import("../server/postgres-record-store.js");
     const saver = new PostgresSaver(options.postgres, { schema: options.postgresSchema });
     await saver.setup();
     checkpointer = saver;
+    store = new PostgresRecordStore(options.postgres, { schema: options.postgresSchema });
+  } else if (options.memory) {
+    store = new MemoryRecordStore();
+  } else {
+    // The embedded default: records and checkpoints in SQLite files, kept across restarts.
+    const dataDir = resolve(options.dataDir ?? ".weft");
+    mkdirSync(dataDir, { recursive: true });
+    const { SqliteSaver } = await import("../checkpoint/sqlite/index.js");
+    const { SqliteRecordStore } = await import("../server/sqlite-record-store.js");
+    checkpointer = new SqliteSaver(join(dataDir, "checkpoints.db"));
+    store = new SqliteRecordStore(join(dataDir, "records.db"));
+  }
+  if (queue === undefined && (options.apiOnly || options.workerOnly) && (options.postgres !== undefined || options.memory)) {
+    throw new WeftError("INVALID_OPTIONS", "--api-only and --worker-only share runs through a queue: pass --redis (with --postgres), or use the embedded SQLite default on one machine.");
   }
   const handler = createHandler({
     graphs,
     eventLog,
+    store,
+    queue,
+    role: options.apiOnly ? "api" : options.workerOnly ? "worker" : "all",
+    leaseMs: options.leaseMs,
+    maxAttempts: options.maxAttempts,
+    retention: { finishedRunsMs: options.runRetentionMs, threadsMs: options.threadRetentionMs },
     checkpointer,
     apiKey: options.apiKey,
     maxBodyBytes: options.maxBodyBytes,
@@ -85,9 +150,10 @@ export async function startServe(modulePath: string | undefined, options: ServeC
   const server = await serve(handler, { port: options.port ?? 2024, host: options.host ?? "127.0.0.1" });
   return {
     ...server,
-    async close() {
-      await server.close();
+    async close(closeOptions = {}) {
+      await server.close(closeOptions);
       await eventLog?.close();
+      await store.close();
       await checkpointer?.close?.();
     },
   };
@@ -127,11 +193,24 @@ export function registerServeCommand(program: Command): void {
     .option("--cors-origin <origin...>", "origins allowed to call the API from a browser (* for any)")
     .option("--pace <tokens-per-second>", "speed of the demo's tiny model; 0 = as fast as possible", parseNumber, 25)
     .option("--seed <integer>", "sampling seed of the demo's tiny model (same seed and topic, same text)", parseSeed)
+    .option("--data-dir <dir>", "folder of the embedded SQLite records and checkpoints (without --postgres)", ".weft")
+    .option("--memory", "keep records and checkpoints in memory only")
+    .option("--api-only", "answer the API only; worker processes execute the runs")
+    .option("--worker-only", "execute runs only; no HTTP API (health at GET /ok)")
+    .option("--lease-ms <ms>", "lease of a run's worker: a dead worker's run moves on after it", parseNumber)
+    .option("--max-attempts <n>", "attempts a run gets when its workers die or stop", parseNumber)
+    .option("--drain-ms <ms>", "on SIGTERM, how long runs may finish before they go back to the queue", parseNumber, 30_000)
+    .option("--run-retention-ms <ms>", "how long finished runs are kept (default 7 days)", parseNumber)
+    .option("--thread-retention-ms <ms>", "how long idle threads are kept (default forever)", parseNumber)
     .action(async (modulePath: string | undefined, flags: ServeCommandOptions) => {
       const server = await startServe(modulePath, { ...flags, apiKey: flags.apiKey ?? process.env.WEFT_API_KEY });
       console.log(`Weft server listening on ${server.url} (demo page: ${server.url}/)`);
+      let stopping = false;
       const stop = async () => {
-        await server.close();
+        if (stopping) return;
+        stopping = true;
+        // Stop accepting, let runs finish for --drain-ms, hand the rest back to the queue.
+        await server.close({ drainMs: flags.drainMs });
         process.exit(0);
       };
       process.once("SIGINT", stop);

@@ -1,28 +1,63 @@
 // The Weft server as one Web-standard function, (Request) => Promise<Response>, so it mounts in
 // Node (node-adapter.ts), Hono, Next.js route handlers, Deno or Bun. Routes follow the
-// LangGraph server API for assistants, threads and streamed runs.
+// LangGraph server API for assistants, threads and runs.
 import { randomUUID } from "node:crypto";
-import { WeftError } from "../errors.js";
+import { WeftError, describeError } from "../errors.js";
 import type { Checkpointer } from "../core/checkpointer.js";
 import { CompiledGraph } from "../graph/compiled-graph.js";
 import type { EventLog, ReadFrom } from "./event-log.js";
 import { errorResponse, httpError, jsonResponse } from "./http-error.js";
 import { MemoryEventLog } from "./memory-event-log.js";
+import { MemoryRecordStore } from "./memory-record-store.js";
+import type { RecordStore, RunRow, ThreadRecord, ThreadRow } from "./record-store.js";
+import { checkThreadId, integerField, isRecordId, objectBody, optionalEnum, optionalObject } from "./request-fields.js";
 import { type CorsOptions, checkApiKey, corsHeaders, preflightResponse, readJsonBody } from "./request-guard.js";
-import { type AnyGraph, type RunRecord, RunManager, type ThreadRecord } from "./run-manager.js";
-import { parseRunRequest } from "./run-request.js";
+import { type AnyGraph, RunManager } from "./run-manager.js";
+import { type RunQueue, StoreRunQueue } from "./run-queue.js";
+import { type RunRequest, parseRunRequest } from "./run-request.js";
 import { eventStreamResponse } from "./sse.js";
 import { threadHistoryOf, threadStateOf } from "./thread-state.js";
+
+/** Who made a request, as `authenticate` says. */
+export interface Identity {
+  identity: string;
+}
+
+export interface RetentionOptions {
+  /** Milliseconds a finished run's record is kept. Default 7 days. */
+  finishedRunsMs?: number;
+  /** Milliseconds an idle thread is kept after its last update. Default: forever. */
+  threadsMs?: number;
+  /** Milliseconds between two prunes. Default 10 minutes. */
+  intervalMs?: number;
+}
 
 export interface HandlerOptions {
   /** The graphs to serve, by assistant id (also their graph id). */
   graphs: Record<string, AnyGraph>;
   /** Saves threads of graphs compiled without a checkpointer (their own checkpointer wins). */
   checkpointer?: Checkpointer;
-  /** Where runs' events and thread/run records live. Default: a MemoryEventLog (one process). */
+  /** Where thread and run records live. Default: a MemoryRecordStore (this process only). */
+  store?: RecordStore;
+  /** Where runs' jobs wait for a worker. Default: a StoreRunQueue on `store` (one process). */
+  queue?: RunQueue;
+  /** Where runs' events live. Default: a MemoryEventLog (one process). */
   eventLog?: EventLog;
+  /** "all" (default): answer the API and execute runs; "api": only the API; "worker": only execute runs. */
+  role?: "all" | "api" | "worker";
+  /** Attempts a run gets when its worker dies or stops (default 3); after them it ends in error. */
+  maxAttempts?: number;
+  /** Lease of the default queue in ms: a run whose worker died is taken over after it. Default 30,000. */
+  leaseMs?: number;
+  /** How long finished runs and idle threads are kept. */
+  retention?: RetentionOptions;
   /** When set, every API request must carry it (X-Api-Key or Authorization: Bearer); else 401. */
   apiKey?: string;
+  /**
+   * Who makes a request: resolve `{ identity }`, or null (or throw) for 401. Each thread and run
+   * belongs to the identity that created it, and other identities get 404 for it on every route.
+   */
+  authenticate?: (request: Request) => Promise<Identity | null> | Identity | null;
   /** Largest accepted JSON body in bytes (413 above). Default 1 MiB. */
   maxBodyBytes?: number;
   /** Allow browsers on other origins to call the API. Off by default (same origin only). */
@@ -35,13 +70,21 @@ export interface HandlerOptions {
   basePath?: string;
 }
 
-/** A Web-standard request handler, with `close()` to cancel running runs and release the event log. */
+/** A Web-standard request handler, with `ready` (set up, worker started) and `close()`. */
 export interface WeftHandler {
   (request: Request): Promise<Response>;
-  close(): Promise<void>;
+  /** Settles once the store is set up and the worker takes jobs. */
+  readonly ready: Promise<void>;
+  /**
+   * Stop: refuse new runs, let runs executing here finish for up to `drainMs` (default 0), hand the
+   * rest back to the queue, and release what the handler created.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
-type Route = (request: Request, parameters: string[], url: URL) => Promise<Response> | Response;
+type Route = (request: Request, parameters: string[], url: URL, owner: string | null) => Promise<Response> | Response;
+
+const DAY = 86_400_000;
 
 /**
  * Create the server's request handler.
@@ -55,12 +98,34 @@ type Route = (request: Request, parameters: string[], url: URL) => Promise<Respo
 export function createHandler(options: HandlerOptions): WeftHandler {
   const graphs = checkGraphs(options);
   const log = options.eventLog ?? new MemoryEventLog();
-  const ownsLog = options.eventLog === undefined;
-  const runs = new RunManager(log, graphs);
+  const store = options.store ?? new MemoryRecordStore();
+  const queue = options.queue ?? new StoreRunQueue(store, { leaseMs: options.leaseMs });
+  const role = options.role ?? "all";
+  if (!["all", "api", "worker"].includes(role)) throw new WeftError("INVALID_OPTIONS", `role must be "all", "api" or "worker", not ${JSON.stringify(role)}.`);
+  const runs = new RunManager(store, log, graphs, queue, { maxAttempts: options.maxAttempts ?? 3, interruptWaitMs: 30_000 });
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const createdAt = new Date().toISOString();
   const basePath = (options.basePath ?? "").replace(/\/+$/, "");
+  const retention = { finishedRunsMs: options.retention?.finishedRunsMs ?? 7 * DAY, threadsMs: options.retention?.threadsMs, intervalMs: options.retention?.intervalMs ?? 600_000 };
+  let closing = false;
+
+  const prune = async () => {
+    const now = Date.now();
+    await store
+      .prune({ finishedRuns: now - retention.finishedRunsMs, threads: retention.threadsMs === undefined ? undefined : now - retention.threadsMs })
+      .catch((error: unknown) => console.error(`weft server: pruning old records failed: ${describeError(error)}`));
+  };
+  let pruneTimer: ReturnType<typeof setInterval> | undefined;
+  const ready = (async () => {
+    await store.setup();
+    if (role !== "api") await queue.startWorker(runs.process);
+    await prune();
+    pruneTimer = setInterval(() => void prune(), retention.intervalMs);
+    pruneTimer.unref?.();
+  })();
+  // Reported on every request (and by `ready`), never as an unhandled rejection.
+  ready.catch((error: unknown) => console.error(`weft server: starting failed: ${describeError(error)}`));
 
   const assistantOf = (id: string) => ({
     assistant_id: id,
@@ -75,36 +140,68 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     updated_at: createdAt,
   });
 
-  const threadOf = async (threadId: string): Promise<ThreadRecord> => {
-    const thread = await log.getRecord<ThreadRecord>("thread", threadId);
-    if (thread === undefined) throw httpError(404, `Thread ${threadId} not found; create it with POST /threads.`);
-    return thread;
+  /** The thread, or 404 when it is missing or belongs to another identity. */
+  const threadOf = async (threadId: string, owner: string | null): Promise<ThreadRow> => {
+    const row = isRecordId(threadId) ? await store.getThread(threadId) : undefined;
+    if (row === undefined || !visible(row.owner, owner)) throw httpError(404, `Thread ${threadId.slice(0, 200)} not found; create it with POST /threads.`);
+    return row;
   };
 
-  const runOf = async (threadId: string | null, runId: string): Promise<RunRecord> => {
-    const run = await log.getRecord<RunRecord>("run", runId);
-    if (run === undefined || (threadId !== null && run.thread_id !== threadId)) {
-      throw httpError(404, `Run ${runId} not found${threadId === null ? "" : ` on thread ${threadId}`} (or its log expired).`);
+  const runOf = async (threadId: string | null, runId: string, owner: string | null): Promise<RunRow> => {
+    const row = isRecordId(runId) ? await store.getRun(runId) : undefined;
+    if (row === undefined || (threadId !== null && row.run.thread_id !== threadId) || !visible(row.owner, owner)) {
+      throw httpError(404, `Run ${runId.slice(0, 200)} not found${threadId === null ? "" : ` on thread ${threadId.slice(0, 200)}`}.`);
     }
-    return run;
+    return row;
   };
 
-  const streamRun = async (request: Request, threadId: string | null) => {
+  const graphOfThread = (row: ThreadRow) => {
+    const graphId = row.thread.metadata.graph_id;
+    return typeof graphId === "string" ? graphs.get(graphId) : undefined;
+  };
+
+  const newThread = (threadId: string, metadata: Record<string, unknown>, owner: string | null): ThreadRow => {
+    const now = new Date().toISOString();
+    const thread: ThreadRecord = {
+      thread_id: threadId,
+      created_at: now,
+      updated_at: now,
+      metadata: owner === null ? metadata : { ...metadata, owner },
+      status: "idle",
+      values: null,
+      config: {},
+      interrupts: {},
+    };
+    return { thread, owner, currentRunId: null };
+  };
+
+  /** Parse a run request and create its run (creating the thread first with if_not_exists "create"). */
+  const createRun = async (request: Request, threadId: string | null, owner: string | null): Promise<{ row: RunRow; runRequest: RunRequest }> => {
+    if (closing) throw httpError(503, "The server is shutting down; send the run to another instance.");
     const runRequest = parseRunRequest(await readJsonBody(request, maxBodyBytes));
-    const run = await runs.start(runRequest, threadId);
-    const base = threadId === null ? `/runs/${run.run_id}` : `/threads/${threadId}/runs/${run.run_id}`;
-    return eventStreamResponse((signal) => log.read(run.run_id, { start: true }, signal), {
+    if (threadId !== null && runRequest.ifNotExists === "create" && isRecordId(threadId)) {
+      await store.insertThread(newThread(threadId, {}, owner));
+    }
+    if (threadId !== null) await threadOf(threadId, owner);
+    return { row: await runs.create(runRequest, threadId, owner), runRequest };
+  };
+
+  const streamRun = async (request: Request, threadId: string | null, owner: string | null) => {
+    const { row, runRequest } = await createRun(request, threadId, owner);
+    const runId = row.run.run_id;
+    const base = threadId === null ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}`;
+    return eventStreamResponse((signal) => log.read(runId, { start: true }, signal), {
       headers: { "Content-Location": base, Location: `${base}/stream` },
       heartbeatMs,
       signal: request.signal,
-      onDisconnect: runRequest.onDisconnect === "cancel" ? () => void runs.cancel(run.run_id) : undefined,
+      onDisconnect: runRequest.onDisconnect === "cancel" ? () => void runs.cancel(runId) : undefined,
     });
   };
 
-  const joinRun = async (request: Request, threadId: string | null, runId: string, url: URL) => {
-    const run = await runOf(threadId, runId);
+  const joinRun = async (request: Request, threadId: string | null, runId: string, url: URL, owner: string | null) => {
+    const row = await runOf(threadId, runId, owner);
     const lastEventId = request.headers.get("Last-Event-ID");
-    const from: ReadFrom = lastEventId ? { after: lastEventId } : run.kwargs.resumable ? { start: true } : { now: true };
+    const from: ReadFrom = lastEventId ? { after: lastEventId } : row.run.kwargs.resumable ? { start: true } : { now: true };
     // Checked before answering, so a bad Last-Event-ID is a 4xx, not a broken stream.
     await log.check(runId, from);
     const cancelOnDisconnect = ["1", "true"].includes(url.searchParams.get("cancel_on_disconnect") ?? "");
@@ -116,6 +213,15 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     });
   };
 
+  /** The thread's values once its run has ended (runs/wait and join). */
+  const valuesAfter = async (runId: string, threadId: string | null, owner: string | null, signal: AbortSignal) => {
+    const ended = await runs.waitForEnd(runId, signal);
+    if (threadId === null) return ended?.run.error ?? {};
+    const thread = await threadOf(threadId, owner);
+    const state = await threadStateOf(thread.thread, graphOfThread(thread));
+    return state.values;
+  };
+
   const routes: Array<[method: string, pattern: RegExp, route: Route]> = [
     ["GET", /^\/$/, () => (options.page === undefined ? notFound() : new Response(options.page, { headers: { "Content-Type": "text/html; charset=utf-8" } }))],
     ["GET", /^\/ok$/, () => jsonResponse({ ok: true })],
@@ -124,9 +230,10 @@ export function createHandler(options: HandlerOptions): WeftHandler {
       "POST",
       /^\/assistants\/search$/,
       async (request) => {
-        const body = ((await readJsonBody(request, maxBodyBytes)) ?? {}) as Record<string, unknown>;
-        const limit = typeof body.limit === "number" ? body.limit : 10;
-        const offset = typeof body.offset === "number" ? body.offset : 0;
+        const body = objectBody(await readJsonBody(request, maxBodyBytes), ["graph_id", "metadata", "limit", "offset", "name", "sort_by", "sort_order", "select"]);
+        const limit = integerField(body, "limit", 10, 1, 1000);
+        const offset = integerField(body, "offset", 0, 0, 1_000_000);
+        if (body.graph_id !== undefined && typeof body.graph_id !== "string") throw httpError(422, "`graph_id` must be a string.", "graph_id");
         const ids = [...graphs.keys()].filter((id) => body.graph_id === undefined || body.graph_id === id);
         return jsonResponse(ids.slice(offset, offset + limit).map(assistantOf));
       },
@@ -142,92 +249,155 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     [
       "POST",
       /^\/threads$/,
-      async (request) => {
-        const body = ((await readJsonBody(request, maxBodyBytes)) ?? {}) as Record<string, unknown>;
-        const threadId = body.thread_id ?? randomUUID();
-        if (typeof threadId !== "string" || !/^[\w.:-]{1,200}$/.test(threadId)) {
-          throw httpError(422, "`thread_id` must be 1-200 letters, digits, '-', '_', '.' or ':'.", "thread_id");
-        }
-        const metadata = body.metadata ?? {};
-        if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) throw httpError(422, "`metadata` must be an object.", "metadata");
-        const existing = await log.getRecord<ThreadRecord>("thread", threadId);
-        if (existing !== undefined) {
-          if (body.if_exists === "do_nothing") return jsonResponse(existing);
-          throw httpError(409, `Thread ${threadId} already exists; pass if_exists: "do_nothing" to reuse it.`, "thread_id");
-        }
-        const now = new Date().toISOString();
-        const thread: ThreadRecord = {
-          thread_id: threadId,
-          created_at: now,
-          updated_at: now,
-          metadata: metadata as Record<string, unknown>,
-          status: "idle",
-          values: null,
-          config: {},
-          interrupts: {},
-        };
-        await log.putRecord("thread", threadId, thread);
-        return jsonResponse(thread);
+      async (request, _parameters, _url, owner) => {
+        const body = objectBody(await readJsonBody(request, maxBodyBytes), ["thread_id", "metadata", "if_exists", "graph_id", "supersteps", "ttl"]);
+        for (const field of ["supersteps", "ttl"]) if (body[field] !== undefined && body[field] !== null) throw httpError(422, `"${field}" is not supported by the Weft server; remove it.`, field);
+        const threadId = body.thread_id === undefined || body.thread_id === null ? randomUUID() : checkThreadId(body.thread_id);
+        const metadata = optionalObject(body, "metadata") ?? {};
+        const ifExists = optionalEnum(body, "if_exists", ["raise", "do_nothing"] as const) ?? "raise";
+        if (body.graph_id !== undefined && typeof body.graph_id !== "string") throw httpError(422, "`graph_id` must be a string.", "graph_id");
+        const row = newThread(threadId, body.graph_id === undefined ? metadata : { ...metadata, graph_id: body.graph_id }, owner);
+        if (await store.insertThread(row)) return jsonResponse(row.thread);
+        const existing = await store.getThread(threadId);
+        // Another identity's thread of the same id is not revealed: it answers as a conflict without its contents.
+        if (ifExists === "do_nothing" && existing !== undefined && visible(existing.owner, owner)) return jsonResponse(existing.thread);
+        throw httpError(409, `Thread ${threadId} already exists; pass if_exists: "do_nothing" to reuse it.`, "thread_id");
       },
     ],
-    ["GET", /^\/threads\/([^/]+)$/, async (_request, [threadId]) => jsonResponse(await threadOf(threadId!))],
+    [
+      "POST",
+      /^\/threads\/search$/,
+      async (request, _parameters, _url, owner) => {
+        const body = objectBody(await readJsonBody(request, maxBodyBytes), ["metadata", "status", "limit", "offset", "values", "sort_by", "sort_order", "select", "ids"]);
+        for (const field of ["values", "ids", "select"]) if (body[field] !== undefined && body[field] !== null) throw httpError(422, `"${field}" is not supported in a thread search; remove it.`, field);
+        optionalEnum(body, "sort_by", ["updated_at"] as const);
+        optionalEnum(body, "sort_order", ["desc"] as const);
+        const rows = await store.searchThreads({
+          owner: options.authenticate === undefined ? undefined : owner,
+          metadata: optionalObject(body, "metadata"),
+          status: optionalEnum(body, "status", ["idle", "busy", "error", "interrupted"] as const),
+          limit: integerField(body, "limit", 10, 1, 1000),
+          offset: integerField(body, "offset", 0, 0, 1_000_000),
+        });
+        return jsonResponse(rows.map((row) => row.thread));
+      },
+    ],
+    ["GET", /^\/threads\/([^/]+)$/, async (_request, [threadId], _url, owner) => jsonResponse((await threadOf(threadId!, owner)).thread)],
+    [
+      "PATCH",
+      /^\/threads\/([^/]+)$/,
+      async (request, [threadId], _url, owner) => {
+        const body = objectBody(await readJsonBody(request, maxBodyBytes), ["metadata"]);
+        const metadata = optionalObject(body, "metadata") ?? {};
+        await threadOf(threadId!, owner);
+        const updated = await store.updateThread(threadId!, (row) =>
+          visible(row.owner, owner)
+            ? { ...row, thread: { ...row.thread, updated_at: new Date().toISOString(), metadata: { ...row.thread.metadata, ...metadata, ...(row.owner === null ? {} : { owner: row.owner }) } } }
+            : undefined,
+        );
+        if (updated === undefined) throw httpError(404, `Thread ${threadId} not found.`);
+        return jsonResponse(updated.thread);
+      },
+    ],
+    [
+      "DELETE",
+      /^\/threads\/([^/]+)$/,
+      async (_request, [threadId], _url, owner) => {
+        const row = await threadOf(threadId!, owner);
+        if (row.currentRunId !== null) await runs.cancel(row.currentRunId);
+        await store.deleteThread(threadId!);
+        const graph = graphOfThread(row);
+        if (graph?.checkpointer !== undefined) await graph.checkpointer.deleteThread(threadId!);
+        return new Response(null, { status: 204 });
+      },
+    ],
     [
       "GET",
       /^\/threads\/([^/]+)\/state$/,
-      async (_request, [threadId]) => {
-        const thread = await threadOf(threadId!);
-        const graphId = thread.metadata.graph_id;
-        const graph = typeof graphId === "string" ? graphs.get(graphId) : undefined;
-        return jsonResponse(await threadStateOf(thread, graph));
+      async (_request, [threadId], _url, owner) => {
+        const row = await threadOf(threadId!, owner);
+        return jsonResponse(await threadStateOf(row.thread, graphOfThread(row)));
       },
     ],
     [
       "POST",
       /^\/threads\/([^/]+)\/history$/,
-      async (request, [threadId]) => {
-        const body = ((await readJsonBody(request, maxBodyBytes)) ?? {}) as Record<string, unknown>;
-        const limit = body.limit ?? 10;
-        if (!Number.isInteger(limit) || (limit as number) < 1) throw httpError(422, "`limit` must be a whole number >= 1.", "limit");
-        const thread = await threadOf(threadId!);
-        const graphId = thread.metadata.graph_id;
-        return jsonResponse(await threadHistoryOf(thread, typeof graphId === "string" ? graphs.get(graphId) : undefined, limit as number));
+      async (request, [threadId], _url, owner) => {
+        const body = objectBody(await readJsonBody(request, maxBodyBytes), ["limit", "before", "metadata", "checkpoint"]);
+        for (const field of ["before", "metadata", "checkpoint"]) if (body[field] !== undefined && body[field] !== null) throw httpError(422, `"${field}" is not supported in a history request; remove it.`, field);
+        const limit = integerField(body, "limit", 10, 1, 1000);
+        const row = await threadOf(threadId!, owner);
+        return jsonResponse(await threadHistoryOf(row.thread, graphOfThread(row), limit));
       },
     ],
-    ["POST", /^\/threads\/([^/]+)\/runs\/stream$/, (request, [threadId]) => streamRun(request, threadId!)],
-    ["POST", /^\/runs\/stream$/, (request) => streamRun(request, null)],
-    ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)$/, async (_request, [threadId, runId]) => jsonResponse(await runOf(threadId!, runId!))],
-    ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)\/stream$/, (request, [threadId, runId], url) => joinRun(request, threadId!, runId!, url)],
-    ["GET", /^\/runs\/([^/]+)\/stream$/, (request, [runId], url) => joinRun(request, null, runId!, url)],
+    ["POST", /^\/threads\/([^/]+)\/runs\/stream$/, (request, [threadId], _url, owner) => streamRun(request, threadId!, owner)],
+    ["POST", /^\/runs\/stream$/, (request, _parameters, _url, owner) => streamRun(request, null, owner)],
+    ["POST", /^\/threads\/([^/]+)\/runs$/, async (request, [threadId], _url, owner) => jsonResponse((await createRun(request, threadId!, owner)).row.run)],
+    ["POST", /^\/runs$/, async (request, _parameters, _url, owner) => jsonResponse((await createRun(request, null, owner)).row.run)],
+    [
+      "POST",
+      /^\/threads\/([^/]+)\/runs\/wait$/,
+      async (request, [threadId], _url, owner) => {
+        const { row } = await createRun(request, threadId!, owner);
+        return jsonResponse(await valuesAfter(row.run.run_id, threadId!, owner, request.signal));
+      },
+    ],
+    [
+      "GET",
+      /^\/threads\/([^/]+)\/runs$/,
+      async (_request, [threadId], url, owner) => {
+        await threadOf(threadId!, owner);
+        const query = Object.fromEntries(url.searchParams);
+        const numbers = { limit: query.limit === undefined ? undefined : Number(query.limit), offset: query.offset === undefined ? undefined : Number(query.offset) };
+        const status = optionalEnum(query, "status", ["pending", "running", "success", "error", "timeout", "interrupted"] as const);
+        const rows = await store.listRuns({
+          threadId: threadId!,
+          status: status === undefined ? undefined : [status],
+          limit: integerField(numbers, "limit", 10, 1, 1000),
+          offset: integerField(numbers, "offset", 0, 0, 1_000_000),
+        });
+        return jsonResponse(rows.map((row) => row.run));
+      },
+    ],
+    ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)$/, async (_request, [threadId, runId], _url, owner) => jsonResponse((await runOf(threadId!, runId!, owner)).run)],
+    ["GET", /^\/threads\/([^/]+)\/runs\/([^/]+)\/stream$/, (request, [threadId, runId], url, owner) => joinRun(request, threadId!, runId!, url, owner)],
+    ["GET", /^\/runs\/([^/]+)\/stream$/, (request, [runId], url, owner) => joinRun(request, null, runId!, url, owner)],
     [
       "GET",
       /^\/threads\/([^/]+)\/runs\/([^/]+)\/join$/,
-      async (request, [threadId, runId]) => {
-        await runOf(threadId!, runId!);
-        // Waiting means reading the run's log to its end; then the thread holds the run's result.
-        for await (const _event of log.read(runId!, { now: true }, request.signal)) {
-          // drain
-        }
-        const thread = await threadOf(threadId!);
-        const graphId = thread.metadata.graph_id;
-        const state = await threadStateOf(thread, typeof graphId === "string" ? graphs.get(graphId) : undefined);
-        return jsonResponse(state.values);
+      async (request, [threadId, runId], _url, owner) => {
+        await runOf(threadId!, runId!, owner);
+        return jsonResponse(await valuesAfter(runId!, threadId!, owner, request.signal));
       },
     ],
     [
       "POST",
       /^\/threads\/([^/]+)\/runs\/([^/]+)\/cancel$/,
-      async (_request, [threadId, runId], url) => {
-        const run = await runOf(threadId!, runId!);
-        if (run.status === "running" || run.status === "pending") await runs.cancel(runId!);
-        if (!["1", "true"].includes(url.searchParams.get("wait") ?? "")) return new Response(null, { status: 202 });
-        // Waiting means reading the run's log to its end, on whichever instance it runs.
-        for await (const _event of log.read(runId!, { now: true })) {
-          // drain
-        }
+      async (request, [threadId, runId], url, owner) => {
+        await runOf(threadId!, runId!, owner);
+        const wait = optionalEnum(Object.fromEntries(url.searchParams), "wait", ["0", "1", "true", "false"] as const);
+        optionalEnum(Object.fromEntries(url.searchParams), "action", ["interrupt"] as const);
+        await runs.cancel(runId!);
+        if (wait !== "1" && wait !== "true") return new Response(null, { status: 202 });
+        await runs.waitForEnd(runId!, request.signal);
         return new Response(null, { status: 204 });
       },
     ],
   ];
+
+  const identify = async (request: Request): Promise<string | null> => {
+    if (options.authenticate === undefined) return null;
+    let identity: Identity | null;
+    try {
+      identity = await options.authenticate(request);
+    } catch (error) {
+      throw httpError(401, `Authentication failed: ${describeError(error).slice(0, 200)}`, "Authorization");
+    }
+    if (identity === null || typeof identity !== "object" || typeof identity.identity !== "string" || identity.identity === "") {
+      throw httpError(401, "Authentication failed: the request carries no valid credentials.", "Authorization");
+    }
+    return identity.identity;
+  };
 
   const handler = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
@@ -246,23 +416,52 @@ export function createHandler(options: HandlerOptions): WeftHandler {
         if (match === null) continue;
         pathMatched = true;
         if (method !== request.method) continue;
-        if (path !== "/") checkApiKey(options.apiKey, request);
-        const parameters = match.slice(1).map((part) => decodeURIComponent(part));
-        return withHeaders(await route(request, parameters, url), cors);
+        if (role === "worker" && path !== "/ok") throw httpError(503, "This instance only executes runs (--worker-only); send API requests to an API instance.");
+        let owner: string | null = null;
+        if (path !== "/") {
+          checkApiKey(options.apiKey, request);
+          if (path !== "/ok") owner = await identify(request);
+        }
+        const parameters = match.slice(1).map(decodePathPart);
+        await ready;
+        return withHeaders(await route(request, parameters, url, owner), cors);
       }
-      if (pathMatched) throw httpError(405, `${request.method} is not allowed on ${path}.`);
+      if (pathMatched) throw httpError(405, `${request.method} is not allowed on ${path.slice(0, 200)}.`);
       return withHeaders(notFound(), cors);
     } catch (error) {
       if (!WeftError.isInstance(error) || error.code !== "SERVER") console.error("weft server:", error);
       return errorResponse(error, cors);
     }
   };
+  let closed: Promise<void> | undefined;
   return Object.assign(handler, {
-    async close() {
-      await runs.close();
-      if (ownsLog) await log.close();
+    ready,
+    close(closeOptions: { drainMs?: number } = {}) {
+      closed ??= (async () => {
+        closing = true;
+        if (pruneTimer !== undefined) clearInterval(pruneTimer);
+        await ready.catch(() => undefined);
+        await queue.close(closeOptions.drainMs ?? 0);
+        runs.close();
+        if (options.eventLog === undefined) await log.close();
+        if (options.store === undefined) await store.close();
+      })();
+      return closed;
     },
   });
+}
+
+/** Without `authenticate` every record is everyone's; with it, a record is its owner's only. */
+function visible(recordOwner: string | null, requester: string | null): boolean {
+  return requester === null ? true : recordOwner === requester;
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw httpError(400, `The path segment ${JSON.stringify(part.slice(0, 60))} is not valid percent-encoding.`, "path");
+  }
 }
 
 function notFound(): Response {
@@ -290,4 +489,3 @@ function checkGraphs(options: HandlerOptions): Map<string, AnyGraph> {
   if (graphs.size === 0) throw new WeftError("INVALID_OPTIONS", "createHandler() needs at least one graph in `graphs`.");
   return graphs;
 }
-

@@ -12,6 +12,13 @@ export interface MemoryEventLogOptions {
   ttlMs?: number;
   /** Thread records kept; the least recently written are dropped. Default 10,000. */
   maxThreads?: number;
+  /**
+   * Bytes of event data (as JSON) kept per run; older events are dropped past it, and a reader that
+   * falls behind them gets an explicit EVENTS_LOST error event naming the lost ids. Default 8 MiB.
+   */
+  maxBytesPerRun?: number;
+  /** Bytes of event data kept over all runs; past it the logs of ended runs are dropped, oldest first. Default 256 MiB. */
+  maxBytes?: number;
 }
 
 interface RunLog {
@@ -19,6 +26,9 @@ interface RunLog {
   /** Sequence number of events[0]. */
   firstSequence: number;
   nextSequence: number;
+  /** JSON size of each kept event (parallel to `events`), and their sum. */
+  sizes: number[];
+  bytes: number;
   ended: boolean;
   wake: Set<() => void>;
   expiry: ReturnType<typeof setTimeout> | undefined;
@@ -39,12 +49,17 @@ export class MemoryEventLog implements EventLog {
   private readonly maxRuns: number;
   private readonly maxThreads: number;
   private readonly ttlMs: number;
+  private readonly maxBytesPerRun: number;
+  private readonly maxBytes: number;
+  private totalBytes = 0;
 
   constructor(options: MemoryEventLogOptions = {}) {
     this.maxEventsPerRun = positive(options.maxEventsPerRun, 10_000, "maxEventsPerRun");
     this.maxRuns = positive(options.maxRuns, 1_000, "maxRuns");
     this.maxThreads = positive(options.maxThreads, 10_000, "maxThreads");
     this.ttlMs = positive(options.ttlMs, 600_000, "ttlMs");
+    this.maxBytesPerRun = positive(options.maxBytesPerRun, 8 * 1024 * 1024, "maxBytesPerRun");
+    this.maxBytes = positive(options.maxBytes, 256 * 1024 * 1024, "maxBytes");
   }
 
   async append(runId: string, event: string, data: unknown): Promise<string> {
@@ -52,10 +67,19 @@ export class MemoryEventLog implements EventLog {
     if (log.ended) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`);
     const id = String(log.nextSequence++);
     log.events.push({ id, event, data });
-    if (log.events.length > this.maxEventsPerRun) {
+    const size = event.length + (JSON.stringify(data)?.length ?? 4);
+    log.sizes.push(size);
+    log.bytes += size;
+    this.totalBytes += size;
+    // The newest event always stays, so a live reader never loses one.
+    while (log.events.length > 1 && (log.events.length > this.maxEventsPerRun || log.bytes > this.maxBytesPerRun)) {
       log.events.shift();
+      const dropped = log.sizes.shift()!;
+      log.bytes -= dropped;
+      this.totalBytes -= dropped;
       log.firstSequence++;
     }
+    if (this.totalBytes > this.maxBytes) this.evictBytes();
     this.wakeReaders(log);
     return id;
   }
@@ -79,8 +103,13 @@ export class MemoryEventLog implements EventLog {
     const log = this.logOf(runId, false);
     if (log === undefined) throw notFound(runId);
     let next = this.startSequence(log, from);
+    this.checkKept(runId, log, next);
     while (!signal?.aborted) {
-      this.checkKept(runId, log, next);
+      if (next < log.firstSequence) {
+        // The reader fell behind what the log keeps: say so, with the ids it lost, and stop.
+        yield eventsLost(runId, String(next - 1), String(log.firstSequence - 1));
+        return;
+      }
       const index = next - log.firstSequence;
       if (index < log.events.length) {
         const event = log.events[index]!;
@@ -133,9 +162,11 @@ export class MemoryEventLog implements EventLog {
 
   private checkKept(runId: string, log: RunLog, next: number): void {
     if (next < log.firstSequence) {
-      throw new WeftError("SERVER", `The events of run ${runId} after id ${next - 1} were dropped (the log keeps ${this.maxEventsPerRun}); join without Last-Event-ID.`, {
-        details: { status: 410 },
-      });
+      throw new WeftError(
+        "SERVER",
+        `Events ${next} to ${log.firstSequence - 1} of run ${runId} were dropped (the log keeps ${this.maxEventsPerRun} events and ${this.maxBytesPerRun} bytes per run); resume after id ${log.firstSequence - 1}, or read the thread's state (GET /threads/{thread_id}/state).`,
+        { details: { status: 410 } },
+      );
     }
   }
 
@@ -154,7 +185,7 @@ export class MemoryEventLog implements EventLog {
   private logOf(runId: string, create: boolean): RunLog | undefined {
     let log = this.logs.get(runId);
     if (log === undefined && create) {
-      log = { events: [], firstSequence: 1, nextSequence: 1, ended: false, wake: new Set(), expiry: undefined };
+      log = { events: [], sizes: [], bytes: 0, firstSequence: 1, nextSequence: 1, ended: false, wake: new Set(), expiry: undefined };
       this.logs.set(runId, log);
       this.evictRuns();
     }
@@ -170,9 +201,18 @@ export class MemoryEventLog implements EventLog {
     }
   }
 
+  /** Over the byte limit of all runs: drop the logs of ended runs, oldest first. */
+  private evictBytes(): void {
+    for (const [runId, log] of this.logs) {
+      if (this.totalBytes <= this.maxBytes) break;
+      if (log.ended) this.forget(runId);
+    }
+  }
+
   private forget(runId: string): void {
     const log = this.logs.get(runId);
     if (log?.expiry !== undefined) clearTimeout(log.expiry);
+    if (log !== undefined) this.totalBytes -= log.bytes;
     this.logs.delete(runId);
     this.runs.delete(runId);
   }
@@ -180,6 +220,24 @@ export class MemoryEventLog implements EventLog {
   private wakeReaders(log: RunLog): void {
     for (const wake of [...log.wake]) wake();
   }
+}
+
+/**
+ * The event a reader gets instead of events that were dropped: it names them, and its id is the last
+ * lost one, so resuming with it as Last-Event-ID continues with the first event still kept.
+ */
+export function eventsLost(runId: string, lostAfterId: string, lastLostId: string): LoggedEvent {
+  return {
+    id: lastLostId,
+    event: "error",
+    data: {
+      error: "EVENTS_LOST",
+      message: `The events of run ${runId} after id ${lostAfterId} up to id ${lastLostId} were dropped before this client read them (the server keeps a bounded log per run). Resume with Last-Event-ID ${lastLostId} for the events after them, and read the thread's state (GET /threads/{thread_id}/state) for what they changed.`,
+      run_id: runId,
+      lost_after_id: lostAfterId,
+      last_lost_id: lastLostId,
+    },
+  };
 }
 
 function notFound(runId: string): WeftError {

@@ -3,7 +3,6 @@
 // socket cancels the body, which stops an SSE stream and its producer).
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import { WeftError, describeError } from "../errors.js";
 
 export interface ServeOptions {
@@ -18,11 +17,17 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
-  /** Stop accepting connections, end open ones, and close the handler if it has `close()`. */
-  close(): Promise<void>;
+  /**
+   * Stop accepting connections and close the handler if it has `close()`: runs executing here get
+   * `drainMs` (default 0) to finish while their clients stay connected; then open connections end.
+   */
+  close(options?: { drainMs?: number }): Promise<void>;
 }
 
-type RequestHandler = ((request: Request) => Promise<Response>) & { close?: () => Promise<void> };
+type RequestHandler = ((request: Request) => Promise<Response>) & {
+  ready?: Promise<void>;
+  close?: (options?: { drainMs?: number }) => Promise<void>;
+};
 
 /**
  * Listen with node:http and answer every request with `handler`.
@@ -34,6 +39,7 @@ type RequestHandler = ((request: Request) => Promise<Response>) & { close?: () =
  */
 export async function serve(handler: RequestHandler, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
+  await handler.ready;
   const server = createServer((incoming, outgoing) => {
     void answer(handler, incoming, outgoing, host);
   });
@@ -46,10 +52,11 @@ export async function serve(handler: RequestHandler, options: ServeOptions = {})
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
     server,
-    async close() {
+    async close(closeOptions = {}) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await handler.close?.(closeOptions);
       server.closeAllConnections();
-      await handler.close?.();
       await closed;
     },
   };
@@ -119,8 +126,44 @@ function toRequest(incoming: IncomingMessage, host: string, signal: AbortSignal)
     method: incoming.method,
     headers,
     signal,
-    body: hasBody ? (Readable.toWeb(incoming) as ReadableStream<Uint8Array>) : undefined,
+    body: hasBody ? bodyOf(incoming) : undefined,
     // Node's fetch needs this to take a streamed request body.
     duplex: "half",
   } as RequestInit);
+}
+
+/**
+ * The request body as a Web stream that touches `incoming` only when read. A body that was never
+ * read is then discarded by node:http once the response ends (it dumps unconsumed requests), and a
+ * body cancelled half-way (over the size limit) is read to its end and dropped rather than
+ * destroying the socket: either way the keep-alive connection can carry the next request.
+ */
+function bodyOf(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  let attached = false;
+  const onData = (controller: ReadableStreamDefaultController<Uint8Array>) => (chunk: Buffer) => {
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller.desiredSize ?? 0) < 0) incoming.pause();
+  };
+  let dataListener: ((chunk: Buffer) => void) | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (!attached) {
+          attached = true;
+          dataListener = onData(controller);
+          incoming.on("data", dataListener);
+          incoming.once("end", () => controller.close());
+          incoming.once("error", (error) => controller.error(error));
+        }
+        incoming.resume();
+      },
+      cancel() {
+        if (dataListener !== undefined) incoming.off("data", dataListener);
+        incoming.removeAllListeners("end");
+        // Flowing with no listener: the rest of the body is read and dropped.
+        incoming.resume();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

@@ -3,6 +3,7 @@
 import type { Redis, RedisOptions } from "ioredis";
 import { WeftError, describeError } from "../errors.js";
 import type { CancelSubscription, EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+import { eventsLost } from "./memory-event-log.js";
 
 export interface RedisEventLogOptions {
   /** A `redis://` URL (default "redis://127.0.0.1:6379"), or ioredis options. */
@@ -119,6 +120,23 @@ class RedisEventLog implements EventLog {
 
   async check(runId: string, from: ReadFrom): Promise<void> {
     await this.startCursor(runId, from);
+    if ("after" in from) {
+      const trimmed = await this.trimmedThrough(this.eventsKey(runId));
+      if (compareIds(from.after, trimmed) < 0) {
+        throw new WeftError(
+          "SERVER",
+          `The events of run ${runId} after id ${from.after} up to id ${trimmed} were dropped (the log keeps about ${this.maxEvents} events per run); resume after id ${trimmed}, or read the thread's state (GET /threads/{thread_id}/state).`,
+          { details: { status: 410 } },
+        );
+      }
+    }
+  }
+
+  /** The id of the newest event XADD MAXLEN trimmed from the stream ("0-0" when none). */
+  private async trimmedThrough(key: string): Promise<string> {
+    const info = (await this.client.call("XINFO", "STREAM", key)) as unknown[];
+    const index = info.indexOf("max-deleted-entry-id");
+    return index < 0 ? "0-0" : String(info[index + 1]);
   }
 
   async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
@@ -140,6 +158,12 @@ class RedisEventLog implements EventLog {
           throw new WeftError("SERVER", `Reading run ${runId}'s events from Redis failed: ${describeError(error)}`, { cause: error });
         }
         if (reply === null) continue;
+        // XREAD returns what is there after the cursor; events trimmed meanwhile must not vanish silently.
+        const trimmed = await this.trimmedThrough(key);
+        if (compareIds(cursor, trimmed) < 0) {
+          yield eventsLost(runId, cursor, trimmed);
+          return;
+        }
         for (const [, entries] of reply) {
           for (const [id, fields] of entries) {
             cursor = id;
@@ -201,6 +225,14 @@ class RedisEventLog implements EventLog {
     this.subscribed = undefined;
     await this.client.quit().catch(() => this.client.disconnect());
   }
+}
+
+/** Order of two stream ids ("ms-seq"): negative when a comes first. */
+function compareIds(a: string, b: string): number {
+  const [aMs, aSeq] = a.split("-").map(BigInt) as [bigint, bigint];
+  const [bMs, bSeq] = b.split("-").map(BigInt) as [bigint, bigint];
+  if (aMs !== bMs) return aMs < bMs ? -1 : 1;
+  return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
 }
 
 function isEnd(fields: string[]): boolean {

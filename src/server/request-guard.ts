@@ -82,12 +82,43 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (type !== null && !/^application\/(.+\+)?json\b/i.test(type)) {
     throw httpError(415, `Send the body as JSON (Content-Type: application/json), not ${type.slice(0, 60)}.`, "Content-Type");
   }
-  const text = new TextDecoder().decode(Buffer.concat(parts));
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(parts));
+  } catch {
+    throw httpError(400, "The request body is not valid UTF-8.", "body");
+  }
+  const depth = nestingDepth(text);
+  if (depth > MAX_JSON_DEPTH) {
+    throw httpError(422, `The request body nests ${depth > 10_000 ? "more than 10000" : depth} levels deep; the server accepts at most ${MAX_JSON_DEPTH}.`, "body");
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
     throw httpError(400, `The request body is not valid JSON: ${describeError(error)}`, "body");
   }
+}
+
+/** Deepest nesting of objects and arrays accepted in a body (deeper JSON could overflow the stack of whatever walks it). */
+export const MAX_JSON_DEPTH = 100;
+
+/** The deepest bracket nesting of JSON text (brackets inside strings do not count); stops counting past 10,000. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 92) index++; // backslash: skip the escaped character
+      else if (code === 34) inString = false;
+    } else if (code === 34) inString = true;
+    else if (code === 123 || code === 91) {
+      if (++depth > deepest) deepest = depth;
+      if (deepest > 10_000) return deepest;
+    } else if (code === 125 || code === 93) depth--;
+  }
+  return deepest;
 }
 
 function tooLarge(maxBytes: number) {

@@ -4,6 +4,7 @@ import { describeValue } from "../errors.js";
 import type { StreamMode } from "../stream/run-stream.js";
 import { httpError } from "./http-error.js";
 import { stateFromWire } from "./wire-format.js";
+import type { MultitaskStrategy } from "./record-store.js";
 
 /** The stream modes the server speaks; `messages-tuple` is the graph's `messages` mode over the wire. */
 export const SERVER_STREAM_MODES = ["values", "updates", "messages-tuple", "custom", "debug", "tools"] as const;
@@ -25,7 +26,17 @@ export interface RunRequest {
   /** Breakpoints of this run: stop before / after these nodes ("*" for all). Needs a checkpointer. */
   interruptBefore: string[] | "*" | undefined;
   interruptAfter: string[] | "*" | undefined;
+  /** What a run does when its thread is busy (LangGraph's meanings; see docs/server.md). */
+  multitaskStrategy: MultitaskStrategy;
+  /** A stateless run's thread: deleted when the run ends (default) or kept. */
+  onCompletion: "delete" | "keep";
+  /** A run on a thread that does not exist: 404 ("reject", default) or create it ("create"). */
+  ifNotExists: "reject" | "create";
+  /** Accepted for compatibility: Weft writes every checkpoint before the next step starts ("sync"). */
+  durability: "sync" | "async" | "exit" | undefined;
 }
+
+export const MULTITASK_STRATEGIES: readonly MultitaskStrategy[] = ["reject", "interrupt", "rollback", "enqueue"];
 
 // Accepted by the LangGraph server but not by this one: sending them with a value is an error,
 // not something to ignore silently.
@@ -106,9 +117,13 @@ export function parseRunRequest(body: unknown): RunRequest {
   }
   const routeBy = body.route_messages_by ?? undefined;
   if (routeBy !== undefined && routeBy !== "tag") throw invalid("route_messages_by", `\`route_messages_by\` can only be "tag", not ${describeValue(routeBy)}.`);
-  const strategy = body.multitask_strategy ?? "reject";
-  if (strategy !== "reject") {
-    throw invalid("multitask_strategy", `Only multitask_strategy "reject" is supported (a busy thread answers 409), not ${describeValue(strategy)}.`);
+  const strategy = oneOf(body, "multitask_strategy", MULTITASK_STRATEGIES, "reject");
+  const onCompletion = oneOf(body, "on_completion", ["delete", "keep"] as const, "delete");
+  const ifNotExists = oneOf(body, "if_not_exists", ["reject", "create"] as const, "reject");
+  const durability = oneOf(body, "durability", ["sync", "async", "exit"] as const, undefined);
+  const checkpointDuring = body.checkpoint_during ?? undefined;
+  if (checkpointDuring !== undefined && typeof checkpointDuring !== "boolean") {
+    throw invalid("checkpoint_during", `\`checkpoint_during\` must be true or false, not ${describeValue(checkpointDuring)}.`);
   }
 
   const config = body.config ?? {};
@@ -153,7 +168,25 @@ export function parseRunRequest(body: unknown): RunRequest {
     metadata,
     interruptBefore,
     interruptAfter,
+    multitaskStrategy: strategy,
+    onCompletion,
+    ifNotExists,
+    durability,
   };
+}
+
+function oneOf<const Value extends string, Fallback extends Value | undefined>(
+  body: Record<string, unknown>,
+  field: string,
+  allowed: readonly Value[],
+  fallback: Fallback,
+): Value | Fallback {
+  const value = body[field] ?? undefined;
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly unknown[]).includes(value)) {
+    throw invalid(field, `\`${field}\` must be ${allowed.map((each) => `"${each}"`).join(", ")}, not ${describeValue(value)}.`);
+  }
+  return value as Value;
 }
 
 function breakpointsOf(body: Record<string, unknown>, field: string): string[] | "*" | undefined {
