@@ -160,13 +160,14 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
       const [a, b] = await live();
       const thread = await clientOf(a).threads.create();
       const executing = executorOf([a, b]);
+      const gatesBefore = new Map([a, b].map((each) => [each, each.gates]));
       const run = await clientOf(a).runs.create(thread.thread_id, "joke-poem", { input: { topic: "cats" }, streamMode: "messages-tuple", streamResumable: true });
       assert.equal(run.status, "pending");
       const executor = await withTimeout(executing, 20_000, "the first token of the run");
       const survivor = executor === a ? b : a;
       // A client joined on the survivor from the start of the run.
       const joined = collect(clientOf(survivor).runs.joinStream(thread.thread_id, run.run_id));
-      await gateReached(executor, executor.gates + 1);
+      await gateReached(executor, gatesBefore.get(executor)! + 1);
       const killedAt = performance.now();
       const survivorGates = survivor.gates;
       await stop(executor, "SIGKILL");
@@ -188,9 +189,10 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
       assert.deepEqual(state.values, EXPECTED, "every token once in the final state");
       assert.equal((await clientOf(survivor).threads.get(thread.thread_id)).status, "idle");
       // The thread takes a new run.
-      const survivorGatesNow = survivor.gates;
+      const others = instances.filter((each) => each !== executor && each !== survivor);
+      const gatesNow = new Map([survivor, ...others].map((each) => [each, each.gates]));
       const nextRun = collect(clientOf(survivor).runs.stream(thread.thread_id, "joke-poem", { input: { topic: "cats" } }));
-      await Promise.race([gateReached(survivor, survivorGatesNow + 1), ...instances.filter((each) => each !== executor && each !== survivor).map((each) => gateReached(each, each.gates + 1))]);
+      await Promise.race([survivor, ...others].map((each) => gateReached(each, gatesNow.get(each)! + 1)));
       await release();
       const next = await nextRun;
       assert.deepEqual(next.at(-1)!.data, EXPECTED);
@@ -202,6 +204,8 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
   it("10 simultaneous runs on one thread across 2 instances: exactly 1 accepted with reject", async (context) => {
     const [a, b] = await live();
     const thread = await clientOf(a).threads.create();
+    // Counted before the runs start: the accepted run may reach its gate before the statuses are read.
+    const gatesBefore = { a: a.gates, b: b.gates };
     const attempts = Array.from({ length: 10 }, (_, index) =>
       fetch(`${(index % 2 === 0 ? a : b).url}/threads/${thread.thread_id}/runs`, {
         method: "POST",
@@ -216,7 +220,7 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
     const runsOfThread = await clientOf(b).runs.list(thread.thread_id);
     assert.equal(runsOfThread.length, 1, "the refused runs left no record");
     const joined = clientOf(b).runs.join(thread.thread_id, runsOfThread[0]!.run_id);
-    await Promise.race([gateReached(a, a.gates + 1), gateReached(b, b.gates + 1)]);
+    await Promise.race([gateReached(a, gatesBefore.a + 1), gateReached(b, gatesBefore.b + 1)]);
     await release();
     await joined;
     assert.equal((await clientOf(a).runs.get(thread.thread_id, runsOfThread[0]!.run_id)).status, "success");
@@ -226,11 +230,12 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
     const [a, b] = await live();
     const thread = await clientOf(a).threads.create();
     const executing = executorOf([a, b]);
+    const gatesBefore = new Map([a, b].map((each) => [each, each.gates]));
     const run = await clientOf(a).runs.create(thread.thread_id, "joke-poem", { input: { topic: "cats" }, streamResumable: true });
     const executor = await withTimeout(executing, 20_000, "the first token");
     const survivor = executor === a ? b : a;
     const joined = collect(clientOf(survivor).runs.joinStream(thread.thread_id, run.run_id));
-    await gateReached(executor, executor.gates + 1);
+    await gateReached(executor, gatesBefore.get(executor)! + 1);
     const survivorGates = survivor.gates;
     const stoppedAt = performance.now();
     const exitCode = await (async () => {
@@ -253,9 +258,10 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
     const [a, b] = await live();
     const thread = await clientOf(a).threads.create();
     const executing = executorOf([a, b]);
+    const gatesBefore = new Map([a, b].map((each) => [each, each.gates]));
     const streamed = collect(clientOf(a).runs.stream(thread.thread_id, "joke-poem", { input: { topic: "cats" } }));
     const executor = await withTimeout(executing, 20_000, "the first token");
-    await gateReached(executor, executor.gates + 1);
+    await gateReached(executor, gatesBefore.get(executor)! + 1);
     executor.child.kill("SIGTERM");
     await release();
     assert.equal(await executor.exited, 0);
@@ -269,8 +275,9 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
     const [a, b] = await live();
     const alice = clientOf(a, "alice");
     const thread = await alice.threads.create({ metadata: { note: "mine" } });
+    const gatesBefore = { a: a.gates, b: b.gates };
     const run = await alice.runs.create(thread.thread_id, "joke-poem", { input: { topic: "cats" } });
-    await Promise.race([gateReached(a, a.gates + 1), gateReached(b, b.gates + 1)]);
+    await Promise.race([gateReached(a, gatesBefore.a + 1), gateReached(b, gatesBefore.b + 1)]);
     await release();
     await alice.runs.join(thread.thread_id, run.run_id);
     const before = { thread: await alice.threads.get(thread.thread_id), state: await alice.threads.getState(thread.thread_id), run: await alice.runs.get(thread.thread_id, run.run_id) };
