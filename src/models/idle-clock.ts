@@ -7,7 +7,7 @@ export class IdleClock {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly ms: number,
+    readonly ms: number,
     private readonly onIdle: () => void,
   ) {}
 

@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import { WeftError, describeValue } from "../../errors.js";
 import { abortReason } from "../../runtime/abortable-delay.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../chat-model.js";
+import { IdleClock } from "../idle-clock.js";
 import { toModelCallError } from "./openai-errors.js";
 import { toToolDefinition } from "../tool-definition.js";
 import { toOpenAIMessages, toOpenAITools, type OpenAIToolInput } from "./openai-messages.js";
@@ -79,7 +80,7 @@ export class ChatOpenAI extends BaseChatModel {
     const controller = new AbortController();
     const onAbort = () => controller.abort(outer!.reason);
     outer?.addEventListener("abort", onAbort, { once: true });
-    const idle = new IdleTimer(this.timeoutMs, () => controller.abort());
+    const idle = new IdleClock(this.timeoutMs, () => controller.abort());
     let streamedCharacters = 0;
     try {
       const pending = this.client.chat.completions.create(this.body(request), {
@@ -129,10 +130,10 @@ export class ChatOpenAI extends BaseChatModel {
       }
       // The SDK ends a stream quietly when its request is aborted; make that an error here.
       if (outer?.aborted) throw abortReason(outer);
-      if (idle.fired) throw idle.error(this.modelName, this.baseURL, streamedCharacters);
+      if (idle.fired) throw stalled(idle, this.modelName, this.baseURL, streamedCharacters);
     } catch (error) {
       if (outer?.aborted) throw abortReason(outer);
-      if (idle.fired) throw idle.error(this.modelName, this.baseURL, streamedCharacters);
+      if (idle.fired) throw stalled(idle, this.modelName, this.baseURL, streamedCharacters);
       throw toModelCallError(error, { model: this.modelName, baseURL: this.baseURL, streamedCharacters });
     } finally {
       idle.stop();
@@ -173,35 +174,13 @@ function reasoningOf(delta: object | undefined): string | undefined {
   return typeof text === "string" && text !== "" ? text : undefined;
 }
 
-/** Aborts the request when no chunk arrived for `ms` (the SDK's own timeout stops at the headers). */
-class IdleTimer {
-  fired = false;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly ms: number,
-    private readonly onIdle: () => void,
-  ) {}
-
-  start(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.fired = true;
-      this.onIdle();
-    }, this.ms);
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-  }
-
-  error(model: string, baseURL: string, streamedCharacters: number): WeftError {
-    return new WeftError(
-      "MODEL_CALL",
-      `OpenAI-compatible server ${baseURL} (model "${model}") sent nothing for ${this.ms} ms after ${streamedCharacters} characters; the stream was closed. Raise \`timeout\` if the model is just slow.`,
-      { details: { isRetryable: true, baseURL } },
-    );
-  }
+/** The error of a stream closed because the server sent nothing for `idle.ms` (the SDK's own timeout stops at the headers). */
+function stalled(idle: IdleClock, model: string, baseURL: string, streamedCharacters: number): WeftError {
+  return new WeftError(
+    "MODEL_CALL",
+    `OpenAI-compatible server ${baseURL} (model "${model}") sent nothing for ${idle.ms} ms after ${streamedCharacters} characters; the stream was closed. Raise \`timeout\` if the model is just slow.`,
+    { details: { isRetryable: true, baseURL } },
+  );
 }
 
 function untilAborted<Value>(promise: PromiseLike<Value>, signal: AbortSignal): Promise<Value> {
