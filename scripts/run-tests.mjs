@@ -9,6 +9,8 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { MissingService, ensureServices } from "./ensure-services.mjs";
 
+// A test that hangs fails after this long instead of holding the suite (the slowest test takes ~20 s).
+const TEST_TIMEOUT_MS = 240_000;
 const DEPCRUISE = "node_modules/dependency-cruiser/bin/dependency-cruise.mjs";
 
 function findTests(dir) {
@@ -50,7 +52,7 @@ if (filters.length === 0) {
 
 const result = spawnSync(
   process.execPath,
-  ["--conditions=source", "--import", "tsx", "--test", "--test-concurrency=2", ...files],
+  ["--conditions=source", "--import", "tsx", "--test", "--test-concurrency=2", `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
   { stdio: "inherit" },
 );
 if (layersFailed) console.error("npm test: the tests exited with %s, and check:layers failed.", result.status);

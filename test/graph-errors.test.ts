@@ -201,6 +201,63 @@ describe("abort", () => {
   });
 });
 
+describe("a node that ignores the abort", () => {
+  // A node awaiting something that never settles and never looks at config.signal.
+  const forever = () => new Promise<never>(() => {});
+
+  it("does not hold the run: invoke() rejects with ABORTED naming the node, as LangGraph.js stops waiting", async () => {
+    const controller = new AbortController();
+    let entered!: () => void;
+    const started = new Promise<void>((resolve) => (entered = resolve));
+    const graph = new StateGraph<{ out: string }>()
+      .addNode("stuck", async () => {
+        entered();
+        return forever();
+      })
+      .addEdge(START, "stuck")
+      .compile();
+    const pending = graph.invoke({}, { signal: controller.signal });
+    await started;
+    controller.abort();
+    await assert.rejects(pending, isWeftError("ABORTED", /Node "stuck" did not stop within 100 ms of the abort/));
+  });
+
+  it("in a parallel step names the nodes still running; the ones that stopped are not named", async () => {
+    const controller = new AbortController();
+    let entered = 0;
+    let bothIn!: () => void;
+    const started = new Promise<void>((resolve) => (bothIn = resolve));
+    const enter = () => {
+      if (++entered === 2) bothIn();
+    };
+    const graph = new StateGraph<{ out: string }>()
+      .addNode("polite", async (_state, config) => {
+        enter();
+        await new Promise((_resolve, reject) => config.signal.addEventListener("abort", () => reject(config.signal.reason)));
+        return {};
+      })
+      .addNode("stuck", async () => {
+        enter();
+        return forever();
+      })
+      .addEdge(START, "polite")
+      .addEdge(START, "stuck")
+      .compile();
+    const stream = graph.stream({}, { signal: controller.signal, streamMode: "updates" });
+    const done = (async () => {
+      for await (const _ of stream);
+    })();
+    await started;
+    controller.abort();
+    await assert.rejects(done, (error: unknown) => {
+      assert.ok(WeftError.isInstance(error));
+      assert.equal(error.code, "ABORTED");
+      assert.deepEqual(error.details.nodes, ["stuck"]);
+      return true;
+    });
+  });
+});
+
 describe("compile-time validation", () => {
   const node = () => ({});
   const cases: Array<[string, () => unknown, RegExp]> = [

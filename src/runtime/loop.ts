@@ -65,7 +65,8 @@ export function startRoutes(
 
 /**
  * Run one superstep's tasks concurrently. Results come back in task order (not finish order). The
- * first failure aborts the run, which cancels the siblings.
+ * first failure aborts the run, which cancels the siblings. A task that ignores the abort is not
+ * waited for (as in LangGraph.js): the step ends ABANDON_AFTER_MS after the signal fired.
  */
 async function runStep(
   run: RunContext,
@@ -74,24 +75,85 @@ async function runStep(
   state: Record<string, unknown>,
   channels: Channels,
 ): Promise<TaskResult[]> {
-  if (tasks.length === 1) return [await runTask(run, tasks[0]!, step, state, channels)];
+  if (tasks.length === 1) {
+    const result = await untilAbandoned(runTask(run, tasks[0]!, step, state, channels), run.signal);
+    if (result !== undefined) return [result];
+    await run.thread.settle();
+    throw abandoned(run.signal, [tasks[0]!.node]);
+  }
+  const running = new Set(tasks.map((task) => task.node));
   let failure: { error: unknown } | undefined;
-  const settled = await Promise.allSettled(
+  const work = Promise.allSettled(
     tasks.map((task) =>
-      runTask(run, task, step, state, channels).catch((error: unknown) => {
-        if (failure === undefined) {
-          failure = { error };
-          run.abortRun?.(error);
-        }
-        throw error;
-      }),
+      runTask(run, task, step, state, channels).then(
+        (result) => {
+          running.delete(task.node);
+          return result;
+        },
+        (error: unknown) => {
+          running.delete(task.node);
+          if (failure === undefined) {
+            failure = { error };
+            run.abortRun?.(error);
+          }
+          throw error;
+        },
+      ),
     ),
   );
-  if (failure !== undefined) {
+  const settled = await untilAbandoned(work, run.signal);
+  if (failure !== undefined || settled === undefined) {
     await run.thread.settle();
-    throw failure.error;
+    // A real failure is the run's error; an abort that some nodes ignored names them.
+    const aborted = failure === undefined || (WeftError.isInstance(failure.error) && failure.error.code === "ABORTED");
+    throw settled === undefined && aborted ? abandoned(run.signal, running) : failure!.error;
   }
   return settled.map((result) => (result as PromiseFulfilledResult<TaskResult>).value);
+}
+
+/** Milliseconds the tasks of an aborted run get to stop on their own before the run stops waiting. */
+export const ABANDON_AFTER_MS = 100;
+
+/** `work`, or undefined once `signal` has been aborted for ABANDON_AFTER_MS and `work` is still going. */
+function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => resolve(undefined), ABANDON_AFTER_MS);
+    };
+    const done = () => {
+      signal.removeEventListener("abort", onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The error of a step whose tasks did not stop when the run was aborted: the abort, naming them. */
+function abandoned(signal: AbortSignal, running: Iterable<string>): unknown {
+  const reason = abortReason(signal);
+  const nodes = [...running];
+  if (WeftError.isInstance(reason) && reason.code !== "ABORTED") return reason;
+  const said = reason instanceof Error && reason.name !== "AbortError" ? reason.message : "the run was aborted";
+  const error = new WeftError(
+    "ABORTED",
+    `Node${nodes.length > 1 ? "s" : ""} ${nodes.map((node) => `"${node}"`).join(", ")} did not stop within ${ABANDON_AFTER_MS} ms of the abort ` +
+      `(${said}), so the run stopped without waiting for ${nodes.length > 1 ? "them" : "it"}; pass \`config.signal\` on to the calls a node awaits.`,
+    { cause: reason, details: { nodes } },
+  );
+  error.node = nodes[0];
+  return error;
 }
 
 /** A write the state refused (a reducer threw, two values for a last-value key): say which nodes wrote it. */

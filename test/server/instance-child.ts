@@ -30,6 +30,8 @@ async function gate(signal: AbortSignal | undefined): Promise<void> {
   const mine = await commands.incr(`${keyPrefix}gates`);
   process.stderr.write(`gate ${mine}\n`);
   return new Promise((resolve, reject) => {
+    // A cancel that arrived while the gate counter was incremented has already fired its event.
+    if (signal?.aborted) return reject(signal.reason);
     const check = () => {
       if (released < mine) return;
       wakers.delete(check);
