@@ -15,6 +15,7 @@ import { type RunQueue, StoreRunQueue } from "./run-queue.js";
 import { assistantRoutes } from "./routes/assistants.js";
 import type { RouteEntry, ServerContext } from "./routes/context.js";
 import { runRoutes } from "./routes/runs.js";
+import { threadStateRoutes } from "./routes/thread-state-routes.js";
 import { threadRoutes } from "./routes/threads.js";
 
 /** Who made a request, as `authenticate` says. */
@@ -131,6 +132,7 @@ export function createHandler(options: HandlerOptions): WeftHandler {
     ["GET", /^\/info$/, () => jsonResponse({ version: "weft", flags: { assistants: true, crons: false } })],
     ...assistantRoutes(context),
     ...threadRoutes(context),
+    ...threadStateRoutes(context),
     ...runRoutes(context),
   ];
 

@@ -42,16 +42,24 @@ function recordState(thread: ThreadRecord): Record<string, unknown> {
   };
 }
 
-export async function threadStateOf(thread: ThreadRecord, graph: AnyGraph | undefined): Promise<Record<string, unknown>> {
+/** The thread's state now, or at `checkpointId` (undefined when the thread has no such checkpoint). */
+export async function threadStateOf(thread: ThreadRecord, graph: AnyGraph | undefined, checkpointId?: string): Promise<Record<string, unknown>> {
   if (graph?.checkpointer === undefined) return recordState(thread);
-  return toThreadState(await graph.getState({ configurable: { thread_id: thread.thread_id } }));
+  const configurable = { thread_id: thread.thread_id, ...(checkpointId === undefined ? {} : { checkpoint_id: checkpointId }) };
+  return toThreadState(await graph.getState({ configurable }));
 }
 
-/** The thread's states, newest first (one, the last run's values, without a checkpointer). */
-export async function threadHistoryOf(thread: ThreadRecord, graph: AnyGraph | undefined, limit: number): Promise<Array<Record<string, unknown>>> {
-  if (graph?.checkpointer === undefined) return thread.values === null ? [] : [recordState(thread)];
+/** The thread's states, newest first (one, the last run's values, without a checkpointer); `before` a checkpoint id when given. */
+export async function threadHistoryOf(
+  thread: ThreadRecord,
+  graph: AnyGraph | undefined,
+  limit: number,
+  before?: string,
+): Promise<Array<Record<string, unknown>>> {
+  if (graph?.checkpointer === undefined) return thread.values === null || before !== undefined ? [] : [recordState(thread)];
   const states: Array<Record<string, unknown>> = [];
-  for await (const snapshot of graph.getStateHistory({ configurable: { thread_id: thread.thread_id } }, { limit })) {
+  const options = { limit, before: before === undefined ? undefined : { configurable: { thread_id: thread.thread_id, checkpoint_ns: "", checkpoint_id: before } } };
+  for await (const snapshot of graph.getStateHistory({ configurable: { thread_id: thread.thread_id } }, options)) {
     states.push(toThreadState(snapshot));
   }
   return states;

@@ -1,4 +1,5 @@
 // The assistants routes: every served graph is an assistant whose id is also its graph id.
+import { describeGraph, describeSchemas } from "../graph-description.js";
 import { httpError, jsonResponse } from "../http-error.js";
 import { integerField, objectBody } from "../request-fields.js";
 import { readJsonBody } from "../request-guard.js";
@@ -34,6 +35,8 @@ export function assistantRoutes(context: ServerContext): RouteEntry[] {
         return jsonResponse(ids.slice(offset, offset + limit).map((id) => assistantOf(context, id)));
       },
     ],
+    ["GET", /^\/assistants\/([^/]+)\/graph$/, (_request, [id]) => jsonResponse(describeGraph(context.runs.graphOf(id!, "assistant_id").graphSpec))],
+    ["GET", /^\/assistants\/([^/]+)\/schemas$/, (_request, [id]) => jsonResponse(describeSchemas(id!, context.runs.graphOf(id!, "assistant_id").graphSpec))],
     [
       "GET",
       /^\/assistants\/([^/]+)$/,

@@ -1,10 +1,13 @@
-// The threads routes: create, search, read, patch and delete threads, and read their state and history.
+// The threads routes: create, search, read, patch and delete threads (their state: thread-state-routes.ts).
 import { randomUUID } from "node:crypto";
 import { httpError, jsonResponse } from "../http-error.js";
 import { checkThreadId, integerField, objectBody, optionalEnum, optionalObject } from "../request-fields.js";
+import { THREAD_SORT_FIELDS } from "../record-store.js";
 import { readJsonBody } from "../request-guard.js";
-import { threadHistoryOf, threadStateOf } from "../thread-state.js";
 import { type RouteEntry, type ServerContext, graphOfThread, newThread, threadOf, visible } from "./context.js";
+
+/** The fields of a thread record a search may `select`. */
+const THREAD_FIELDS = ["thread_id", "created_at", "updated_at", "metadata", "status", "values", "config", "interrupts"] as const;
 
 export function threadRoutes(context: ServerContext): RouteEntry[] {
   const { store, runs, maxBodyBytes } = context;
@@ -31,17 +34,26 @@ export function threadRoutes(context: ServerContext): RouteEntry[] {
       "POST",
       /^\/threads\/search$/,
       async (request, _parameters, _url, owner) => {
-        const body = objectBody(await readJsonBody(request, maxBodyBytes), ["metadata", "status", "limit", "offset", "values", "sort_by", "sort_order", "select", "ids"]);
-        for (const field of ["values", "ids", "select"]) if (body[field] !== undefined && body[field] !== null) throw httpError(422, `"${field}" is not supported in a thread search; remove it.`, field);
-        optionalEnum(body, "sort_by", ["updated_at"] as const);
-        optionalEnum(body, "sort_order", ["desc"] as const);
+        const body = objectBody(await readJsonBody(request, maxBodyBytes), ["metadata", "status", "limit", "offset", "values", "sort_by", "sort_order", "select", "ids", "extract"]);
+        if (body.extract !== undefined && body.extract !== null) throw httpError(422, '"extract" is not supported in a thread search; remove it (use "select").', "extract");
+        const ids = body.ids ?? undefined;
+        if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== "string"))) throw httpError(422, "`ids` must be an array of thread id strings.", "ids");
+        const select = body.select ?? undefined;
+        if (select !== undefined && (!Array.isArray(select) || select.some((field) => !(THREAD_FIELDS as readonly unknown[]).includes(field)))) {
+          throw httpError(422, `\`select\` must be an array of ${THREAD_FIELDS.map((field) => `"${field}"`).join(", ")}.`, "select");
+        }
         const rows = await store.searchThreads({
           owner: context.authenticates ? owner : undefined,
           metadata: optionalObject(body, "metadata"),
+          values: optionalObject(body, "values"),
+          ids: ids as string[] | undefined,
           status: optionalEnum(body, "status", ["idle", "busy", "error", "interrupted"] as const),
+          sortBy: optionalEnum(body, "sort_by", THREAD_SORT_FIELDS),
+          sortOrder: optionalEnum(body, "sort_order", ["asc", "desc"] as const),
           limit: integerField(body, "limit", 10, 1, 1000),
           offset: integerField(body, "offset", 0, 0, 1_000_000),
         });
+        if (select !== undefined) return jsonResponse(rows.map((row) => Object.fromEntries((select as string[]).map((field) => [field, row.thread[field]]))));
         return jsonResponse(rows.map((row) => row.thread));
       },
     ],
@@ -72,25 +84,6 @@ export function threadRoutes(context: ServerContext): RouteEntry[] {
         const graph = graphOfThread(context, row);
         if (graph?.checkpointer !== undefined) await graph.checkpointer.deleteThread(threadId!);
         return new Response(null, { status: 204 });
-      },
-    ],
-    [
-      "GET",
-      /^\/threads\/([^/]+)\/state$/,
-      async (_request, [threadId], _url, owner) => {
-        const row = await threadOf(context, threadId!, owner);
-        return jsonResponse(await threadStateOf(row.thread, graphOfThread(context, row)));
-      },
-    ],
-    [
-      "POST",
-      /^\/threads\/([^/]+)\/history$/,
-      async (request, [threadId], _url, owner) => {
-        const body = objectBody(await readJsonBody(request, maxBodyBytes), ["limit", "before", "metadata", "checkpoint"]);
-        for (const field of ["before", "metadata", "checkpoint"]) if (body[field] !== undefined && body[field] !== null) throw httpError(422, `"${field}" is not supported in a history request; remove it.`, field);
-        const limit = integerField(body, "limit", 10, 1, 1000);
-        const row = await threadOf(context, threadId!, owner);
-        return jsonResponse(await threadHistoryOf(row.thread, graphOfThread(context, row), limit));
       },
     ],
   ];
