@@ -6,14 +6,17 @@
 //   POST /ai-sdk/:assistant_id                   a turn: submit-message, regenerate-message, or { resume } for an interrupt
 //   GET  /ai-sdk/:assistant_id/:chat_id/stream   the chat's unfinished answer from its start (204 when none)
 //   POST /ai-sdk/:assistant_id/:chat_id/stop     cancel the chat's unfinished answer (useChat's stop() only closes its request)
+//   GET  /ai-sdk/:assistant_id/:chat_id/messages the chat's saved messages as UI messages (useChat's initial `messages`)
 import { describeValue } from "../errors.js";
 import type { CompiledGraph } from "../graph/compiled-graph.js";
 import type { LoggedEvent } from "./event-log.js";
+import type { Message } from "../core/messages.js";
 import { fromUIMessages } from "../ui/ai-sdk/from-ui-messages.js";
+import { toUIMessages } from "../ui/ai-sdk/to-ui-messages.js";
 import type { UIMessage, UIMessageChunk } from "../ui/ai-sdk/ui-message-types.js";
 import { UI_MESSAGE_STREAM_HEADERS } from "../ui/ai-sdk/ui-message-types.js";
 import type { EventLog } from "./event-log.js";
-import { httpError, statusOf } from "./http-error.js";
+import { httpError, jsonResponse, statusOf } from "./http-error.js";
 import type { RecordStore, RunRow, ThreadRow } from "./record-store.js";
 import { isObject, objectBody, optionalEnum } from "./request-fields.js";
 import { readJsonBody } from "./request-guard.js";
@@ -45,6 +48,7 @@ export function aiSdkChatRoutes(context: ChatRouteContext): Array<[string, RegEx
     ["POST", /^\/ai-sdk\/([^/]+)$/, (request, [assistantId], _url, owner) => postTurn(context, request, assistantId!, owner)],
     ["GET", /^\/ai-sdk\/([^/]+)\/([^/]+)\/stream$/, (request, [assistantId, chatId], _url, owner) => resumeTurn(context, request, assistantId!, chatId!, owner)],
     ["POST", /^\/ai-sdk\/([^/]+)\/([^/]+)\/stop$/, (_request, [assistantId, chatId], _url, owner) => stopTurn(context, assistantId!, chatId!, owner)],
+    ["GET", /^\/ai-sdk\/([^/]+)\/([^/]+)\/messages$/, (_request, [assistantId, chatId], _url, owner) => savedMessages(context, assistantId!, chatId!, owner)],
   ];
 }
 
@@ -86,10 +90,7 @@ async function postTurn(context: ChatRouteContext, request: Request, assistantId
 async function resumeTurn(context: ChatRouteContext, request: Request, assistantId: string, chatId: string, owner: string | null): Promise<Response> {
   context.runs.graphOf(assistantId);
   // No thread (a chat on a graph without a checkpointer, or another identity's): no answer to resume.
-  const thread = await context.threadOf(chatId, owner).catch((error: unknown) => {
-    if (statusOf(error) === 404) return undefined;
-    throw error;
-  });
+  const thread = await threadOrNothing(context, chatId, owner);
   const runId = thread?.currentRunId ?? null;
   const row = runId === null ? undefined : await context.store.getRun(runId);
   if (row === undefined || row.request.format !== "ui-message" || !["pending", "running"].includes(row.run.status)) return new Response(null, { status: 204 });
@@ -101,6 +102,22 @@ async function stopTurn(context: ChatRouteContext, assistantId: string, chatId: 
   const thread = await context.threadOf(chatId, owner);
   if (thread.currentRunId !== null) await context.runs.cancel(thread.currentRunId);
   return new Response(null, { status: 204 });
+}
+
+async function savedMessages(context: ChatRouteContext, assistantId: string, chatId: string, owner: string | null): Promise<Response> {
+  const graph = context.runs.graphOf(assistantId);
+  // A chat that has no thread yet (or another identity's) has no messages.
+  const thread = await threadOrNothing(context, chatId, owner);
+  if (thread === undefined || graph.checkpointer === undefined) return jsonResponse([]);
+  const values = (await graph.getState({ configurable: { thread_id: chatId } })).values as { messages?: unknown };
+  return jsonResponse(Array.isArray(values.messages) ? toUIMessages(values.messages as Message[]) : []);
+}
+
+async function threadOrNothing(context: ChatRouteContext, chatId: string, owner: string | null): Promise<ThreadRow | undefined> {
+  return context.threadOf(chatId, owner).catch((error: unknown) => {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  });
 }
 
 /** The turn's UI message stream, read from its run's log; a client that leaves does not stop the run (it can resume). */

@@ -89,6 +89,11 @@ describe("useChat's transport against weft serve's /ai-sdk routes", () => {
     assert.deepEqual([toolPart.state, toolPart.input, toolPart.output], ["output-available", { city: "Oslo" }, "Sunny in Oslo"]);
     const state = await (await fetch(`${server.url}/threads/chat-1/state`)).json();
     assert.equal(state.values.messages.at(-1).content, "It is sunny in Oslo.", "the rendered answer is the thread's state");
+    // What a reloaded page starts with: the same turn, read back from the thread.
+    const saved = (await (await fetch(`${server.url}/ai-sdk/agent/chat-1/messages`)).json()) as UIMessage[];
+    assert.deepEqual(saved.map((message) => [message.role, texts(message)]), [["user", ["Weather in Oslo?"]], ["assistant", ["Let me check.", "It is sunny in Oslo."]]]);
+    assert.equal(saved[0]!.id, "u1");
+    assert.deepEqual(await (await fetch(`${server.url}/ai-sdk/agent/no-such-chat/messages`)).json(), []);
 
     // Turn 2: useChat posts the whole conversation; the thread already has it, so only the new question goes in.
     const second = await turn(transport, "chat-1", [question, first, user("u2", "What did I ask?")]);
@@ -149,10 +154,10 @@ describe("useChat's transport against weft serve's /ai-sdk routes", () => {
     paced.release(1);
     const chunks: Array<{ type: string; delta?: string }> = [];
     const nextReader = next.getReader();
-    while (!chunks.some((chunk) => chunk.type === "text-delta")) chunks.push((await nextReader.read()).value);
+    while (!chunks.some((chunk) => chunk.type === "text-delta")) chunks.push((await nextReader.read()).value as { type: string; delta?: string });
     const stopped = await fetch(`${server.url}/ai-sdk/paced/chat-paced/stop`, { method: "POST" });
     assert.equal(stopped.status, 204);
-    for (let result = await nextReader.read(); !result.done; result = await nextReader.read()) chunks.push(result.value);
+    for (let result = await nextReader.read(); !result.done; result = await nextReader.read()) chunks.push(result.value as { type: string; delta?: string });
     assert.deepEqual(chunks.filter((chunk) => chunk.type === "text-delta").map((chunk) => chunk.delta), ["Four "]);
     assert.equal(chunks.at(-1)!.type, "abort");
     const runs = await (await fetch(`${server.url}/threads/chat-paced/runs`)).json();
