@@ -4,6 +4,7 @@
 import { WeftError, describeError } from "../errors.js";
 import type { Checkpointer } from "../core/checkpointer.js";
 import { CompiledGraph } from "../graph/compiled-graph.js";
+import { aiSdkChatRoutes } from "./ai-sdk-chat-routes.js";
 import type { EventLog } from "./event-log.js";
 import { errorResponse, httpError, jsonResponse } from "./http-error.js";
 import { MemoryEventLog } from "./memory-event-log.js";
@@ -13,7 +14,7 @@ import { type CorsOptions, checkApiKey, corsHeaders, preflightResponse } from ".
 import { type AnyGraph, RunManager } from "./run-manager.js";
 import { type RunQueue, StoreRunQueue } from "./run-queue.js";
 import { assistantRoutes } from "./routes/assistants.js";
-import type { RouteEntry, ServerContext } from "./routes/context.js";
+import { type RouteEntry, type ServerContext, newThread, threadOf } from "./routes/context.js";
 import { runRoutes } from "./routes/runs.js";
 import { threadStateRoutes } from "./routes/thread-state-routes.js";
 import { threadRoutes } from "./routes/threads.js";
@@ -127,6 +128,17 @@ export function createHandler(options: HandlerOptions): WeftHandler {
 
   const context: ServerContext = { graphs, store, log, runs, maxBodyBytes, heartbeatMs, createdAt, authenticates: options.authenticate !== undefined, closing: () => closing };
   const routes: RouteEntry[] = [
+    ...aiSdkChatRoutes({
+      store,
+      log,
+      runs,
+      maxBodyBytes,
+      threadOf: (threadId, owner) => threadOf(context, threadId, owner),
+      newThread,
+      checkOpen: () => {
+        if (closing) throw httpError(503, "The server is shutting down; send the turn to another instance.");
+      },
+    }),
     ["GET", /^\/$/, () => (options.page === undefined ? notFound() : new Response(options.page, { headers: { "Content-Type": "text/html; charset=utf-8" } }))],
     ["GET", /^\/ok$/, () => jsonResponse({ ok: true })],
     ["GET", /^\/info$/, () => jsonResponse({ version: "weft", flags: { assistants: true, crons: false } })],

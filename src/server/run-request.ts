@@ -34,10 +34,12 @@ export interface RunRequest {
   ifNotExists: "reject" | "create";
   /** Accepted for compatibility: Weft writes every checkpoint before the next step starts ("sync"). */
   durability: "sync" | "async" | "exit" | undefined;
-  /** Start from this checkpoint of the thread (`checkpoint` or `checkpoint_id`): the run forks from it. */
-  checkpointId: string | undefined;
+  /** Start from this checkpoint of the thread (`checkpoint` or `checkpoint_id`): the run forks from it (also in `configurable.checkpoint_id`). */
+  checkpointId?: string;
   /** Refuse a `command.resume` that answers no waiting interrupt (409) instead of ignoring it. */
-  strictResume: boolean;
+  strictResume?: boolean;
+  /** "ui-message": the run logs the AI SDK's UI message chunks (useChat's routes, ai-sdk-chat-routes.ts) instead of LangGraph's events. */
+  format?: "langgraph" | "ui-message";
 }
 
 export const MULTITASK_STRATEGIES: readonly MultitaskStrategy[] = ["reject", "interrupt", "rollback", "enqueue"];
