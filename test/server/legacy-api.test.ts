@@ -117,6 +117,27 @@ for (const [version, Client] of [
       assert.ok(ids.includes(secondHead.checkpoint_id!), "run two's branch is still in the history");
       const forkStart = history.filter((state) => state.parent_checkpoint?.checkpoint_id === afterFirst.checkpoint_id);
       assert.equal(forkStart.length, 2, "two checkpoints have run one's last checkpoint as parent: one per branch");
+      const older = await client.threads.getHistory<State>(thread.thread_id, { limit: 100, before: { configurable: { checkpoint_id: secondHead.checkpoint_id! } } });
+      assert.deepEqual(
+        older.map((state) => state.checkpoint.checkpoint_id),
+        ids.slice(ids.indexOf(secondHead.checkpoint_id!) + 1),
+        "before: the states older than that checkpoint, newest first",
+      );
+      const inputs = await client.threads.getHistory<State>(thread.thread_id, { limit: 2, metadata: { source: "input" } });
+      assert.deepEqual(
+        inputs.map((state) => state.values.log),
+        [
+          ["one", "ran", "three"],
+          ["one", "ran", "two"],
+        ],
+        "metadata: the two newest input checkpoints",
+      );
+      const selected = await fetch(`${server.url}/threads/${thread.thread_id}/history`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ limit: 1, select: ["next", "values"] }),
+      });
+      assert.deepEqual(await selected.json(), [{ next: [], values: { log: ["one", "ran", "three", "ran"], answer: "skip" } }]);
       const byId = await client.runs.wait(thread.thread_id, "counter", { input: { log: ["four"], answer: "skip" }, checkpointId: afterFirst.checkpoint_id! });
       assert.deepEqual((byId as State).log, ["one", "ran", "four", "ran"]);
       const missing = await fetch(`${server.url}/threads/${thread.thread_id}/runs/wait`, {

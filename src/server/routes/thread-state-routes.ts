@@ -98,15 +98,34 @@ export function threadStateRoutes(context: ServerContext): RouteEntry[] {
       /^\/threads\/([^/]+)\/history$/,
       async (request, [threadId], _url, owner) => {
         const body = objectBody(await readJsonBody(request, maxBodyBytes), ["limit", "before", "metadata", "checkpoint", "select"]);
-        for (const field of ["metadata", "checkpoint", "select"]) if (body[field] !== undefined && body[field] !== null) throw httpError(422, `"${field}" is not supported in a history request; remove it.`, field);
+        if (body.checkpoint !== undefined && body.checkpoint !== null) throw httpError(422, '"checkpoint" is not supported in a history request; remove it (use "before").', "checkpoint");
         const limit = integerField(body, "limit", 10, 1, 1000);
-        const before = optionalObject(body, "before");
-        if (before !== undefined && typeof before.checkpoint_id !== "string") throw httpError(422, "`before` must be a checkpoint: `{ checkpoint_id }`.", "before");
+        const before = beforeOf(optionalObject(body, "before"));
+        const metadata = optionalObject(body, "metadata");
+        const select = body.select ?? undefined;
+        if (select !== undefined && (!Array.isArray(select) || select.some((field) => !(STATE_FIELDS as readonly unknown[]).includes(field)))) {
+          throw httpError(422, `\`select\` must be an array of ${STATE_FIELDS.map((field) => `"${field}"`).join(", ")}.`, "select");
+        }
         const row = await threadOf(context, threadId!, owner);
-        return jsonResponse(await threadHistoryOf(row.thread, graphOfThread(context, row), limit, before?.checkpoint_id as string | undefined));
+        const states = await threadHistoryOf(row.thread, graphOfThread(context, row), limit, { before, metadata });
+        if (select === undefined) return jsonResponse(states);
+        return jsonResponse(states.map((state) => Object.fromEntries((select as string[]).map((field) => [field, state[field]]))));
       },
     ],
   ];
+}
+
+/** The fields of a thread state a history request may `select`. */
+const STATE_FIELDS = ["values", "next", "tasks", "metadata", "created_at", "checkpoint", "parent_checkpoint", "interrupts"] as const;
+
+/** `before` as the SDK sends it (a config: `{ configurable: { checkpoint_id } }`) or as a checkpoint (`{ checkpoint_id }`). */
+function beforeOf(before: Record<string, unknown> | undefined): string | undefined {
+  if (before === undefined) return undefined;
+  const checkpointId = isObject(before.configurable) ? before.configurable.checkpoint_id : before.checkpoint_id;
+  if (typeof checkpointId !== "string" || checkpointId === "") {
+    throw httpError(422, "`before` must name a checkpoint: `{ configurable: { checkpoint_id } }` or `{ checkpoint_id }`.", "before");
+  }
+  return checkpointId;
 }
 
 /** The checkpoint an update applies to: `checkpoint: { checkpoint_id }` or `checkpoint_id` (default: the latest). */
