@@ -50,9 +50,15 @@ for (const [version, Client] of [
         })
         .addEdge(START, "wait")
         .compile();
+      const broken = new StateGraph<State>(schema())
+        .addNode("fail", () => {
+          throw new Error("the node broke");
+        })
+        .addEdge(START, "fail")
+        .compile();
       const llm = new FakeChatModel({ responses: [{ content: ["Hi ", "there."] }] });
       const agent = createReactAgent({ llm, tools: [], name: "agent" });
-      server = await serve(createHandler({ graphs: { counter, approval, gated, agent }, checkpointer: new MemorySaver(), heartbeatMs: 0 }), { port: 0 });
+      server = await serve(createHandler({ graphs: { counter, approval, gated, agent, broken }, checkpointer: new MemorySaver(), heartbeatMs: 0 }), { port: 0 });
       client = new Client({ apiUrl: server.url, callerOptions: { maxRetries: 0 } }) as unknown as ClientV1;
     });
     after(() => server.close());
@@ -175,11 +181,16 @@ for (const [version, Client] of [
       assert.deepEqual((await client.threads.getState<State>(thread.thread_id)).values, { log: ["answered yes"], answer: "yes" }, "the refused resume left the thread as it was");
     });
 
-    it("runs/wait answers the final values, stateless too, and an interrupt's pause", async () => {
+    it("runs/wait answers the final values, stateless too, an interrupt's pause, and a failure as __error__", async () => {
       assert.deepEqual(await client.runs.wait(null, "counter", { input: { log: ["x"], answer: "skip" } }), { log: ["x", "ran"], answer: "skip" });
       const thread = await client.threads.create();
       const paused = (await client.runs.wait(thread.thread_id, "approval", { input: { log: [] } })) as Record<string, any>;
       assert.deepEqual(paused.__interrupt__.map((each: { value: unknown }) => each.value), [{ question: "Publish?" }]);
+      // The SDK reads `__error__` and throws it as `<error>: <message>`.
+      await assert.rejects(client.runs.wait(null, "broken", { input: { log: [] } }), { message: 'NODE_FAILED: Node "fail" failed: the node broke' });
+      const raw = await fetch(`${server.url}/runs/wait`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ assistant_id: "broken", input: { log: [] } }) });
+      assert.equal(raw.status, 200);
+      assert.deepEqual(await raw.json(), { __error__: { error: "NODE_FAILED", message: 'Node "fail" failed: the node broke' } });
     });
 
     it("GET /threads/{id}/stream joins the thread's current run; Last-Event-ID -1 replays it from the first event", async () => {
