@@ -5,10 +5,13 @@
 // reload mid-run resuming (reconnectOnMount) with no gap or duplicate, stop() cancelling the run on
 // the server, an interrupt shown and resumed, tool calls rendered with their results, and regenerate
 // forking from the checkpoint before the message. The model's tokens wait for the test
-// (PacedChatModel), so each step waits for a DOM condition, never for time.
+// (PacedChatModel), so each step waits for a DOM condition, never for time. A last test runs
+// `weft serve <module> --cors-origin` itself (startServe) with the page on another origin.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, it } from "node:test";
@@ -24,6 +27,7 @@ import { PostgresSaver } from "weft/checkpoint/postgres";
 import { SqliteSaver } from "weft/checkpoint/sqlite";
 import { createReactAgent } from "weft/prebuilt";
 import { PostgresRecordStore, type RunningServer, SqliteRecordStore, createBullmqRunQueue, createHandler, createRedisEventLog, serve } from "weft/server";
+import { startServe } from "../src/cli/serve-command.js";
 import { PacedChatModel } from "./support/paced-chat-model.js";
 
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
@@ -312,3 +316,43 @@ async function conversation(makeBackend: typeof embeddedBackend): Promise<void> 
 it("useStream against the server as `weft serve` runs it (SQLite records and checkpoints, in-process log)", () => conversation(embeddedBackend));
 
 it("useStream against the server on Postgres and Redis (BullMQ queue, Redis Streams log)", () => conversation(postgresRedisBackend));
+
+it("useStream on another origin against `weft serve <module> --cors-origin` itself", async () => {
+  // The page is served apart from the API, as agent-chat-ui is: the browser sends CORS requests.
+  const pageServer = createServer((request, response) => {
+    if (request.url?.startsWith("/app.js")) response.writeHead(200, { "content-type": "text/javascript; charset=utf-8" }).end(bundle);
+    else response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(HTML);
+  });
+  await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
+  const pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), "weft-serve-use-stream-"));
+  const server = await startServe(fileURLToPath(new URL("./fixtures/use-stream-agent.ts", import.meta.url)), { port: 0, dataDir, corsOrigin: [pageOrigin] });
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on("requestfailed", (request) => problems.push(`${request.method()} ${request.url()} ${request.failure()?.errorText}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`${response.request().method()} ${response.url()} ${response.status()}`);
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.push(error.message));
+  try {
+    await page.goto(`${pageOrigin}/?api=${encodeURIComponent(server.url)}`);
+    await ask(page, "Who serves you?");
+    await waitForLastAiText(page, "Served by weft serve.");
+    await waitForStatus(page, "ready");
+    const threadId = (await page.evaluate(() => sessionStorage.getItem("thread-id")))!;
+    const state = await new Client({ apiUrl: server.url, callerOptions: { maxRetries: 0 } }).threads.getState<AgentState>(threadId);
+    assert.deepEqual(shapeOf(state.values.messages), [
+      ["human", "Who serves you?"],
+      ["ai", "Served by weft serve."],
+    ]);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await server.close();
+    await new Promise((resolve) => pageServer.close(resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
