@@ -1,5 +1,5 @@
-// The contract of the server's durable records: threads and runs (the served graphs are the
-// assistants; they live in code). One contract, three stores: memory (tests), SQLite (the embedded
+// The contract of the server's durable records: threads, runs, and the assistants made with
+// POST /assistants (the served graphs are assistants too; they live in code). One contract, three stores: memory (tests), SQLite (the embedded
 // default of `weft serve`) and Postgres (several instances). Every change is a compare-and-set
 // (`updateThread`/`updateRun`), so a claim of a thread or of a run is atomic across instances.
 import type { RunRequest } from "./run-request.js";
@@ -93,6 +93,40 @@ export interface RunQuery {
   offset: number;
 }
 
+/** An assistant made with POST /assistants: a served graph with config, context and metadata of its own (LangGraph's Assistant). */
+export interface AssistantRecord extends Record<string, unknown> {
+  assistant_id: string;
+  graph_id: string;
+  name: string;
+  description: string | null;
+  /** `{ configurable?, tags?, recursion_limit? }`: the base of every run's config (the run's own values win). */
+  config: Record<string, unknown>;
+  context: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  /** 1 when created; each PATCH adds one. */
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AssistantRow {
+  assistant: AssistantRecord;
+  /** The identity that created it (null without `authenticate`). */
+  owner: string | null;
+}
+
+export interface AssistantQuery {
+  /** Only this owner's assistants (undefined: any). */
+  owner?: string | null;
+  graphId?: string;
+  /** Only assistants whose metadata has these keys with these (JSON-equal) values. */
+  metadata?: Record<string, unknown>;
+  /** Only assistants whose name contains this (case-insensitive). */
+  name?: string;
+  limit: number;
+  offset: number;
+}
+
 /** What `prune` removes: finished runs and threads not updated since these times (ms since epoch). */
 export interface PruneBefore {
   finishedRuns?: number;
@@ -125,6 +159,14 @@ export interface RecordStore {
   /** Runs, oldest first. */
   listRuns(query: RunQuery): Promise<RunRow[]>;
   deleteRun(runId: string): Promise<boolean>;
+  /** Add an assistant; false (and nothing written) when its id exists. */
+  insertAssistant(row: AssistantRow): Promise<boolean>;
+  getAssistant(assistantId: string): Promise<AssistantRow | undefined>;
+  /** As updateThread, for an assistant. */
+  updateAssistant(assistantId: string, change: RowChange<AssistantRow>): Promise<AssistantRow | undefined>;
+  deleteAssistant(assistantId: string): Promise<boolean>;
+  /** Assistants, most recently updated first. */
+  searchAssistants(query: AssistantQuery): Promise<AssistantRow[]>;
   /** Remove finished runs and idle threads older than the given times (the retention settings). */
   prune(before: PruneBefore): Promise<{ runs: number; threads: number }>;
   close(): Promise<void>;
@@ -161,4 +203,19 @@ export function matchesRunQuery(row: RunRow, query: RunQuery): boolean {
   if (query.status !== undefined && !query.status.includes(row.run.status)) return false;
   if (query.leaseExpiredBefore !== undefined && row.leaseExpiresAt >= query.leaseExpiredBefore) return false;
   return true;
+}
+
+export function matchesAssistantQuery(row: AssistantRow, query: AssistantQuery): boolean {
+  if (query.owner !== undefined && row.owner !== query.owner) return false;
+  if (query.graphId !== undefined && row.assistant.graph_id !== query.graphId) return false;
+  if (query.name !== undefined && !row.assistant.name.toLowerCase().includes(query.name.toLowerCase())) return false;
+  if (query.metadata !== undefined) {
+    for (const [key, value] of Object.entries(query.metadata)) if (!jsonEqual(row.assistant.metadata[key], value)) return false;
+  }
+  return true;
+}
+
+/** Newest update first; ties by id, so pages never overlap. */
+export function compareAssistants(a: AssistantRow, b: AssistantRow): number {
+  return b.assistant.updated_at.localeCompare(a.assistant.updated_at) || a.assistant.assistant_id.localeCompare(b.assistant.assistant_id);
 }

@@ -38,6 +38,8 @@ export interface RunRequest {
   checkpointId?: string;
   /** Refuse a `command.resume` that answers no waiting interrupt (409) instead of ignoring it. */
   strictResume?: boolean;
+  /** The served graph, when `assistantId` names an assistant record over it (set by the run manager). */
+  graphId?: string;
   /** "ui-message": the run logs the AI SDK's UI message chunks (useChat's routes, ai-sdk-chat-routes.ts) instead of LangGraph's events. */
   format?: "langgraph" | "ui-message";
 }

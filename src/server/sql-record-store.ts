@@ -3,7 +3,10 @@
 // update a compare-and-set (UPDATE ... WHERE version = the version read), so two instances that
 // claim one thread at once cannot both win.
 import { WeftError } from "../errors.js";
+import { SqlAssistants } from "./sql-assistants.js";
 import {
+  type AssistantQuery,
+  type AssistantRow,
   FINISHED_RUN_STATUSES,
   compareThreads,
   type PruneBefore,
@@ -30,6 +33,12 @@ export abstract class SqlRecordStore implements RecordStore {
   /** Table names, already quoted and schema-qualified. */
   protected abstract readonly threadsTable: string;
   protected abstract readonly runsTable: string;
+  protected abstract readonly assistantsTable: string;
+  // Read lazily: the subclass sets `sql` and the table names after this constructor ran.
+  private readonly assistants = new SqlAssistants(
+    () => this.sql,
+    () => this.assistantsTable,
+  );
 
   abstract setup(): Promise<void>;
   abstract close(): Promise<void>;
@@ -98,6 +107,26 @@ export abstract class SqlRecordStore implements RecordStore {
       .filter((row) => matchesThreadQuery(row, query))
       .sort(compareThreads(query))
       .slice(query.offset, query.offset + query.limit);
+  }
+
+  insertAssistant(row: AssistantRow): Promise<boolean> {
+    return this.assistants.insert(row);
+  }
+
+  getAssistant(assistantId: string): Promise<AssistantRow | undefined> {
+    return this.assistants.get(assistantId);
+  }
+
+  updateAssistant(assistantId: string, change: RowChange<AssistantRow>): Promise<AssistantRow | undefined> {
+    return this.assistants.update(assistantId, change);
+  }
+
+  deleteAssistant(assistantId: string): Promise<boolean> {
+    return this.assistants.delete(assistantId);
+  }
+
+  searchAssistants(query: AssistantQuery): Promise<AssistantRow[]> {
+    return this.assistants.search(query);
   }
 
   async insertRun(row: RunRow): Promise<void> {
