@@ -36,9 +36,9 @@ export interface ServeCommandOptions {
   pace?: number;
   /** Sampling seed of the demo's tiny model. */
   seed?: number;
-  /** Folder of the embedded SQLite files (records and checkpoints) when there is no --postgres. Default ".weft". */
+  /** Folder of the embedded SQLite files (records, checkpoints and events) when there is no --postgres. Default ".weft". */
   dataDir?: string;
-  /** Keep records and checkpoints in memory only (nothing survives the process). */
+  /** Keep records, checkpoints and events in memory only (nothing survives the process). */
   memory?: boolean;
   /** Only answer the API (runs are executed by worker processes). */
   apiOnly?: boolean;
@@ -128,6 +128,11 @@ export async function startServe(modulePath: string | undefined, options: ServeC
     const { SqliteRecordStore } = await import("../server/sqlite-record-store.js");
     checkpointer = new SqliteSaver(join(dataDir, "checkpoints.db"));
     store = new SqliteRecordStore(join(dataDir, "records.db"));
+    if (eventLog === undefined) {
+      // Events too, so a restarted process continues a run's ids and a client's Last-Event-ID still resumes.
+      const { SqliteEventLog } = await import("../server/sqlite-event-log.js");
+      eventLog = new SqliteEventLog(join(dataDir, "events.db"));
+    }
   }
   if (queue === undefined && (options.apiOnly || options.workerOnly) && (options.postgres !== undefined || options.memory)) {
     throw new WeftError("INVALID_OPTIONS", "--api-only and --worker-only share runs through a queue: pass --redis (with --postgres), or use the embedded SQLite default on one machine.");
@@ -193,8 +198,8 @@ export function registerServeCommand(program: Command): void {
     .option("--cors-origin <origin...>", "origins allowed to call the API from a browser (* for any)")
     .option("--pace <tokens-per-second>", "speed of the demo's tiny model; 0 = as fast as possible", parseNumber, 25)
     .option("--seed <integer>", "sampling seed of the demo's tiny model (same seed and topic, same text)", parseSeed)
-    .option("--data-dir <dir>", "folder of the embedded SQLite records and checkpoints (without --postgres)", ".weft")
-    .option("--memory", "keep records and checkpoints in memory only")
+    .option("--data-dir <dir>", "folder of the embedded SQLite records, checkpoints and events (without --postgres)", ".weft")
+    .option("--memory", "keep records, checkpoints and events in memory only")
     .option("--api-only", "answer the API only; worker processes execute the runs")
     .option("--worker-only", "execute runs only; no HTTP API (health at GET /ok)")
     .option("--lease-ms <ms>", "lease of a run's worker: a dead worker's run moves on after it", parseNumber)

@@ -9,6 +9,7 @@ export { createBullmqRunQueue, type BullmqRunQueueOptions } from "./bullmq-run-q
 export { serve, type RunningServer, type ServeOptions } from "./node-adapter.js";
 export type { EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
 export { MemoryEventLog, type MemoryEventLogOptions } from "./memory-event-log.js";
+export { SqliteEventLog, type SqliteEventLogOptions } from "./sqlite-event-log.js";
 export { createRedisEventLog, type RedisEventLogOptions } from "./redis-event-log.js";
 export type { CorsOptions } from "./request-guard.js";
 export { SERVER_STREAM_MODES, type ServerStreamMode } from "./run-request.js";
