@@ -96,14 +96,15 @@ export class MemoryEventLog implements EventLog {
   async check(runId: string, from: ReadFrom): Promise<void> {
     const log = this.logOf(runId, false);
     if (log === undefined) throw notFound(runId);
-    this.checkKept(runId, log, this.startSequence(log, from));
+    const next = this.startSequence(log, from);
+    if ("after" in from) this.checkKept(runId, log, next);
   }
 
   async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
     const log = this.logOf(runId, false);
     if (log === undefined) throw notFound(runId);
     let next = this.startSequence(log, from);
-    this.checkKept(runId, log, next);
+    if ("after" in from) this.checkKept(runId, log, next);
     while (!signal?.aborted) {
       if (next < log.firstSequence) {
         // The reader fell behind what the log keeps: say so, with the ids it lost, and stop.
@@ -171,7 +172,8 @@ export class MemoryEventLog implements EventLog {
   }
 
   private startSequence(log: RunLog, from: ReadFrom): number {
-    if ("start" in from) return log.firstSequence;
+    // From the start of a log whose first events were dropped: the reader is told so (EVENTS_LOST).
+    if ("start" in from) return 1;
     if ("now" in from) return log.nextSequence;
     const sequence = /^\d{1,15}$/.test(from.after) ? Number(from.after) : Number.NaN;
     if (!Number.isSafeInteger(sequence) || sequence >= log.nextSequence) {

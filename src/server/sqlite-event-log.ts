@@ -164,14 +164,15 @@ export class SqliteEventLog implements EventLog {
   async check(runId: string, from: ReadFrom): Promise<void> {
     const run = this.runOf(runId, Date.now());
     if (run === undefined) throw notFound(runId);
-    this.checkKept(runId, run, startSequence(run, from));
+    const next = startSequence(run, from);
+    if ("after" in from) this.checkKept(runId, run, next);
   }
 
   async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
     const run = this.runOf(runId, Date.now());
     if (run === undefined) throw notFound(runId);
     let next = startSequence(run, from);
-    this.checkKept(runId, run, next);
+    if ("after" in from) this.checkKept(runId, run, next);
     const page = this.db.transaction((sequence: number) => ({
       run: this.runOf(runId, Date.now()),
       events: this.statement("SELECT sequence, event, data FROM weft_events WHERE run_id = ? AND sequence >= ? ORDER BY sequence LIMIT ?").all(
@@ -317,7 +318,8 @@ export class SqliteEventLog implements EventLog {
 }
 
 function startSequence(run: RunRow, from: ReadFrom): number {
-  if ("start" in from) return run.first_sequence;
+  // From the start of a log whose first events were dropped: the reader is told so (EVENTS_LOST).
+  if ("start" in from) return 1;
   if ("now" in from) return run.next_sequence;
   const sequence = /^\d{1,15}$/.test(from.after) ? Number(from.after) : Number.NaN;
   if (!Number.isSafeInteger(sequence) || sequence >= run.next_sequence) {

@@ -56,7 +56,7 @@ it("SIGKILL and restart of an embedded `weft serve`: threads kept, the running r
     let tokens = 0;
     const idsBeforeKill: number[] = [];
     for await (const part of server.client.runs.stream(victim, "joke-poem", { input: { topic: "owls" }, streamMode: "messages-tuple" })) {
-      idsBeforeKill.push(Number(part.id));
+      idsBeforeKill.push(Number((part as { id?: string }).id));
       if (part.event === "metadata") runId = (part.data as { run_id: string }).run_id;
       if (part.event === "messages" && ++tokens === 5) break;
     }
