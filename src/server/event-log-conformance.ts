@@ -86,6 +86,29 @@ export function registerEventLogConformance(name: string, create: (bounds: Event
         await assert.rejects(one.append(runId, "late", 1), /has ended/);
       }));
 
+    it("appendMany adds events in order, with the ids a reader then sees, after those appended one by one", () =>
+      withLogs({}, async (one, two) => {
+        const runId = randomUUID();
+        const first = await one.append(runId, "metadata", { run_id: runId });
+        assert.deepEqual(await one.appendMany(runId, []), []);
+        const batch = Array.from({ length: 300 }, (_, index) => ({ event: "messages", data: [{ content: `t${index} ` }, { index }] }));
+        const ids = await one.appendMany(runId, batch);
+        const last = await one.append(runId, "values", { done: true });
+        await one.end(runId);
+        assert.equal(ids.length, 300);
+        const read = await collect(two.read(runId, { start: true }));
+        assert.deepEqual(
+          read.map((event) => event.id),
+          [first, ...ids, last],
+        );
+        assert.deepEqual(
+          read.slice(1, -1).map(({ event, data }) => ({ event, data })),
+          batch,
+        );
+        for (const [index, id] of [first, ...ids].entries()) assert.ok(compareIds(id, [...ids, last][index]!) < 0);
+        assert.deepEqual((await collect(two.read(runId, { after: ids[149]! }))).map((event) => event.id), [...ids.slice(150), last]);
+      }));
+
     it("a reader from now gets only later events; a reader on the other log follows the run live until it ends", () =>
       withLogs({}, async (one, two) => {
         const runId = randomUUID();

@@ -1,7 +1,7 @@
 // The default event log: in this process, bounded per run and in number of runs, with a TTL
 // after a run ends so late joiners can still resume.
 import { WeftError } from "../errors.js";
-import type { CancelSubscription, EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 
 export interface MemoryEventLogOptions {
   /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
@@ -63,6 +63,14 @@ export class MemoryEventLog implements EventLog {
   }
 
   async append(runId: string, event: string, data: unknown): Promise<string> {
+    return this.add(runId, event, data);
+  }
+
+  async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
+    return events.map(({ event, data }) => this.add(runId, event, data));
+  }
+
+  private add(runId: string, event: string, data: unknown): string {
     const log = this.logOf(runId, true)!;
     if (log.ended) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`);
     const id = String(log.nextSequence++);

@@ -2,7 +2,7 @@
 // instance streams to clients connected to any other, and they can resume there by event id.
 import type { Redis, RedisOptions } from "ioredis";
 import { WeftError, describeError } from "../errors.js";
-import type { CancelSubscription, EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 import { eventsLost } from "./memory-event-log.js";
 
 export interface RedisEventLogOptions {
@@ -175,7 +175,7 @@ class RedisEventLog implements EventLog {
   }
 
   /** Append events with one script call (one round trip); resolves to their ids in order. */
-  async appendMany(runId: string, events: ReadonlyArray<{ event: string; data: unknown }>): Promise<string[]> {
+  async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     const payloads = events.map(({ event, data }) => JSON.stringify({ event, data }));
     try {

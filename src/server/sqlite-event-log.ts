@@ -5,7 +5,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
-import type { CancelSubscription, EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 import { eventsLost } from "./memory-event-log.js";
 
 export interface SqliteEventLogOptions {
@@ -105,7 +105,8 @@ export class SqliteEventLog implements EventLog {
   }
 
   /** Append events in one transaction; resolves to their ids in order. */
-  async appendMany(runId: string, events: ReadonlyArray<{ event: string; data: unknown }>): Promise<string[]> {
+  async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
+    if (events.length === 0) return [];
     const ids = this.db.transaction(() => {
       const now = Date.now();
       let run = this.runOf(runId, now);
