@@ -11,6 +11,7 @@ import { createHandler } from "../server/handler.js";
 import { demoPage } from "../server/demo-page.js";
 import type { EventLog } from "../server/event-log.js";
 import { type RunningServer, serve } from "../server/node-adapter.js";
+import { MemoryEventLog } from "../server/memory-event-log.js";
 import { createRedisEventLog } from "../server/redis-event-log.js";
 import { createBullmqRunQueue } from "../server/bullmq-run-queue.js";
 import { MemoryRecordStore } from "../server/memory-record-store.js";
@@ -54,6 +55,10 @@ export interface ServeCommandOptions {
   runRetentionMs?: number;
   /** Milliseconds idle threads are kept. Default forever. */
   threadRetentionMs?: number;
+  /** Bytes of event JSON each run's log keeps (older events are dropped, readers told). Default 8 MiB. */
+  eventBytesPerRun?: number;
+  /** Milliseconds a finished run's events are kept for clients to resume. Default 10 minutes. */
+  eventTtlMs?: number;
 }
 
 /** The demo assistant: the seed's graph on the built-in tiny model (offline), tagged "joke" and "poem", paced so the page fills visibly. */
@@ -107,8 +112,9 @@ export async function startServe(modulePath: string | undefined, options: ServeC
   let queue: RunQueue | undefined;
   let store: RecordStore;
   let checkpointer: (Checkpointer & { close?: () => Promise<void> | void }) | undefined;
+  const eventBounds = { maxBytesPerRun: options.eventBytesPerRun, ttlMs: options.eventTtlMs };
   if (options.redis !== undefined) {
-    eventLog = await createRedisEventLog({ url: options.redis, keyPrefix: options.redisPrefix });
+    eventLog = await createRedisEventLog({ url: options.redis, keyPrefix: options.redisPrefix, ...eventBounds });
     queue = await createBullmqRunQueue({ url: options.redis, prefix: `${options.redisPrefix ?? "weft:"}queue`, leaseMs: options.leaseMs });
   }
   if (options.postgres !== undefined) {
@@ -131,9 +137,10 @@ export async function startServe(modulePath: string | undefined, options: ServeC
     if (eventLog === undefined) {
       // Events too, so a restarted process continues a run's ids and a client's Last-Event-ID still resumes.
       const { SqliteEventLog } = await import("../server/sqlite-event-log.js");
-      eventLog = new SqliteEventLog(join(dataDir, "events.db"));
+      eventLog = new SqliteEventLog(join(dataDir, "events.db"), eventBounds);
     }
   }
+  eventLog ??= new MemoryEventLog(eventBounds);
   if (queue === undefined && (options.apiOnly || options.workerOnly) && (options.postgres !== undefined || options.memory)) {
     throw new WeftError("INVALID_OPTIONS", "--api-only and --worker-only share runs through a queue: pass --redis (with --postgres), or use the embedded SQLite default on one machine.");
   }
@@ -176,6 +183,12 @@ function parseNumber(value: string): number {
   return number;
 }
 
+function parseWhole(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError("expected a whole number >= 1.");
+  return number;
+}
+
 function parseSeed(value: string): number {
   const seed = Number(value);
   if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError("a seed is a whole number >= 0.");
@@ -207,6 +220,8 @@ export function registerServeCommand(program: Command): void {
     .option("--drain-ms <ms>", "on SIGTERM, how long runs may finish before they go back to the queue", parseNumber, 30_000)
     .option("--run-retention-ms <ms>", "how long finished runs are kept (default 7 days)", parseNumber)
     .option("--thread-retention-ms <ms>", "how long idle threads are kept (default forever)", parseNumber)
+    .option("--event-bytes-per-run <bytes>", "event JSON kept per run; a client that falls further behind gets EVENTS_LOST (default 8 MiB)", parseWhole)
+    .option("--event-ttl-ms <ms>", "how long a finished run's events are kept for clients to resume (default 10 minutes)", parseWhole)
     .action(async (modulePath: string | undefined, flags: ServeCommandOptions) => {
       const server = await startServe(modulePath, { ...flags, apiKey: flags.apiKey ?? process.env.WEFT_API_KEY });
       console.log(`Weft server listening on ${server.url} (demo page: ${server.url}/)`);
