@@ -124,6 +124,12 @@ export async function startServe(modulePath: string | undefined, options: ServeC
     await saver.setup();
     checkpointer = saver;
     store = new PostgresRecordStore(options.postgres, { schema: options.postgresSchema });
+    if (eventLog === undefined) {
+      // Without Redis, events and cancel requests go through Postgres too (a table, LISTEN/NOTIFY),
+      // so instances on one database stream, resume and cancel each other's runs.
+      const { createPostgresEventLog } = await import("../server/postgres-event-log.js");
+      eventLog = await createPostgresEventLog(options.postgres, { schema: options.postgresSchema, ...eventBounds });
+    }
   } else if (options.memory) {
     store = new MemoryRecordStore();
   } else {

@@ -1,6 +1,7 @@
 // The contract between the instances of a Weft server: each run's events in order with ids, the
 // small thread/run records every instance must see, and cancel requests that reach the instance
-// running the run. In-process by default (memory-event-log.ts); Redis for several instances.
+// running the run. In-process by default (memory-event-log.ts); SQLite for `weft serve`'s embedded
+// default (sqlite-event-log.ts); Redis or Postgres for several instances.
 
 /** One logged event: its id (usable as SSE `Last-Event-ID`), its SSE name, and its JSON data. */
 export interface LoggedEvent {
