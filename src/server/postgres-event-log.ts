@@ -7,6 +7,7 @@ import { loadOptional } from "../checkpoint/optional-dependency.js";
 import { openPool, quotedSchema } from "../checkpoint/postgres/postgres-pool.js";
 import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 import { eventsLost } from "./memory-event-log.js";
+import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
 export interface PostgresEventLogOptions {
   /** The schema of the tables (created if missing); default "public". */
@@ -75,10 +76,10 @@ class PostgresEventLog implements EventLog {
     schema: string,
     options: PostgresEventLogOptions,
   ) {
-    this.ttlMs = positive(options.ttlMs, 600_000, "ttlMs");
-    this.maxEvents = positive(options.maxEventsPerRun, 10_000, "maxEventsPerRun");
-    this.maxBytes = positive(options.maxBytesPerRun, 8 * 1024 * 1024, "maxBytesPerRun");
-    this.pollMs = positive(options.pollMs, 1_000, "pollMs");
+    this.ttlMs = positiveOption(options.ttlMs, 600_000, "ttlMs", "createPostgresEventLog");
+    this.maxEvents = positiveOption(options.maxEventsPerRun, 10_000, "maxEventsPerRun", "createPostgresEventLog");
+    this.maxBytes = positiveOption(options.maxBytesPerRun, 8 * 1024 * 1024, "maxBytesPerRun", "createPostgresEventLog");
+    this.pollMs = positiveOption(options.pollMs, 1_000, "pollMs", "createPostgresEventLog");
     this.runs = `${schema}.weft_event_runs`;
     this.events = `${schema}.weft_events`;
     this.records = `${schema}.weft_event_records`;
@@ -187,16 +188,16 @@ class PostgresEventLog implements EventLog {
 
   async check(runId: string, from: ReadFrom): Promise<void> {
     const run = await this.runOf(runId);
-    if (run === undefined) throw notFound(runId);
-    const next = startSequence(run, from);
-    if ("after" in from) this.checkKept(runId, run, next);
+    if (run === undefined) throw runNotFound(runId);
+    const next = startSequence(run.next_sequence, from);
+    if ("after" in from) checkKept(runId, next, run.first_sequence, { maxEventsPerRun: this.maxEvents, maxBytesPerRun: this.maxBytes });
   }
 
   async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
     const run = await this.runOf(runId);
-    if (run === undefined) throw notFound(runId);
-    let next = startSequence(run, from);
-    if ("after" in from) this.checkKept(runId, run, next);
+    if (run === undefined) throw runNotFound(runId);
+    let next = startSequence(run.next_sequence, from);
+    if ("after" in from) checkKept(runId, next, run.first_sequence, { maxEventsPerRun: this.maxEvents, maxBytesPerRun: this.maxBytes });
     while (!signal?.aborted && !this.closed) {
       // Waiting starts before the query, so an append committed meanwhile still wakes this reader.
       const waiting = this.waitForAppend(runId, signal);
@@ -259,16 +260,6 @@ class PostgresEventLog implements EventLog {
     if (this.ownsPool) await this.pool.end();
   }
 
-  private checkKept(runId: string, run: RunRow, next: number): void {
-    if (next < run.first_sequence) {
-      throw new WeftError(
-        "SERVER",
-        `Events ${next} to ${run.first_sequence - 1} of run ${runId} were dropped (the log keeps ${this.maxEvents} events and ${this.maxBytes} bytes per run); resume after id ${run.first_sequence - 1}, or read the thread's state (GET /threads/{thread_id}/state).`,
-        { details: { status: 410 } },
-      );
-    }
-  }
-
   /** A promise that resolves on a notification for the run, after pollMs, or on abort; `cancel` forgets it. */
   private waitForAppend(runId: string, signal: AbortSignal | undefined): { promise: Promise<void>; cancel: () => void } {
     let done: () => void = () => undefined;
@@ -307,27 +298,4 @@ class PostgresEventLog implements EventLog {
 
 function numbers(row: RunRow): RunRow {
   return { first_sequence: Number(row.first_sequence), next_sequence: Number(row.next_sequence), bytes: Number(row.bytes), ended: row.ended };
-}
-
-function startSequence(run: RunRow, from: ReadFrom): number {
-  // From the start of a log whose first events were dropped: the reader is told so (EVENTS_LOST).
-  if ("start" in from) return 1;
-  if ("now" in from) return run.next_sequence;
-  const sequence = /^\d{1,15}$/.test(from.after) ? Number(from.after) : Number.NaN;
-  if (!Number.isSafeInteger(sequence) || sequence >= run.next_sequence) {
-    throw new WeftError("SERVER", `Last-Event-ID ${JSON.stringify(from.after.slice(0, 40))} is not an event id of this run; send an id the stream gave you.`, {
-      details: { status: 400, field: "Last-Event-ID" },
-    });
-  }
-  return sequence + 1;
-}
-
-function notFound(runId: string): WeftError {
-  return new WeftError("SERVER", `No events for run ${runId}: it does not exist here or its log expired.`, { details: { status: 404 } });
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new WeftError("INVALID_OPTIONS", `createPostgresEventLog ${name} must be a whole number >= 1, not ${value}.`);
-  return value;
 }

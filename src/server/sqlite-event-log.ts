@@ -7,6 +7,7 @@ import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
 import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 import { eventsLost } from "./memory-event-log.js";
+import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
 export interface SqliteEventLogOptions {
   /** Milliseconds a run's log (and its record) is kept after the run ends. Default 10 minutes. */
@@ -76,10 +77,10 @@ export class SqliteEventLog implements EventLog {
   private closed = false;
 
   constructor(path: string, options: SqliteEventLogOptions = {}) {
-    this.ttlMs = positive(options.ttlMs, 600_000, "ttlMs");
-    this.maxEventsPerRun = positive(options.maxEventsPerRun, 10_000, "maxEventsPerRun");
-    this.maxBytesPerRun = positive(options.maxBytesPerRun, 8 * 1024 * 1024, "maxBytesPerRun");
-    this.pollMs = positive(options.pollMs, 100, "pollMs");
+    this.ttlMs = positiveOption(options.ttlMs, 600_000, "ttlMs", "SqliteEventLog");
+    this.maxEventsPerRun = positiveOption(options.maxEventsPerRun, 10_000, "maxEventsPerRun", "SqliteEventLog");
+    this.maxBytesPerRun = positiveOption(options.maxBytesPerRun, 8 * 1024 * 1024, "maxBytesPerRun", "SqliteEventLog");
+    this.pollMs = positiveOption(options.pollMs, 100, "pollMs", "SqliteEventLog");
     const Database = loadOptional<typeof BetterSqlite3>("better-sqlite3", "SqliteEventLog");
     try {
       this.db = new Database(path);
@@ -164,16 +165,16 @@ export class SqliteEventLog implements EventLog {
 
   async check(runId: string, from: ReadFrom): Promise<void> {
     const run = this.runOf(runId, Date.now());
-    if (run === undefined) throw notFound(runId);
-    const next = startSequence(run, from);
-    if ("after" in from) this.checkKept(runId, run, next);
+    if (run === undefined) throw runNotFound(runId);
+    const next = startSequence(run.next_sequence, from);
+    if ("after" in from) checkKept(runId, next, run.first_sequence, { maxEventsPerRun: this.maxEventsPerRun, maxBytesPerRun: this.maxBytesPerRun });
   }
 
   async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
     const run = this.runOf(runId, Date.now());
-    if (run === undefined) throw notFound(runId);
-    let next = startSequence(run, from);
-    if ("after" in from) this.checkKept(runId, run, next);
+    if (run === undefined) throw runNotFound(runId);
+    let next = startSequence(run.next_sequence, from);
+    if ("after" in from) checkKept(runId, next, run.first_sequence, { maxEventsPerRun: this.maxEventsPerRun, maxBytesPerRun: this.maxBytesPerRun });
     const page = this.db.transaction((sequence: number) => ({
       run: this.runOf(runId, Date.now()),
       events: this.statement("SELECT sequence, event, data FROM weft_events WHERE run_id = ? AND sequence >= ? ORDER BY sequence LIMIT ?").all(
@@ -255,16 +256,6 @@ export class SqliteEventLog implements EventLog {
     return run === undefined || run.expires_at <= now ? undefined : run;
   }
 
-  private checkKept(runId: string, run: RunRow, next: number): void {
-    if (next < run.first_sequence) {
-      throw new WeftError(
-        "SERVER",
-        `Events ${next} to ${run.first_sequence - 1} of run ${runId} were dropped (the log keeps ${this.maxEventsPerRun} events and ${this.maxBytesPerRun} bytes per run); resume after id ${run.first_sequence - 1}, or read the thread's state (GET /threads/{thread_id}/state).`,
-        { details: { status: 410 } },
-      );
-    }
-  }
-
   /** Resolves when this process appends to the run, after `pollMs` (another process may have), or on abort. */
   private waitForAppend(runId: string, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve) => {
@@ -316,27 +307,4 @@ export class SqliteEventLog implements EventLog {
       this.statement("DELETE FROM weft_event_cancels WHERE requested_at < ?").run(now - 60_000);
     })();
   }
-}
-
-function startSequence(run: RunRow, from: ReadFrom): number {
-  // From the start of a log whose first events were dropped: the reader is told so (EVENTS_LOST).
-  if ("start" in from) return 1;
-  if ("now" in from) return run.next_sequence;
-  const sequence = /^\d{1,15}$/.test(from.after) ? Number(from.after) : Number.NaN;
-  if (!Number.isSafeInteger(sequence) || sequence >= run.next_sequence) {
-    throw new WeftError("SERVER", `Last-Event-ID ${JSON.stringify(from.after.slice(0, 40))} is not an event id of this run; send an id the stream gave you.`, {
-      details: { status: 400, field: "Last-Event-ID" },
-    });
-  }
-  return sequence + 1;
-}
-
-function notFound(runId: string): WeftError {
-  return new WeftError("SERVER", `No events for run ${runId}: it does not exist here or its log expired.`, { details: { status: 404 } });
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new WeftError("INVALID_OPTIONS", `SqliteEventLog ${name} must be a whole number >= 1, not ${value}.`);
-  return value;
 }
