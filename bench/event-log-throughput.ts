@@ -1,6 +1,7 @@
 // Throughput of the server's event logs: the same run (a model streaming TOKENS tokens, no delay)
-// served with MemoryEventLog, SqliteEventLog and the Redis log (127.0.0.1:6379), read by one SSE
-// client to its end; then the logs alone, one awaited append per event against appendMany batches.
+// served with MemoryEventLog, SqliteEventLog, the Redis log (127.0.0.1:6379) and the Postgres log
+// (127.0.0.1:5432 database "test"), read by one SSE client to its end; then the logs alone, one
+// awaited append per event against appendMany batches.
 // Repetitions alternate the logs; prints medians, the ratio of the medians to the memory log's, and
 // the median of the ratios within each repetition.
 //   node --conditions=source --import tsx bench/event-log-throughput.ts [repetitions=7] [tokens=20000]
@@ -10,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { FakeChatModel } from "weft/testing";
-import { type EventLog, MemoryEventLog, SqliteEventLog, createHandler, createRedisEventLog, serve } from "weft/server";
+import pg from "pg";
+import { type EventLog, MemoryEventLog, SqliteEventLog, createHandler, createPostgresEventLog, createRedisEventLog, serve } from "weft/server";
 import { createJokePoemGraph } from "../src/demo/joke-poem-graph.js";
 import { EventBatcher } from "../src/server/event-batcher.js";
 
@@ -19,11 +21,14 @@ const TOKENS = Number(process.argv[3] ?? 20_000);
 const tokens = Array.from({ length: TOKENS }, (_, index) => `t${index} `);
 const directory = mkdtempSync(join(tmpdir(), "weft-bench-events-"));
 const keyPrefix = `weft-bench-${randomUUID().slice(0, 8)}:`;
+const DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const schema = `weft_bench_${process.pid}`;
 
 const LOGS: Record<string, () => Promise<EventLog>> = {
   memory: async () => new MemoryEventLog({ maxEventsPerRun: 1_000_000, maxBytesPerRun: 64 * 2 ** 20 }),
   sqlite: async () => new SqliteEventLog(join(directory, `${randomUUID()}.db`), { maxEventsPerRun: 1_000_000, maxBytesPerRun: 64 * 2 ** 20 }),
   redis: () => createRedisEventLog({ keyPrefix, maxEventsPerRun: 1_000_000, maxBytesPerRun: 64 * 2 ** 20 }),
+  postgres: () => createPostgresEventLog(DATABASE_URL, { schema, maxEventsPerRun: 1_000_000, maxBytesPerRun: 64 * 2 ** 20 }),
 };
 
 /** Tokens per second of one streamed run, from the POST to the end of its SSE body. */
@@ -117,4 +122,7 @@ try {
   const keys = await redis.keys(`${keyPrefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
 }
