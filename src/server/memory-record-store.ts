@@ -2,6 +2,7 @@
 // Nothing is ever dropped except by prune() (the retention settings).
 import {
   FINISHED_RUN_STATUSES,
+  compareThreads,
   type PruneBefore,
   type RecordStore,
   type RowChange,
@@ -53,7 +54,7 @@ export class MemoryRecordStore implements RecordStore {
   async searchThreads(query: ThreadQuery): Promise<ThreadRow[]> {
     return [...this.threads.values()]
       .filter((row) => matchesThreadQuery(row, query))
-      .sort((a, b) => b.thread.updated_at.localeCompare(a.thread.updated_at))
+      .sort(compareThreads(query))
       .slice(query.offset, query.offset + query.limit)
       .map((row) => structuredClone(row));
   }

@@ -70,9 +70,19 @@ export interface ThreadQuery {
   status?: ThreadRecord["status"];
   /** Only threads whose metadata has these keys with these (JSON-equal) values. */
   metadata?: Record<string, unknown>;
+  /** Only threads whose values have these keys with these (JSON-equal) values. */
+  values?: Record<string, unknown>;
+  /** Only these thread ids. */
+  ids?: readonly string[];
+  /** Order of the results. Default: updated_at, descending. */
+  sortBy?: ThreadSortField;
+  sortOrder?: "asc" | "desc";
   limit: number;
   offset: number;
 }
+
+export const THREAD_SORT_FIELDS = ["thread_id", "status", "created_at", "updated_at"] as const;
+export type ThreadSortField = (typeof THREAD_SORT_FIELDS)[number];
 
 export interface RunQuery {
   threadId?: string;
@@ -131,7 +141,19 @@ export function matchesThreadQuery(row: ThreadRow, query: ThreadQuery): boolean 
   if (query.metadata !== undefined) {
     for (const [key, value] of Object.entries(query.metadata)) if (!jsonEqual(row.thread.metadata[key], value)) return false;
   }
+  if (query.values !== undefined) {
+    const values = row.thread.values ?? {};
+    for (const [key, value] of Object.entries(query.values)) if (!jsonEqual(values[key], value)) return false;
+  }
+  if (query.ids !== undefined && !query.ids.includes(row.thread.thread_id)) return false;
   return true;
+}
+
+/** The order of a thread search (ties broken by thread id, so pages never overlap). */
+export function compareThreads(query: Pick<ThreadQuery, "sortBy" | "sortOrder">): (a: ThreadRow, b: ThreadRow) => number {
+  const field = query.sortBy ?? "updated_at";
+  const direction = (query.sortOrder ?? "desc") === "desc" ? -1 : 1;
+  return (a, b) => direction * (String(a.thread[field]).localeCompare(String(b.thread[field])) || a.thread.thread_id.localeCompare(b.thread.thread_id));
 }
 
 export function matchesRunQuery(row: RunRow, query: RunQuery): boolean {

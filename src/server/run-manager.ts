@@ -77,6 +77,10 @@ export class RunManager {
     if (request.multitaskStrategy === "rollback" && threadId !== null && graph.checkpointer === undefined) {
       throw httpError(422, `multitask_strategy "rollback" restores a saved thread, so assistant "${request.assistantId}" needs a checkpointer.`, "multitask_strategy");
     }
+    if (request.checkpointId !== undefined) await this.checkFork(request, threadId, graph);
+    if (request.strictResume && request.command?.resume !== undefined && threadId !== null && graph.checkpointer !== undefined) {
+      await checkStrictResume(graph, threadId, request);
+    }
     const now = new Date().toISOString();
     let row: RunRow = {
       run: {
@@ -114,6 +118,15 @@ export class RunManager {
     }
     await this.queue.enqueue(runId);
     return row;
+  }
+
+  /** A run from a checkpoint forks a saved thread: it needs a thread, a checkpointer and that checkpoint. */
+  private async checkFork(request: RunRequest, threadId: string | null, graph: AnyGraph): Promise<void> {
+    const field = "checkpoint_id";
+    if (threadId === null) throw httpError(422, "A run from a checkpoint forks a thread; send it to POST /threads/{thread_id}/runs/stream, not a stateless route.", field);
+    if (graph.checkpointer === undefined) throw httpError(422, `A run from a checkpoint forks a saved thread, so assistant "${request.assistantId}" needs a checkpointer.`, field);
+    const tuple = await graph.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: request.checkpointId } });
+    if (tuple === undefined) throw httpError(404, `Checkpoint ${request.checkpointId!.slice(0, 100)} is not a checkpoint of thread ${threadId}; take one from POST /threads/${threadId}/history.`, field);
   }
 
   private async claimForCreate(row: RunRow, threadId: string, graph: AnyGraph): Promise<RunRow> {
@@ -412,6 +425,25 @@ export class RunManager {
       await this.log.end(run.run_id).catch((failure: unknown) => console.error(`weft server: closing the log of run ${run.run_id} failed: ${describeError(failure)}`));
     }
     if (next !== undefined) await this.queue.enqueue(next.run.run_id).catch(() => undefined);
+  }
+}
+
+/**
+ * strict_resume: a resume must answer an interrupt that is waiting. With a map of interrupt ids,
+ * every id must be waiting; otherwise the thread must have at least one waiting interrupt.
+ */
+async function checkStrictResume(graph: AnyGraph, threadId: string, request: RunRequest): Promise<void> {
+  const snapshot = await graph.getState({ configurable: { thread_id: threadId, ...(request.checkpointId === undefined ? {} : { checkpoint_id: request.checkpointId }) } });
+  const waiting = new Set(snapshot.tasks.flatMap((task) => task.interrupts.map((each) => each.id)));
+  if (waiting.size === 0) throw httpError(409, `strict_resume: thread ${threadId} has no interrupt waiting for an answer; send \`input\` to start a new turn.`, "command.resume");
+  const resume = request.command!.resume;
+  if (typeof resume !== "object" || resume === null || Array.isArray(resume)) return;
+  const keys = Object.keys(resume);
+  const known = keys.filter((key) => waiting.has(key));
+  // A map that names some waiting interrupts and some others answers interrupts that are not waiting.
+  if (known.length > 0 && known.length < keys.length) {
+    const unknown = keys.filter((key) => !waiting.has(key)).map((key) => JSON.stringify(key.slice(0, 60)));
+    throw httpError(409, `strict_resume: interrupt ${unknown.join(", ")} of thread ${threadId} is not waiting; answer only ${[...waiting].map((id) => JSON.stringify(id)).join(", ")}.`, "command.resume");
   }
 }
 

@@ -5,6 +5,7 @@
 import { WeftError } from "../errors.js";
 import {
   FINISHED_RUN_STATUSES,
+  compareThreads,
   type PruneBefore,
   type RecordStore,
   type RowChange,
@@ -83,16 +84,19 @@ export abstract class SqlRecordStore implements RecordStore {
       conditions.push(`status = $${parameters.length}`);
     }
     const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
-    const order = `ORDER BY updated_at DESC, thread_id`;
-    if (query.metadata === undefined) {
+    // Filters on the documents and orders by fields without a column are applied here (JSON support differs between the dialects).
+    const inDocuments = query.metadata !== undefined || query.values !== undefined || query.ids !== undefined || query.sortBy === "created_at";
+    if (!inDocuments) {
+      const direction = query.sortOrder === "asc" ? "ASC" : "DESC";
+      const order = `ORDER BY ${query.sortBy ?? "updated_at"} ${direction}, thread_id ${direction}`;
       const rows = await this.sql.rows(`SELECT doc FROM ${this.threadsTable} ${where} ${order} LIMIT ${query.limit} OFFSET ${query.offset}`, parameters);
       return rows.map((row) => JSON.parse(String(row.doc)) as ThreadRow);
     }
-    // Metadata filters are checked on the documents (JSON support differs between the dialects).
-    const rows = await this.sql.rows(`SELECT doc FROM ${this.threadsTable} ${where} ${order}`, parameters);
+    const rows = await this.sql.rows(`SELECT doc FROM ${this.threadsTable} ${where}`, parameters);
     return rows
       .map((row) => JSON.parse(String(row.doc)) as ThreadRow)
       .filter((row) => matchesThreadQuery(row, query))
+      .sort(compareThreads(query))
       .slice(query.offset, query.offset + query.limit);
   }
 
