@@ -8,15 +8,14 @@
 // Fails, not skips, when Chromium, Postgres or Redis is missing.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { type Browser, type Page, chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
 import { type Checkpointer, interrupt, tool } from "weft";
 import { PostgresSaver } from "weft/checkpoint/postgres";
@@ -32,8 +31,8 @@ import {
   serve,
 } from "weft/server";
 import { PacedChatModel } from "./support/paced-chat-model.js";
+import { bundlePage, launchChromium, watchPage } from "./support/chromium.js";
 
-const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 const PAGE = fileURLToPath(new URL("./fixtures/ai-sdk-serve-chat-page.ts", import.meta.url));
 const DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const ANSWER = ["It ", "is ", "sunny ", "in ", "Oslo ", "today."];
@@ -43,23 +42,10 @@ let browser: Browser;
 let pageHtml: string;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is not at ${CHROMIUM}; install it with \`apt-get install -y chromium\` (or set WEFT_CHROMIUM).`);
-  const built = await build({
-    entryPoints: [PAGE],
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    target: "es2022",
-    define: { "process.env.NODE_ENV": '"development"' },
-    write: false,
-    logLevel: "silent",
-  });
-  const script = built.outputFiles[0]!.text.replaceAll("</script", "<\\/script");
+  const built = await bundlePage(PAGE, "esm");
+  const script = built.replaceAll("</script", "<\\/script");
   pageHtml = `<!doctype html><title>chat</title><link rel="icon" href="data:,"><div id="root"></div><script type="module">${script}</script>`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -199,13 +185,7 @@ for (const backend of backends) {
     it("streams, renders the tool call, keeps history, regenerates from the question, resumes after a reload, stops on the server, and answers an interrupt", async () => {
       const chatId = `chat-${randomUUID().slice(0, 8)}`;
       const page = await browser.newPage();
-      const failedRequests: string[] = [];
-      const consoleErrors: string[] = [];
-      page.on("requestfailed", (request) => failedRequests.push(`${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText}`));
-      page.on("console", (message) => {
-        if (message.type() === "error") consoleErrors.push(message.text());
-      });
-      page.on("pageerror", (error) => consoleErrors.push(error.message));
+      const { failedRequests, consoleErrors } = watchPage(page);
       const state = async () => (await (await fetch(`${server.url}/threads/${chatId}/state`)).json()) as { values: { messages: Array<{ type: string; content: string }> } };
       const runStatuses = async () => ((await (await fetch(`${server.url}/threads/${chatId}/runs?limit=100`)).json()) as Array<{ status: string }>).map((run) => run.status);
       await page.goto(`${server.url}/?chat=${chatId}`);

@@ -4,20 +4,18 @@
 // and stop() cancels the run on the server. The model's tokens wait for the test (PacedChatModel), so
 // every step waits for a DOM condition instead of for time. Fails, not skips, when Chromium is missing.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
-import { type Browser, type Page, chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
 import { type Message, tool } from "weft";
 import { type UIMessage, fromUIMessages, toUIMessageStreamResponse } from "weft/ai-sdk/ui";
 import { createReactAgent } from "weft/prebuilt";
 import { PacedChatModel } from "./support/paced-chat-model.js";
+import { bundlePage, launchChromium, watchPage } from "./support/chromium.js";
 
-const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 const PAGE = fileURLToPath(new URL("./fixtures/ai-sdk-chat-page.ts", import.meta.url));
 const ANSWER = ["It ", "is ", "sunny ", "in ", "Oslo ", "today."];
 
@@ -88,18 +86,8 @@ let browser: Browser;
 let bundle: string;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is not at ${CHROMIUM}; install it with \`apt-get install -y chromium\` (or set WEFT_CHROMIUM).`);
-  const built = await build({
-    entryPoints: [PAGE],
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    target: "es2022",
-    define: { "process.env.NODE_ENV": '"development"' },
-    write: false,
-    logLevel: "silent",
-  });
-  bundle = built.outputFiles[0]!.text;
+  const built = await bundlePage(PAGE, "iife");
+  bundle = built;
   server = createServer((req, res) => {
     if (req.url === "/") res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end('<!doctype html><title>chat</title><link rel="icon" href="data:,"><div id="root"></div><script src="/app.js"></script>');
     else if (req.url === "/app.js") res.writeHead(200, { "content-type": "text/javascript; charset=utf-8" }).end(bundle);
@@ -112,10 +100,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -142,13 +127,7 @@ async function ask(page: Page, text: string): Promise<void> {
 
 it("useChat renders a Weft agent's turn token by token, with its tool call, keeps history, and stop() cancels the run", async () => {
   const page = await browser.newPage();
-  const failedRequests: string[] = [];
-  const consoleErrors: string[] = [];
-  page.on("requestfailed", (request) => failedRequests.push(`${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(message.text());
-  });
-  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  const { failedRequests, consoleErrors } = watchPage(page);
   await page.goto(`${origin}/`);
 
   // Turn 1: the model says a few words and calls the tool; the tool's result renders; then the answer, token by token.

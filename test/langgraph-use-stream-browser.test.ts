@@ -9,7 +9,7 @@
 // `weft serve <module> --cors-origin` itself (startServe) with the page on another origin.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,10 +17,9 @@ import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Client, type ThreadState } from "@langchain/langgraph-sdk";
-import { build } from "esbuild";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { type Browser, type Page, chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
 import { type Message, interrupt, tool } from "weft";
 import { PostgresSaver } from "weft/checkpoint/postgres";
@@ -29,8 +28,8 @@ import { createReactAgent } from "weft/prebuilt";
 import { PostgresRecordStore, type RunningServer, SqliteRecordStore, createBullmqRunQueue, createHandler, createRedisEventLog, serve } from "weft/server";
 import { startServe } from "../src/cli/serve-command.js";
 import { PacedChatModel } from "./support/paced-chat-model.js";
+import { bundlePage, launchChromium } from "./support/chromium.js";
 
-const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 const PAGE = fileURLToPath(new URL("./fixtures/langgraph-chat-page.ts", import.meta.url));
 const DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const REDIS_URL = "redis://127.0.0.1:6379";
@@ -131,22 +130,9 @@ const servePage = (request: Request) =>
   new URL(request.url).pathname === "/app.js" ? new Response(bundle, { headers: { "content-type": "text/javascript; charset=utf-8" } }) : undefined;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is not at ${CHROMIUM}; install it with \`apt-get install -y chromium\` (or set WEFT_CHROMIUM).`);
-  const built = await build({
-    entryPoints: [PAGE],
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    target: "es2022",
-    define: { "process.env.NODE_ENV": '"development"' },
-    write: false,
-    logLevel: "silent",
-  });
-  bundle = built.outputFiles[0]!.text;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const built = await bundlePage(PAGE, "iife");
+  bundle = built;
+  browser = await launchChromium();
 });
 
 after(async () => {
