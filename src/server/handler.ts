@@ -16,6 +16,7 @@ import { type AnyGraph, RunManager } from "./run-manager.js";
 import { type RunQueue, StoreRunQueue } from "./run-queue.js";
 import { type RunRequest, parseRunRequest } from "./run-request.js";
 import { eventStreamResponse } from "./sse.js";
+import { protocolRoutes } from "./protocol/protocol-routes.js";
 import { threadHistoryOf, threadStateOf } from "./thread-state.js";
 
 /** Who made a request, as `authenticate` says. */
@@ -225,6 +226,7 @@ export function createHandler(options: HandlerOptions): WeftHandler {
   const routes: Array<[method: string, pattern: RegExp, route: Route]> = [
     ["GET", /^\/$/, () => (options.page === undefined ? notFound() : new Response(options.page, { headers: { "Content-Type": "text/html; charset=utf-8" } }))],
     ["GET", /^\/ok$/, () => jsonResponse({ ok: true })],
+    ...protocolRoutes({ store, runs, log, maxBodyBytes, heartbeatMs, threadOf, newThread, graphOfThread, isClosing: () => closing }),
     ["GET", /^\/info$/, () => jsonResponse({ version: "weft", flags: { assistants: true, crons: false } })],
     [
       "POST",

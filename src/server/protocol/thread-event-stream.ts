@@ -1,0 +1,108 @@
+// The events of a thread as one protocol stream: its latest run's events from the start (so a
+// stream opened just after `run.start`, or after a reload, misses nothing), then each later run's,
+// read from the event log (any instance's) and translated. Filters and `since` apply per event.
+import { WeftError } from "../../errors.js";
+import type { EventLog } from "../event-log.js";
+import type { RecordStore, RunRow } from "../record-store.js";
+import type { ServerSentEvent } from "../sse.js";
+import { ProtocolRunTranslator, type WireProtocolEvent } from "./protocol-translation.js";
+
+/** What one `POST /threads/:id/stream/events` asks for. */
+export interface EventFilter {
+  channels: string[];
+  namespaces?: string[][];
+  depth?: number;
+  since?: number;
+}
+
+/** `seq` room each run gets: run n of a thread numbers its events from n * SEQ_PER_RUN. */
+export const SEQ_PER_RUN = 1_000_000_000;
+/** Most runs of one thread the stream orders (older ones are not replayed). */
+const MAX_RUNS = 1000;
+/** How often a stream waiting for the thread's next run looks for it in the record store. */
+const NEXT_RUN_POLL_MS = 200;
+
+/** The channel an event belongs to, as the protocol's filters name them. */
+export function channelOf(event: WireProtocolEvent): string {
+  if (event.method === "input.requested") return "input";
+  if (event.method === "custom") {
+    const name = (event.params.data as { name?: unknown } | null)?.name;
+    return typeof name === "string" ? `custom:${name}` : "custom";
+  }
+  return event.method;
+}
+
+const segmentName = (segment: string) => (segment.includes(":") ? segment.slice(0, segment.indexOf(":")) : segment);
+
+/** A prefix segment without ":" matches any task of that node ("agent" matches "agent:<taskId>"). */
+function hasPrefix(namespace: readonly string[], prefix: readonly string[]): boolean {
+  if (prefix.length > namespace.length) return false;
+  return prefix.every((segment, index) => namespace[index] === segment || (!segment.includes(":") && segmentName(namespace[index]!) === segment));
+}
+
+export function matchesFilter(event: WireProtocolEvent, filter: EventFilter): boolean {
+  if (filter.since !== undefined && event.seq <= filter.since) return false;
+  const channel = channelOf(event);
+  if (!filter.channels.includes(channel) && !(channel.startsWith("custom:") && filter.channels.includes("custom"))) return false;
+  if (filter.namespaces === undefined || filter.namespaces.length === 0) return true;
+  const namespace = event.params.namespace;
+  return filter.namespaces.some((prefix) => hasPrefix(namespace, prefix) && (filter.depth === undefined || namespace.length - prefix.length <= filter.depth));
+}
+
+/** The thread's protocol events as SSE events (`event:` the method, `id:` the event id), until `signal` aborts. */
+export async function* threadEventStream(
+  store: RecordStore,
+  log: EventLog,
+  threadId: string,
+  filter: EventFilter,
+  signal: AbortSignal,
+): AsyncIterable<ServerSentEvent> {
+  let runs = await runsOf(store, threadId);
+  let position = runs.length - 1;
+  for (;;) {
+    if (position >= 0) {
+      for await (const event of runEvents(store, log, runs[position]!, position * SEQ_PER_RUN, signal)) {
+        if (matchesFilter(event, filter)) yield { event: event.method, id: event.event_id, data: event };
+      }
+    }
+    // Wait for the thread's next run (started on any instance).
+    while (runs.length <= position + 1) {
+      if (signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, NEXT_RUN_POLL_MS);
+        function done() {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", done);
+          resolve();
+        }
+        signal.addEventListener("abort", done, { once: true });
+      });
+      if (signal.aborted) return;
+      runs = await runsOf(store, threadId);
+    }
+    position++;
+  }
+}
+
+async function runsOf(store: RecordStore, threadId: string): Promise<RunRow[]> {
+  return store.listRuns({ threadId, limit: MAX_RUNS, offset: 0 });
+}
+
+/** One run's events: its log translated, then its ending (read from its record once the log ended). */
+async function* runEvents(store: RecordStore, log: EventLog, row: RunRow, seqBase: number, signal: AbortSignal): AsyncIterable<WireProtocolEvent> {
+  const runId = row.run.run_id;
+  const translator = new ProtocolRunTranslator(runId, seqBase);
+  try {
+    for await (const logged of log.read(runId, { start: true }, signal)) {
+      // The memory log keeps objects, the Redis log JSON: both read as JSON here.
+      yield* translator.translate(logged.event, JSON.parse(JSON.stringify(logged.data ?? null)));
+    }
+  } catch (error) {
+    // A run whose log is gone (expired, or its instance died) has nothing left to replay.
+    if (WeftError.isInstance(error) && [404, 410].includes(error.details.status as number)) return;
+    throw error;
+  }
+  if (signal.aborted) return;
+  const ended = await store.getRun(runId);
+  yield* translator.finish({ status: ended?.run.status ?? "error", error: ended?.run.error as { error: string; message: string } | undefined });
+}
