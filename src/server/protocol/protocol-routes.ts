@@ -30,8 +30,8 @@ export interface ProtocolContext {
 
 type Route = (request: Request, parameters: string[], url: URL, owner: string | null) => Promise<Response> | Response;
 
-/** Every stream mode a protocol run logs: what the translation needs for all channels. */
-const PROTOCOL_STREAM_MODES = ["values", "updates", "messages-tuple", "tools", "custom"];
+/** Every stream mode a protocol run logs: what the translation needs for all channels ("debug" gives tasks and checkpoints). */
+const PROTOCOL_STREAM_MODES = ["values", "updates", "messages-tuple", "tools", "custom", "debug"];
 const CHANNELS = ["values", "updates", "messages", "tools", "lifecycle", "input", "checkpoints", "tasks", "custom"];
 const COMMAND_FIELDS = ["id", "method", "params"];
 

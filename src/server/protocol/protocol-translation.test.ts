@@ -6,7 +6,7 @@ import { matchesFilter } from "./thread-event-stream.js";
 const chunk = (content: string) => ({ type: "AIMessageChunk", id: "m1", content, additional_kwargs: {}, response_metadata: {}, tool_calls: [], invalid_tool_calls: [], tool_call_chunks: [] });
 const metadata = { langgraph_node: "agent", langgraph_checkpoint_ns: "agent:t1" };
 
-it("translates a run's wire log into protocol events with seq, event ids, a message lifecycle and the root's lifecycle", () => {
+it("translates a run's wire log into protocol events with seq, event ids, a message lifecycle, checkpoints before their values and the root's lifecycle", () => {
   const translator = new ProtocolRunTranslator("r1", 2_000_000_000);
   const events = [
     ...translator.translate("metadata", { run_id: "r1", attempt: 1 }),
@@ -14,6 +14,8 @@ it("translates a run's wire log into protocol events with seq, event ids, a mess
     ...translator.translate("messages", [chunk(" there"), metadata]),
     ...translator.translate("updates", { agent: { messages: [{ type: "ai", id: "m1", content: "Hi there", response_metadata: { finishReason: "stop" } }] } }),
     ...translator.translate("values", { messages: [{ type: "ai", id: "m1", content: "Hi there" }] }),
+    // Logged after the values of its step: it goes out before them, as the client pairs them.
+    ...translator.translate("debug", { type: "checkpoint", step: 1, payload: { config: { configurable: { checkpoint_id: "c2" } }, parentConfig: { configurable: { checkpoint_id: "c1" } }, metadata: { source: "loop" } } }),
     ...translator.finish({ status: "success" }),
   ];
   assert.deepEqual(
@@ -28,9 +30,10 @@ it("translates a run's wire log into protocol events with seq, event ids, a mess
       [2_000_000_006, "r1:6", "messages", ["agent:t1"], { event: "content-block-finish", id: "m1", index: 0, content: { type: "text", text: "Hi there" } }],
       [2_000_000_007, "r1:7", "messages", ["agent:t1"], { event: "message-finish", id: "m1", reason: "stop" }],
       [2_000_000_008, "r1:8", "updates", [], { node: "agent", values: { messages: [{ type: "ai", content: "Hi there", id: "m1", additional_kwargs: {}, tool_calls: [], invalid_tool_calls: [], response_metadata: { finishReason: "stop" } }] } }],
-      [2_000_000_009, "r1:9", "values", [], { messages: [{ type: "ai", id: "m1", content: "Hi there" }] }],
-      [2_000_000_010, "r1:10", "lifecycle", ["agent:t1"], { event: "completed", graph_name: "agent" }],
-      [2_000_000_011, "r1:11", "lifecycle", [], { event: "completed", graph_name: "root" }],
+      [2_000_000_009, "r1:9", "checkpoints", [], { id: "c2", step: 1, source: "loop", parent_id: "c1" }],
+      [2_000_000_010, "r1:10", "values", [], { messages: [{ type: "ai", id: "m1", content: "Hi there" }] }],
+      [2_000_000_011, "r1:11", "lifecycle", ["agent:t1"], { event: "completed", graph_name: "agent" }],
+      [2_000_000_012, "r1:12", "lifecycle", [], { event: "completed", graph_name: "root" }],
     ],
   );
   assert.equal(events[2]!.params.node, "agent");
@@ -55,7 +58,7 @@ it("a subgraph started inside a tool's task names the tool call as its cause", (
   const translator = new ProtocolRunTranslator("r4", 0);
   translator.translate("metadata", {});
   const started = translator.translate("tools|tools:t2", { event: "on_tool_start", toolCallId: "call_9", name: "research", input: { q: "x" } });
-  const child = translator.translate("values|tools:t2|researcher:t3", { notes: [] });
+  const child = translator.translate("custom|tools:t2|researcher:t3", { step: 1 });
   assert.deepEqual(started.map((event) => [event.method, event.params.data]), [
     ["lifecycle", { event: "started", graph_name: "tools" }],
     ["tools", { event: "tool-started", tool_call_id: "call_9", tool_name: "research", input: { q: "x" } }],

@@ -36,6 +36,7 @@ export class ProtocolRunTranslator {
   private index = 0;
   private interrupted = false;
   private ended = false;
+  private heldValues: { namespace: string[]; data: unknown } | undefined;
 
   /**
    * @param runId names the events (`event_id` is `<runId>:<index>`).
@@ -60,6 +61,7 @@ export class ProtocolRunTranslator {
     }
     if (mode === "error" || mode === "end") return out;
     if (mode === "values" && isObject(data) && Array.isArray(data[INTERRUPT])) {
+      this.flushValues(out);
       for (const interrupt of data[INTERRUPT] as Array<Record<string, unknown>>) {
         this.interrupted = true;
         const interruptId = String(interrupt.id ?? interrupt.interrupt_id ?? "");
@@ -68,8 +70,25 @@ export class ProtocolRunTranslator {
       return out;
     }
     if (mode === "updates" && isObject(data) && INTERRUPT in data) return out;
+    const isCheckpoint = mode === "debug" && isObject(data) && data.type === "checkpoint";
+    const held = this.heldValues;
+    // A step's checkpoint is logged just after its values; the client pairs a checkpoint with the
+    // values that follow it, so a root or subgraph's values wait for the checkpoint of the same graph.
+    if (held !== undefined && !(isCheckpoint && held.namespace.join("|") === namespace.join("|"))) this.flushValues(out);
+    if (mode === "values") {
+      this.heldValues = { namespace, data };
+      return out;
+    }
     for (const event of this.converter.convert(namespace, mode, revive(mode, data))) this.push(out, event);
+    if (isCheckpoint) this.flushValues(out);
     return out;
+  }
+
+  private flushValues(out: WireProtocolEvent[]): void {
+    const held = this.heldValues;
+    if (held === undefined) return;
+    this.heldValues = undefined;
+    for (const event of this.converter.convert(held.namespace, "values", held.data)) this.push(out, event);
   }
 
   /** The events after the log's last one: open messages finish, the root ends as the run did. */
@@ -77,6 +96,7 @@ export class ProtocolRunTranslator {
     const out: WireProtocolEvent[] = [];
     if (this.ended) return out;
     this.ended = true;
+    this.flushValues(out);
     for (const event of this.converter.finishAll()) this.push(out, event);
     const status =
       ending.status === "success" ? (this.interrupted ? "interrupted" : "completed") : ending.status === "interrupted" ? "interrupted" : "failed";
