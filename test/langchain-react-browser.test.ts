@@ -1,8 +1,9 @@
 // The real useStream hook of @langchain/react v1 (the Agent Streaming Protocol: POST /threads/:id/commands
 // and POST /threads/:id/stream/events) in headless Chromium against `weft serve` (startServe) serving a
 // ReAct agent on a paced scripted model: the answer grows token by token, the tool call renders with its
-// result, the final text is the thread's state, a second turn keeps the history, a reload mid-run
-// resumes without a gap or a duplicate, and stop() cancels the run on the server. Run on the embedded
+// result, the final text is the thread's state, a second turn keeps the history, regenerate forks from
+// the answer's parent checkpoint, stop() cancels the run on the server, a reload mid-run resumes without
+// a gap or a duplicate, and an interrupt shows and is resumed. Run on the embedded
 // default (SQLite + memory event log) and on Postgres + Redis. Fails, not skips, when Chromium is missing.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -143,6 +144,31 @@ async function chatScenario(server: RunningServer): Promise<void> {
     [["user", "Weather in Oslo?"], ["assistant", "Let me check."], ["tool", "Sunny in Oslo"], ["assistant", "It is sunny in Oslo today."], ["user", "What did I ask?"]],
   );
 
+  // Regenerate the second answer: the hook forks from the message's parent checkpoint (the state before
+  // the model answered), so the new answer replaces the old one and the model sees the same history.
+  const parentCheckpoint = await page.getAttribute('li[data-role="ai"]:last-of-type', "data-parent-checkpoint");
+  const history = (await (await fetch(`${server.url}/threads/${threadId}/history`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ limit: 100 }) })).json()) as Array<{
+    checkpoint: { checkpoint_id: string };
+    next: string[];
+    values: { messages: Array<{ content: string }> };
+  }>;
+  const before = history.find((entry) => entry.checkpoint.checkpoint_id === parentCheckpoint)!;
+  assert.deepEqual([before.next, before.values.messages.at(-1)!.content], [["agent"], "What did I ask?"], "the parent checkpoint is the state just before the answer");
+  await page.click('li[data-role="ai"]:last-of-type button.regenerate');
+  llm.release(5);
+  await waitForLastAi(page, "Regenerated: you asked about Oslo.");
+  await waitReady(page);
+  assert.deepEqual(
+    llm.calls[callsBefore + 3]!.map((message) => message.text),
+    llm.calls[callsBefore + 2]!.map((message) => message.text),
+    "the regenerated call saw the same history as the answer it replaces",
+  );
+  assert.deepEqual(
+    (await stateOf(server, threadId)).values.messages.map((message) => message.content),
+    ["Weather in Oslo?", "Let me check.", "Sunny in Oslo", "It is sunny in Oslo today.", "What did I ask?", "Regenerated: you asked about Oslo."],
+  );
+  assert.deepEqual(await aiTexts(page), ["Let me check.", "It is sunny in Oslo today.", "Regenerated: you asked about Oslo."]);
+
   // Turn 3: stop() mid-answer cancels the server's run.
   await ask(page, "Tell me more.");
   llm.release();
@@ -183,12 +209,44 @@ async function chatScenario(server: RunningServer): Promise<void> {
   await page.close();
 }
 
+/** A graph that pauses at interrupt(): the page shows the question, and Approve resumes the run. */
+async function interruptScenario(server: RunningServer): Promise<void> {
+  const page = await browser.newPage();
+  const consoleErrors: string[] = [];
+  const failedRequests: string[] = [];
+  page.on("requestfailed", (request) => failedRequests.push(`${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  await page.goto(`${pageOrigin}/?assistant=approval&api=${encodeURIComponent(server.url)}`);
+  await ask(page, "Write the report.");
+  await page.waitForSelector("#interrupt", { timeout: 10_000 });
+  assert.equal(await page.textContent("#interrupt pre"), '{"question":"Send the report?"}');
+  await waitReady(page);
+  const threadId = new URL(page.url()).searchParams.get("thread")!;
+  const paused = (await (await fetch(`${server.url}/threads/${threadId}/state`)).json()) as { next: string[] };
+  assert.deepEqual(paused.next, ["ask"], "the thread waits at the interrupt");
+  await page.click("#approve");
+  await waitForLastAi(page, "Report sent: yes");
+  await waitReady(page);
+  assert.equal(await page.locator("#interrupt").count(), 0, "the interrupt is gone once answered");
+  assert.deepEqual(
+    (await stateOf(server, threadId)).values.messages.map((message) => [message.type, message.content]),
+    [["human", "Write the report."], ["ai", "Report sent: yes"]],
+  );
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(failedRequests, []);
+  await page.close();
+}
+
 describe("@langchain/react v1 useStream against weft serve", () => {
   it("on the embedded default (SQLite records and checkpoints, memory event log)", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "weft-react-"));
     const server = await startServe(AGENT_MODULE, { port: 0, dataDir, corsOrigin: ["*"] });
     try {
       await chatScenario(server);
+      await interruptScenario(server);
     } finally {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -201,6 +259,7 @@ describe("@langchain/react v1 useStream against weft serve", () => {
     const server = await startServe(AGENT_MODULE, { port: 0, postgres: POSTGRES, postgresSchema: schema, redis: REDIS, redisPrefix: prefix, corsOrigin: ["*"] });
     try {
       await chatScenario(server);
+      await interruptScenario(server);
     } finally {
       await server.close();
       const client = new pg.Client(POSTGRES);
