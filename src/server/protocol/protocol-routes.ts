@@ -261,8 +261,10 @@ function commandErrorResponse(id: number | null, error: unknown): Response {
     return jsonResponse({ type: "error", id, error: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) }, error.status);
   }
   const status = statusOf(error);
-  if (status >= 500) console.error("weft server: a protocol command failed:", error);
   const field = WeftError.isInstance(error) ? error.details.field : undefined;
   const code: ErrorCode = status === 404 ? "no_such_run" : status === 403 || status === 401 ? "permission_denied" : status < 500 ? "invalid_argument" : "unknown_error";
-  return jsonResponse({ type: "error", id, error: code, message: describeError(error), ...(field === undefined ? {} : { field }) }, status);
+  // An unexpected failure is logged here and not described to the client (as errorResponse does).
+  if (status >= 500 && !(WeftError.isInstance(error) && error.code === "SERVER")) console.error("weft server: a protocol command failed:", error);
+  const message = status >= 500 && !(WeftError.isInstance(error) && error.code === "SERVER") ? "The command failed on the server; its log has the cause." : describeError(error);
+  return jsonResponse({ type: "error", id, error: code, message, ...(field === undefined ? {} : { field }) }, status);
 }
