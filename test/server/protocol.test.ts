@@ -116,7 +116,7 @@ describe("the Agent Streaming Protocol over HTTP", () => {
     assert.deepEqual(tools.map((event) => [(event.data as WireEvent).params.namespace[0]!.split(":")[0], (event.data as WireEvent).params.data.event]), [["tools", "started"], ["tools", "completed"]]);
   });
 
-  it("shows an interrupt as input.requested and resumes it with input.respond", async () => {
+  it("shows an interrupt as input.requested and resumes it with input.respond, or with run.start's input", async () => {
     const threadId = randomUUID();
     const thread = client.threads.stream(threadId, { assistantId: "approval" });
     const paused = await runToEnd(thread, () => thread.run.start({ input: { messages: [{ type: "human", content: "Go" }] } }));
@@ -137,6 +137,15 @@ describe("the Agent Streaming Protocol over HTTP", () => {
     const state = await thread.state.get({ namespace: [] });
     assert.deepEqual(state.values.messages.map((message: { content: string }) => message.content), ["Go", "Sent: yes"]);
     await thread.close();
+
+    // run.start on a paused thread resumes it with its input, as the protocol says.
+    const other = randomUUID();
+    const second = client.threads.stream(other, { assistantId: "approval" });
+    const waiting = await runToEnd(second, () => second.run.start({ input: { messages: [{ type: "human", content: "Go" }] } }));
+    const viaStart = await runToEnd(second, () => second.run.start({ input: "later" }), waiting.events);
+    assert.equal(viaStart.events.at(-1)!.params.data.event, "completed");
+    assert.deepEqual((await second.state.get({ namespace: [] })).values.messages.map((message: { content: string }) => message.content), ["Go", "Sent: later"]);
+    await second.close();
   });
 
   it("answers bad commands and filters with a 4xx naming the field", async () => {

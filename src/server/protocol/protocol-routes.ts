@@ -102,13 +102,17 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
     "run.start": async (threadId, owner, params) => {
       if (typeof params.assistant_id !== "string" || params.assistant_id === "") throw invalid("`params.assistant_id` is required: the graph to run.", "params.assistant_id");
       runs.graphOf(params.assistant_id, "params.assistant_id");
-      if (params.input !== undefined && params.input !== null && !isObject(params.input)) {
-        throw invalid(`\`params.input\` must be an object of state values or null, not ${describeValue(params.input)}.`, "params.input");
+      const thread = await ensureThread(threadId, owner);
+      // As the protocol says: on a thread paused at an interrupt(), run.start's input is the resume value.
+      const graph = context.graphOfThread(thread);
+      const input = params.input ?? null;
+      const resumes = input !== null && graph?.checkpointer !== undefined && ((await threadStateOf(thread.thread, graph)).interrupts as unknown[]).length > 0;
+      if (!resumes && input !== null && !isObject(input)) {
+        throw invalid(`\`params.input\` must be an object of state values or null, not ${describeValue(input)}.`, "params.input");
       }
-      await ensureThread(threadId, owner);
       const row = await startRun(threadId, owner, {
         assistant_id: params.assistant_id,
-        input: params.input ?? null,
+        ...(resumes ? { command: { resume: input } } : { input }),
         config: configOf(params, "params.config"),
         metadata: metadataOf(params, "params.metadata"),
         multitask_strategy: strategyOf(params),
