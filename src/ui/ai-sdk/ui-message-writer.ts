@@ -1,6 +1,7 @@
 // Turns the items of a Weft run stream (messages, tools and custom modes) into the chunks of one AI SDK
 // UI message, step by step. Pure: it returns chunks and does no I/O, so the stream wrapper stays thin.
 import { WeftError, describeValue } from "../../errors.js";
+import { INTERRUPT, type Interrupt } from "../../core/interrupt.js";
 import { AIMessageChunk, Message, type ToolMessage } from "../../core/messages.js";
 import { STREAM_MODES, type StreamMode } from "../../stream/run-stream.js";
 import type { ToolEvent } from "../../stream/stream-types.js";
@@ -58,7 +59,7 @@ export class UIMessageWriter {
     if (mode === "messages") this.acceptMessage((payload as [unknown, unknown])[0]);
     else if (mode === "tools") this.acceptToolEvent(payload as ToolEvent);
     else if (mode === "custom") this.acceptCustom(payload);
-    else if (mode === "updates") this.closeCalls(); // a node finished, so its model calls did
+    else if (mode === "updates") this.acceptUpdate(payload);
     return this.take();
   }
 
@@ -173,6 +174,22 @@ export class UIMessageWriter {
     this.announce(event.toolCallId, event.name, undefined);
     this.answered.add(event.toolCallId);
     this.out.push({ type: "tool-output-error", toolCallId: event.toolCallId, errorText: errorTextOf(event.error) });
+  }
+
+  /**
+   * A node finished, so its model calls did. A run that paused at interrupt() reports its interrupts
+   * as an update: each becomes a `data-interrupt` part `{ id, value }`, for the UI to ask and answer
+   * (the answer is the next request's resume value).
+   */
+  private acceptUpdate(update: unknown): void {
+    this.closeCalls();
+    if (typeof update !== "object" || update === null) return;
+    const interrupts = (update as Record<string, unknown>)[INTERRUPT];
+    if (!Array.isArray(interrupts)) return;
+    for (const interrupt of interrupts as Interrupt[]) {
+      this.startStep();
+      this.out.push({ type: "data-interrupt", id: interrupt.id, data: { id: interrupt.id, value: interrupt.value } });
+    }
   }
 
   /** A custom-mode write `{ type, id?, data, transient? }` becomes a `data-<type>` part; other writes are not for the UI. */
