@@ -12,7 +12,7 @@ import type { AnyGraph, RunManager } from "../run-manager.js";
 import { parseRunRequest } from "../run-request.js";
 import { eventStreamResponse } from "../sse.js";
 import { threadStateOf } from "../thread-state.js";
-import { type EventFilter, threadEventStream } from "./thread-event-stream.js";
+import { type EventFilter, RunStartSignal, threadEventStream } from "./thread-event-stream.js";
 
 /** What the protocol routes use of the handler (createHandler builds it). */
 export interface ProtocolContext {
@@ -56,6 +56,7 @@ function invalid(message: string, field: string): CommandError {
 /** The routes, for the handler's route table. */
 export function protocolRoutes(context: ProtocolContext): Array<[method: string, pattern: RegExp, route: Route]> {
   const { store, runs, log } = context;
+  const runStarts = new RunStartSignal();
 
   const success = (id: number, result: unknown, threadId: string) => jsonResponse({ type: "success", id, result, meta: { thread_id: threadId } });
 
@@ -75,7 +76,9 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
   const startRun = async (threadId: string, owner: string | null, body: Record<string, unknown>): Promise<RunRow> => {
     if (context.isClosing()) throw httpError(503, "The server is shutting down; send the run to another instance.");
     const runRequest = parseRunRequest({ ...body, stream_mode: PROTOCOL_STREAM_MODES, stream_subgraphs: true, stream_resumable: true });
-    return runs.create(runRequest, threadId, owner);
+    const row = await runs.create(runRequest, threadId, owner);
+    runStarts.notify(threadId);
+    return row;
   };
 
   const configOf = (params: Record<string, unknown>, field: string) => {
@@ -226,7 +229,7 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
       await ensureThread(threadId!, owner);
     });
     const filter = parseFilter(await readJsonBody(request, context.maxBodyBytes));
-    return eventStreamResponse((signal) => threadEventStream(store, log, threadId!, filter, signal), { heartbeatMs: context.heartbeatMs, signal: request.signal });
+    return eventStreamResponse((signal) => threadEventStream(store, log, threadId!, filter, signal, runStarts), { heartbeatMs: context.heartbeatMs, signal: request.signal });
   };
 
   return [

@@ -19,8 +19,42 @@ export interface EventFilter {
 export const SEQ_PER_RUN = 1_000_000_000;
 /** Most runs of one thread the stream orders (older ones are not replayed). */
 const MAX_RUNS = 1000;
-/** How often a stream waiting for the thread's next run looks for it in the record store. */
+/** How often a stream waiting for the thread's next run looks for it in the record store (when no local command says so). */
 const NEXT_RUN_POLL_MS = 200;
+
+/**
+ * Wakes this instance's streams waiting for a thread's next run as soon as a protocol command here
+ * starts one; runs started elsewhere (another instance, the LangGraph routes) are found by polling.
+ */
+export class RunStartSignal {
+  private readonly waiting = new Map<string, Set<() => void>>();
+
+  notify(threadId: string): void {
+    const wakers = this.waiting.get(threadId);
+    if (wakers === undefined) return;
+    this.waiting.delete(threadId);
+    for (const wake of wakers) wake();
+  }
+
+  /** Resolves on `notify(threadId)`, after `ms`, or when `signal` aborts, whichever comes first. */
+  wait(threadId: string, ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wakers = this.waiting.get(threadId) ?? new Set();
+      this.waiting.set(threadId, wakers);
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakers.delete(done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      wakers.add(done);
+      signal.addEventListener("abort", done, { once: true });
+    }).finally(() => {
+      if (this.waiting.get(threadId)?.size === 0) this.waiting.delete(threadId);
+    });
+  }
+}
 
 /** The channel an event belongs to, as the protocol's filters name them. */
 export function channelOf(event: WireProtocolEvent): string {
@@ -56,6 +90,7 @@ export async function* threadEventStream(
   threadId: string,
   filter: EventFilter,
   signal: AbortSignal,
+  runStarts: RunStartSignal,
 ): AsyncIterable<ServerSentEvent> {
   let runs = await runsOf(store, threadId);
   let position = runs.length - 1;
@@ -68,15 +103,7 @@ export async function* threadEventStream(
     // Wait for the thread's next run (started on any instance).
     while (runs.length <= position + 1) {
       if (signal.aborted) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, NEXT_RUN_POLL_MS);
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", done);
-          resolve();
-        }
-        signal.addEventListener("abort", done, { once: true });
-      });
+      await runStarts.wait(threadId, NEXT_RUN_POLL_MS, signal);
       if (signal.aborted) return;
       runs = await runsOf(store, threadId);
     }
