@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { ProtocolRunTranslator } from "./protocol-translation.js";
-import { matchesFilter } from "./thread-event-stream.js";
+import { RunStartSignal, matchesFilter } from "./thread-event-stream.js";
 
 const chunk = (content: string) => ({ type: "AIMessageChunk", id: "m1", content, additional_kwargs: {}, response_metadata: {}, tool_calls: [], invalid_tool_calls: [], tool_call_chunks: [] });
 const metadata = { langgraph_node: "agent", langgraph_checkpoint_ns: "agent:t1" };
@@ -75,4 +75,22 @@ it("filters by channel, namespace prefix (a bare node name matches its tasks), d
   assert.equal(matchesFilter(event("input.requested", [], 5), { channels: ["input"] }), true);
   assert.equal(matchesFilter(event("values", [], 5), { channels: ["values"], since: 5 }), false);
   assert.equal(matchesFilter(event("values", [], 6), { channels: ["values"], since: 5 }), true);
+});
+
+it("RunStartSignal wakes the streams waiting on a thread at once, and only those", async () => {
+  const runStarts = new RunStartSignal();
+  const never = new AbortController();
+  const woken: string[] = [];
+  const first = runStarts.wait("t1", 600_000, never.signal).then(() => woken.push("t1"));
+  const other = runStarts.wait("t2", 600_000, never.signal).then(() => woken.push("t2"));
+  runStarts.notify("t1");
+  await first;
+  assert.deepEqual(woken, ["t1"], "the wait on t1 ended long before its 10 minutes; t2 still waits");
+  const stop = new AbortController();
+  const aborted = runStarts.wait("t3", 600_000, stop.signal);
+  stop.abort();
+  await aborted;
+  runStarts.notify("t2");
+  await other;
+  assert.deepEqual(woken, ["t1", "t2"]);
 });
