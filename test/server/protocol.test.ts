@@ -155,6 +155,7 @@ describe("the Agent Streaming Protocol over HTTP", () => {
       [{ id: 1, method: "run.start", params: {} }, 422, "invalid_argument", "params.assistant_id"],
       [{ id: 2, method: "run.start", params: { assistant_id: "agent", input: "hi" } }, 422, "invalid_argument", "params.input"],
       [{ id: 3, method: "run.start", params: { assistant_id: "agent", input: null, multitaskStrategy: "sometimes" } }, 422, "invalid_argument", "params.multitaskStrategy"],
+      [{ id: 9, method: "run.start", params: { assistant_id: "nope", input: null } }, 404, "invalid_argument", "params.assistant_id"],
       [{ id: 4, method: "run.launch", params: {} }, 400, "unknown_command", "method"],
       [{ id: 5, method: "subscription.subscribe", params: {} }, 400, "not_supported", "method"],
       [{ id: -1, method: "state.get" }, 422, "invalid_argument", "id"],

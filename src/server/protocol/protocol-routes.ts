@@ -269,7 +269,9 @@ function commandErrorResponse(id: number | null, error: unknown): Response {
   }
   const status = statusOf(error);
   const field = WeftError.isInstance(error) ? error.details.field : undefined;
-  const code: ErrorCode = status === 404 ? "no_such_run" : status === 403 || status === 401 ? "permission_denied" : status < 500 ? "invalid_argument" : "unknown_error";
+  // A 404 naming a field (an unknown assistant) is a bad argument; one without (the thread) has no run to act on.
+  const code: ErrorCode =
+    status === 404 && field === undefined ? "no_such_run" : status === 403 || status === 401 ? "permission_denied" : status < 500 ? "invalid_argument" : "unknown_error";
   // An unexpected failure is logged here and not described to the client (as errorResponse does).
   if (status >= 500 && !(WeftError.isInstance(error) && error.code === "SERVER")) console.error("weft server: a protocol command failed:", error);
   const message = status >= 500 && !(WeftError.isInstance(error) && error.code === "SERVER") ? "The command failed on the server; its log has the cause." : describeError(error);
