@@ -5,9 +5,12 @@ import { basename, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Command, InvalidArgumentError } from "commander";
 import { createJokePoemGraph } from "../demo/joke-poem-graph.js";
+import { createDemoAgent } from "../demo/agent-demo.js";
+import { WeatherDemoModel } from "../demo/weather-demo-model.js";
 import { WeftError, describeError } from "../errors.js";
 import { CompiledGraph } from "../graph/compiled-graph.js";
 import { createHandler } from "../server/handler.js";
+import { demoChatPage } from "../server/demo-chat-page.js";
 import { demoPage } from "../server/demo-page.js";
 import type { EventLog } from "../server/event-log.js";
 import { type RunningServer, serve } from "../server/node-adapter.js";
@@ -56,12 +59,31 @@ export interface ServeCommandOptions {
   threadRetentionMs?: number;
 }
 
-/** The demo assistant: the seed's graph on the built-in tiny model (offline), tagged "joke" and "poem", paced so the page fills visibly. */
+/**
+ * The demo assistants, offline and paced so the pages fill visibly: "agent", the weather agent of the
+ * chat page at /, and "joke-poem", the seed's graph on the built-in tiny model (models tagged "joke" and "poem").
+ */
 export function demoGraphs(options: { tokensPerSecond?: number; seed?: number } = {}): Record<string, AnyGraph> {
   const settings = { tokensPerSecond: options.tokensPerSecond ?? 25, seed: options.seed };
   const jokeModel = new TinyChatModel({ ...settings, tags: ["joke"] });
   const poemModel = new TinyChatModel({ ...settings, tags: ["poem"] });
-  return { "joke-poem": createJokePoemGraph({ jokeModel, poemModel, name: "joke-poem" }) };
+  return {
+    agent: createDemoAgent(new WeatherDemoModel({ tokensPerSecond: settings.tokensPerSecond })),
+    "joke-poem": createJokePoemGraph({ jokeModel, poemModel, name: "joke-poem" }),
+  };
+}
+
+/**
+ * The pages: the chat page at / for the first assistant with a `messages` state (the demo's "agent"),
+ * and the joke/poem page of the seed, at /joke-poem for the demo, or at / for a module without a chat graph.
+ */
+async function pagesFor(graphs: Record<string, AnyGraph>, demo: boolean): Promise<Record<string, string>> {
+  const chat = Object.keys(graphs).find((id) => graphs[id]!.graphSpec.schema?.messages !== undefined);
+  const pages: Record<string, string> = {};
+  if (chat !== undefined) pages["/"] = await demoChatPage(chat);
+  if (demo) pages["/joke-poem"] = demoPage("joke-poem");
+  else if (chat === undefined) pages["/"] = demoPage(Object.keys(graphs)[0]!);
+  return pages;
 }
 
 /** The compiled graphs a module exports, by export name (`default` takes the file's name). */
@@ -145,7 +167,7 @@ export async function startServe(modulePath: string | undefined, options: ServeC
     apiKey: options.apiKey,
     maxBodyBytes: options.maxBodyBytes,
     cors: options.corsOrigin === undefined ? undefined : { origins: options.corsOrigin.includes("*") ? "*" : options.corsOrigin },
-    page: demoPage(Object.keys(graphs)[0]!),
+    pages: await pagesFor(graphs, modulePath === undefined),
   });
   const server = await serve(handler, { port: options.port ?? 2024, host: options.host ?? "127.0.0.1" });
   return {
@@ -204,7 +226,7 @@ export function registerServeCommand(program: Command): void {
     .option("--thread-retention-ms <ms>", "how long idle threads are kept (default forever)", parseNumber)
     .action(async (modulePath: string | undefined, flags: ServeCommandOptions) => {
       const server = await startServe(modulePath, { ...flags, apiKey: flags.apiKey ?? process.env.WEFT_API_KEY });
-      console.log(`Weft server listening on ${server.url} (demo page: ${server.url}/)`);
+      console.log(`Weft server listening on ${server.url} (chat page: ${server.url}/${modulePath === undefined ? `, joke and poem: ${server.url}/joke-poem` : ""})`);
       let stopping = false;
       const stop = async () => {
         if (stopping) return;

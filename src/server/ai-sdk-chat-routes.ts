@@ -42,6 +42,9 @@ type ChatRoute = (request: Request, parameters: string[], url: URL, owner: strin
 
 const CHAT_ID = /^[\w.:-]{1,200}$/;
 
+/** Milliseconds the stop route waits for the run to end. */
+const STOP_WAIT_MS = 30_000;
+
 /** The routes, in the handler's [method, pattern, route] form. */
 export function aiSdkChatRoutes(context: ChatRouteContext): Array<[string, RegExp, ChatRoute]> {
   return [
@@ -100,7 +103,12 @@ async function resumeTurn(context: ChatRouteContext, request: Request, assistant
 async function stopTurn(context: ChatRouteContext, assistantId: string, chatId: string, owner: string | null): Promise<Response> {
   context.runs.graphOf(assistantId);
   const thread = await context.threadOf(chatId, owner);
-  if (thread.currentRunId !== null) await context.runs.cancel(thread.currentRunId);
+  const runId = thread.currentRunId;
+  if (runId !== null) {
+    await context.runs.cancel(runId);
+    // Answers once the run has stopped (or after STOP_WAIT_MS), so the page's next turn finds the thread free.
+    await context.runs.waitForEnd(runId, AbortSignal.timeout(STOP_WAIT_MS));
+  }
   return new Response(null, { status: 204 });
 }
 
@@ -124,7 +132,7 @@ async function threadOrNothing(context: ChatRouteContext, chatId: string, owner:
 function respond(context: ChatRouteContext, request: Request, row: RunRow): Response {
   const runId = row.run.run_id;
   const stopReading = new AbortController();
-  const events = uiChunksOf(context.log.read(runId, { start: true }, AbortSignal.any([stopReading.signal, request.signal])), runId)[Symbol.asyncIterator]();
+  const events = uiChunksOf(context.log.read(runId, { start: true }, AbortSignal.any([stopReading.signal, request.signal])), row)[Symbol.asyncIterator]();
   const encoder = new TextEncoder();
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: UIMessageChunk) => controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
   const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
@@ -156,12 +164,14 @@ function respond(context: ChatRouteContext, request: Request, row: RunRow): Resp
 }
 
 /**
- * The UI chunks of a run's log: `start` (the message id is the run id), every logged chunk, and an
+ * The UI chunks of a run's log: `start`, every logged chunk, and an
  * `error` or `abort` for a run that ended before its worker could finish the message (its attempts
  * used up, cancelled while it waited).
  */
-async function* uiChunksOf(events: AsyncIterable<LoggedEvent>, runId: string): AsyncIterable<UIMessageChunk> {
-  yield { type: "start", messageId: runId };
+async function* uiChunksOf(events: AsyncIterable<LoggedEvent>, row: RunRow): AsyncIterable<UIMessageChunk> {
+  // An answer to an interrupt continues the message that asked (its tool part gets the output), so its
+  // start names no new message; any other turn is a new message, named after its run.
+  yield row.request.command !== undefined ? { type: "start" } : { type: "start", messageId: row.run.run_id };
   let ended = false;
   for await (const event of events) {
     if (event.event === UI_EVENT) {

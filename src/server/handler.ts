@@ -68,6 +68,8 @@ export interface HandlerOptions {
   heartbeatMs?: number;
   /** Serve this HTML at `GET /` (the browser demo uses it). */
   page?: string;
+  /** More pages: HTML by path (e.g. `{ "/joke-poem": html }`). Pages need no API key; what they call does. */
+  pages?: Record<string, string>;
   /** A path prefix the handler is mounted under (e.g. "/api" in a Next.js catch-all route); it is removed before routing. */
   basePath?: string;
 }
@@ -109,6 +111,10 @@ export function createHandler(options: HandlerOptions): WeftHandler {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const createdAt = new Date().toISOString();
   const basePath = (options.basePath ?? "").replace(/\/+$/, "");
+  const pages: Record<string, string> = { ...options.pages, ...(options.page === undefined ? {} : { "/": options.page }) };
+  for (const [path, html] of Object.entries(pages)) {
+    if (!/^\/[\w/-]*$/.test(path) || typeof html !== "string") throw new WeftError("INVALID_OPTIONS", `pages: ${JSON.stringify(path)} must be a path like "/chat" and its page an HTML string.`);
+  }
   const retention = { finishedRunsMs: options.retention?.finishedRunsMs ?? 7 * DAY, threadsMs: options.retention?.threadsMs, intervalMs: options.retention?.intervalMs ?? 600_000 };
   let closing = false;
 
@@ -236,7 +242,11 @@ export function createHandler(options: HandlerOptions): WeftHandler {
         if (closing) throw httpError(503, "The server is shutting down; send the turn to another instance.");
       },
     }),
-    ["GET", /^\/$/, () => (options.page === undefined ? notFound() : new Response(options.page, { headers: { "Content-Type": "text/html; charset=utf-8" } }))],
+    ...Object.entries(pages).map(([path, html]): [string, RegExp, Route] => [
+      "GET",
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
+      () => new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
+    ]),
     ["GET", /^\/ok$/, () => jsonResponse({ ok: true })],
     ...protocolRoutes({ store, runs, log, maxBodyBytes, heartbeatMs, threadOf, newThread, graphOfThread, isClosing: () => closing }),
     ["GET", /^\/info$/, () => jsonResponse({ version: "weft", flags: { assistants: true, crons: false } })],
@@ -432,7 +442,7 @@ export function createHandler(options: HandlerOptions): WeftHandler {
         if (method !== request.method) continue;
         if (role === "worker" && path !== "/ok") throw httpError(503, "This instance only executes runs (--worker-only); send API requests to an API instance.");
         let owner: string | null = null;
-        if (path !== "/") {
+        if (pages[path] === undefined) {
           checkApiKey(options.apiKey, request);
           if (path !== "/ok") owner = await identify(request);
         }

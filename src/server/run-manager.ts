@@ -321,7 +321,7 @@ export class RunManager {
     }
     let finalValues: Record<string, unknown> | null = null;
     let appended = 0;
-    const ui = request.format === "ui-message" ? new UIMessageEvents() : undefined;
+    const ui = request.format === "ui-message" ? new UIMessageEvents(request.command !== undefined) : undefined;
     try {
       const stream = graph.stream(input, {
         streamMode: modes,

@@ -11,7 +11,12 @@ export const UI_EVENT = "ui";
 export const UI_MESSAGE_MODES = ["messages", "custom", "tools", "updates"] as const;
 
 export class UIMessageEvents {
-  private readonly writer = new UIMessageWriter();
+  private readonly writer: UIMessageWriter;
+
+  /** `continuesMessage`: the run answers an interrupt, so its chunks go on with the message that asked. */
+  constructor(continuesMessage: boolean) {
+    this.writer = new UIMessageWriter({ continuesMessage });
+  }
 
   /** The UI chunks of one graph stream item, as log events. */
   accept(item: unknown): Array<{ event: string; data: unknown }> {

@@ -12,6 +12,11 @@ export interface UIMessageWriterOptions {
   sendReasoning?: boolean;
   /** What the UI shows as a tool's output; default: the ToolMessage's content. */
   toolOutput?: (message: ToolMessage) => unknown;
+  /**
+   * The response continues the client's last assistant message (a run resumed after an interrupt):
+   * a tool call that message already shows gets only its output, into the part it has.
+   */
+  continuesMessage?: boolean;
 }
 
 /** One model call seen in messages mode: its open parts, by call id (the AIMessageChunk id). */
@@ -46,11 +51,13 @@ export class UIMessageWriter {
   private readonly answered = new Set<string>();
   private readonly sendReasoning: boolean;
   private readonly toolOutput: (message: ToolMessage) => unknown;
+  private readonly continuesMessage: boolean;
   private out: UIMessageChunk[] = [];
 
   constructor(options: UIMessageWriterOptions = {}) {
     this.sendReasoning = options.sendReasoning ?? true;
     this.toolOutput = options.toolOutput ?? ((message) => message.content);
+    this.continuesMessage = options.continuesMessage ?? false;
   }
 
   /** The chunks for one item of `graph.stream(...)`: `[mode, chunk]`, `[namespace, mode, chunk]`, or a bare messages-mode `[message, metadata]`. */
@@ -159,7 +166,11 @@ export class UIMessageWriter {
     if (typeof event !== "object" || event === null || event.toolCallId === undefined) return; // a tool invoked directly, not by a model
     if (event.event === "on_tool_event") return;
     this.closeCalls();
-    if (event.event === "on_tool_start") return this.announce(event.toolCallId, event.name, event.input);
+    if (event.event === "on_tool_start") {
+      // A call no model made in this response was made in the message it continues: that part gets the output.
+      if (this.continuesMessage && !this.announced.has(event.toolCallId)) return void this.announced.add(event.toolCallId);
+      return this.announce(event.toolCallId, event.name, event.input);
+    }
     if (event.event === "on_tool_end") {
       const output = event.output;
       if (output instanceof Message && output.role === "tool") return this.answer(event.toolCallId, event.name, output as ToolMessage);
