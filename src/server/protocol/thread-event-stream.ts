@@ -3,7 +3,7 @@
 // read from the event log (any instance's) and translated. Filters and `since` apply per event.
 import { WeftError } from "../../errors.js";
 import type { EventLog } from "../event-log.js";
-import type { RecordStore, RunRow } from "../record-store.js";
+import { FINISHED_RUN_STATUSES, type RecordStore, type RunRow } from "../record-store.js";
 import type { ServerSentEvent } from "../sse.js";
 import { ProtocolRunTranslator, type WireProtocolEvent } from "./protocol-translation.js";
 
@@ -21,6 +21,8 @@ export const SEQ_PER_RUN = 1_000_000_000;
 const MAX_RUNS = 1000;
 /** How often a stream waiting for the thread's next run looks for it in the record store (when no local command says so). */
 const NEXT_RUN_POLL_MS = 200;
+/** How often a stream looks again for the log of a run it found before the run's first event was logged. */
+const LOG_WAIT_MS = 50;
 
 /**
  * Wakes this instance's streams waiting for a thread's next run as soon as a protocol command here
@@ -96,7 +98,7 @@ export async function* threadEventStream(
   let position = runs.length - 1;
   for (;;) {
     if (position >= 0) {
-      for await (const event of runEvents(store, log, runs[position]!, position * SEQ_PER_RUN, signal)) {
+      for await (const event of runEvents(store, log, runs[position]!, position * SEQ_PER_RUN, signal, runStarts)) {
         if (matchesFilter(event, filter)) yield { event: event.method, id: event.event_id, data: event };
       }
     }
@@ -116,18 +118,35 @@ async function runsOf(store: RecordStore, threadId: string): Promise<RunRow[]> {
 }
 
 /** One run's events: its log translated, then its ending (read from its record once the log ended). */
-async function* runEvents(store: RecordStore, log: EventLog, row: RunRow, seqBase: number, signal: AbortSignal): AsyncIterable<WireProtocolEvent> {
+async function* runEvents(
+  store: RecordStore,
+  log: EventLog,
+  row: RunRow,
+  seqBase: number,
+  signal: AbortSignal,
+  runStarts: RunStartSignal,
+): AsyncIterable<WireProtocolEvent> {
   const runId = row.run.run_id;
   const translator = new ProtocolRunTranslator(runId, seqBase);
-  try {
-    for await (const logged of log.read(runId, { start: true }, signal)) {
-      // The memory log keeps objects, the Redis log JSON: both read as JSON here.
-      yield* translator.translate(logged.event, JSON.parse(JSON.stringify(logged.data ?? null)));
+  let read = 0;
+  for (;;) {
+    try {
+      for await (const logged of log.read(runId, { start: true }, signal)) {
+        read++;
+        // The memory log keeps objects, the Redis log JSON: both read as JSON here.
+        yield* translator.translate(logged.event, JSON.parse(JSON.stringify(logged.data ?? null)));
+      }
+      break;
+    } catch (error) {
+      if (!WeftError.isInstance(error) || ![404, 410].includes(error.details.status as number)) throw error;
+      // A run is listed a moment before its first event is logged: a stream that found it in
+      // between waits for its log. A finished run whose log is gone (expired, or its instance
+      // died) has nothing left to replay.
+      const current = read === 0 && error.details.status === 404 ? await store.getRun(runId) : undefined;
+      if (current === undefined || FINISHED_RUN_STATUSES.includes(current.run.status)) return;
+      await runStarts.wait(row.run.thread_id ?? runId, LOG_WAIT_MS, signal);
+      if (signal.aborted) return;
     }
-  } catch (error) {
-    // A run whose log is gone (expired, or its instance died) has nothing left to replay.
-    if (WeftError.isInstance(error) && [404, 410].includes(error.details.status as number)) return;
-    throw error;
   }
   if (signal.aborted) return;
   const ended = await store.getRun(runId);
