@@ -3,32 +3,16 @@
 // state.fork) and `POST /threads/:id/stream/events` (SSE). A run started here is a normal server
 // run (record, queue, event log), so leases, cancel and several instances work as for any run.
 import { WeftError, describeError, describeValue } from "../../errors.js";
-import type { EventLog } from "../event-log.js";
 import { httpError, jsonResponse, statusOf } from "../http-error.js";
-import type { RecordStore, RunRow, ThreadRow } from "../record-store.js";
+import type { RunRow, ThreadRow } from "../record-store.js";
 import { checkThreadId, isObject } from "../request-fields.js";
 import { readJsonBody } from "../request-guard.js";
-import type { AnyGraph, RunManager } from "../run-manager.js";
+import type { AnyGraph } from "../run-manager.js";
+import { type Route, type RouteEntry, type ServerContext, graphOfThread, newThread, threadOf } from "../routes/context.js";
 import { parseRunRequest } from "../run-request.js";
 import { eventStreamResponse } from "../sse.js";
 import { threadStateOf } from "../thread-state.js";
 import { type EventFilter, RunStartSignal, threadEventStream } from "./thread-event-stream.js";
-
-/** What the protocol routes use of the handler (createHandler builds it). */
-export interface ProtocolContext {
-  store: RecordStore;
-  runs: RunManager;
-  log: EventLog;
-  maxBodyBytes: number;
-  heartbeatMs: number;
-  /** The thread, or a 404 when it is missing or another identity's. */
-  threadOf(threadId: string, owner: string | null): Promise<ThreadRow>;
-  newThread(threadId: string, metadata: Record<string, unknown>, owner: string | null): ThreadRow;
-  graphOfThread(row: ThreadRow): AnyGraph | undefined;
-  isClosing(): boolean;
-}
-
-type Route = (request: Request, parameters: string[], url: URL, owner: string | null) => Promise<Response> | Response;
 
 /** Every stream mode a protocol run logs: what the translation needs for all channels ("debug" gives tasks and checkpoints). */
 const PROTOCOL_STREAM_MODES = ["values", "updates", "messages-tuple", "tools", "custom", "debug"];
@@ -54,7 +38,7 @@ function invalid(message: string, field: string): CommandError {
 }
 
 /** The routes, for the handler's route table. */
-export function protocolRoutes(context: ProtocolContext): Array<[method: string, pattern: RegExp, route: Route]> {
+export function protocolRoutes(context: ServerContext): RouteEntry[] {
   const { store, runs, log } = context;
   const runStarts = new RunStartSignal();
 
@@ -62,19 +46,19 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
 
   /** Create the thread when the browser made its id up (as the protocol's `run.start` does). */
   const ensureThread = async (threadId: string, owner: string | null): Promise<ThreadRow> => {
-    await store.insertThread(context.newThread(threadId, {}, owner));
-    return context.threadOf(threadId, owner);
+    await store.insertThread(newThread(threadId, {}, owner));
+    return threadOf(context, threadId, owner);
   };
 
   const graphFor = (row: ThreadRow): AnyGraph => {
-    const graph = context.graphOfThread(row);
+    const graph = graphOfThread(context, row);
     if (graph === undefined) throw new CommandError(409, "no_such_run", `Thread ${row.thread.thread_id} has had no run yet; send run.start first.`);
     return graph;
   };
 
   /** Start a run the usual way (parseRunRequest checks every field) and answer its id. */
   const startRun = async (threadId: string, owner: string | null, body: Record<string, unknown>): Promise<RunRow> => {
-    if (context.isClosing()) throw httpError(503, "The server is shutting down; send the run to another instance.");
+    if (context.closing()) throw httpError(503, "The server is shutting down; send the run to another instance.");
     const runRequest = parseRunRequest({ ...body, stream_mode: PROTOCOL_STREAM_MODES, stream_subgraphs: true, stream_resumable: true });
     const row = await runs.create(runRequest, threadId, owner);
     runStarts.notify(threadId);
@@ -104,10 +88,10 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
   const commands: Record<string, (threadId: string, owner: string | null, params: Record<string, unknown>) => Promise<unknown>> = {
     "run.start": async (threadId, owner, params) => {
       if (typeof params.assistant_id !== "string" || params.assistant_id === "") throw invalid("`params.assistant_id` is required: the graph to run.", "params.assistant_id");
-      runs.graphOf(params.assistant_id, "params.assistant_id");
+      await runs.assistant(params.assistant_id, owner, "params.assistant_id");
       const thread = await ensureThread(threadId, owner);
       // As the protocol says: on a thread paused at an interrupt(), run.start's input is the resume value.
-      const graph = context.graphOfThread(thread);
+      const graph = graphOfThread(context, thread);
       const input = params.input ?? null;
       const resumes = input !== null && graph?.checkpointer !== undefined && ((await threadStateOf(thread.thread, graph)).interrupts as unknown[]).length > 0;
       if (!resumes && input !== null && !isObject(input)) {
@@ -123,7 +107,7 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
       return { run_id: row.run.run_id };
     },
     "input.respond": async (threadId, owner, params) => {
-      const thread = await context.threadOf(threadId, owner);
+      const thread = await threadOf(context, threadId, owner);
       const graph = graphFor(thread);
       const state = await threadStateOf(thread.thread, graph);
       const pending = new Set((state.interrupts as Array<{ id?: string }>).map((interrupt) => interrupt.id));
@@ -147,7 +131,7 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
       if (params.update !== undefined) command.update = params.update;
       if (params.goto !== undefined) command.goto = params.goto;
       await startRun(threadId, owner, {
-        assistant_id: thread.thread.metadata.graph_id,
+        assistant_id: assistantOf(thread),
         command,
         config: configOf(params, "params.config"),
         metadata: metadataOf(params, "params.metadata"),
@@ -156,8 +140,8 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
       return {};
     },
     "state.get": async (threadId, owner, params) => {
-      const thread = await context.threadOf(threadId, owner);
-      const state = await threadStateOf(thread.thread, context.graphOfThread(thread));
+      const thread = await threadOf(context, threadId, owner);
+      const state = await threadStateOf(thread.thread, graphOfThread(context, thread));
       let values = (state.values ?? {}) as Record<string, unknown>;
       if (params.keys !== undefined) {
         if (!Array.isArray(params.keys) || params.keys.some((key) => typeof key !== "string")) throw invalid("`params.keys` must be an array of state keys.", "params.keys");
@@ -167,7 +151,7 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
       return checkpointId === undefined ? { values } : { values, checkpoint: { id: checkpointId } };
     },
     "state.listCheckpoints": async (threadId, owner, params) => {
-      const thread = await context.threadOf(threadId, owner);
+      const thread = await threadOf(context, threadId, owner);
       const graph = graphFor(thread);
       const limit = params.limit ?? 10;
       if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 1000) throw invalid("`params.limit` must be a whole number from 1 to 1000.", "params.limit");
@@ -182,13 +166,13 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
       return { checkpoints };
     },
     "state.fork": async (threadId, owner, params) => {
-      const thread = await context.threadOf(threadId, owner);
+      const thread = await threadOf(context, threadId, owner);
       graphFor(thread);
       if (typeof params.checkpoint_id !== "string" || params.checkpoint_id === "") throw invalid("`params.checkpoint_id` is required: the checkpoint to run from.", "params.checkpoint_id");
       const config = configOf(params, "params.config");
       const configurable = isObject(config.configurable) ? config.configurable : {};
       const row = await startRun(threadId, owner, {
-        assistant_id: thread.thread.metadata.graph_id,
+        assistant_id: assistantOf(thread),
         input: params.input ?? null,
         config: { ...config, configurable: { ...configurable, checkpoint_id: params.checkpoint_id } },
         multitask_strategy: "enqueue",
@@ -223,7 +207,7 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
   };
 
   const events: Route = async (request, [threadId], _url, owner) => {
-    await context.threadOf(checkThreadId(threadId!, "thread_id"), owner).catch(async (error: unknown) => {
+    await threadOf(context, checkThreadId(threadId!, "thread_id"), owner).catch(async (error: unknown) => {
       // A stream may open before the browser's first run.start creates the thread: it waits for it.
       if (statusOf(error) !== 404) throw error;
       await ensureThread(threadId!, owner);
@@ -236,6 +220,11 @@ export function protocolRoutes(context: ProtocolContext): Array<[method: string,
     ["POST", /^\/threads\/([^/]+)\/commands$/, command],
     ["POST", /^\/threads\/([^/]+)\/stream\/events$/, events],
   ];
+}
+
+/** The assistant the thread last ran (an assistant record's id, or a served graph's). */
+function assistantOf(thread: ThreadRow): unknown {
+  return thread.thread.metadata.assistant_id ?? thread.thread.metadata.graph_id;
 }
 
 function parseFilter(body: unknown): EventFilter {
