@@ -1,12 +1,14 @@
 // Runs on the server. The API side creates a run's record, claims its thread (atomically, in the
 // record store) and adds its job to the queue; the worker side executes the job: it writes every
-// event to the event log, which clients on any instance read, and re-attempts a run whose worker
-// died from the run's last checkpoint (tasks that finished are not run again).
+// event to the event log (in batches, event-batcher.ts), which clients on any instance read, and
+// re-attempts a run whose worker died from the run's last checkpoint (tasks that finished are not
+// run again).
 import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
 import { Command } from "../core/command.js";
 import type { CompiledGraph } from "../graph/compiled-graph.js";
 import type { EventLog } from "./event-log.js";
+import { EventBatcher } from "./event-batcher.js";
 import { httpError } from "./http-error.js";
 import { isRecordId } from "./request-fields.js";
 import {
@@ -351,6 +353,7 @@ export class RunManager {
     }
     let finalValues: Record<string, unknown> | null = null;
     let appended = 0;
+    const batcher = new EventBatcher(this.log, run.run_id);
     const ui = request.format === "ui-message" ? new UIMessageEvents(request.command !== undefined) : undefined;
     try {
       const stream = graph.stream(input, {
@@ -368,21 +371,24 @@ export class RunManager {
       for await (const item of stream as AsyncIterable<unknown[]>) {
         if (ui !== undefined) {
           if (item[0] === "values") finalValues = item[1] as Record<string, unknown>;
-          else for (const { event, data } of ui.accept(item)) await this.log.append(run.run_id, event, data);
+          else for (const { event, data } of ui.accept(item)) await batcher.add(event, data);
           if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
         const { event, data, mode, namespace } = wireEventOf(item, wireOptions);
         if (mode === "values" && namespace.length === 0) finalValues = data as Record<string, unknown>;
         if (!wanted.has(mode)) continue;
-        await this.log.append(run.run_id, event, data);
+        await batcher.add(event, data);
         // A model that produces tokens without I/O would keep this loop in microtasks and starve
         // every socket of the process; yielding to the event loop now and then keeps clients served.
         if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
-      if (ui !== undefined) for (const { event, data } of ui.finish()) await this.log.append(run.run_id, event, data);
+      if (ui !== undefined) for (const { event, data } of ui.finish()) await batcher.add(event, data);
+      await batcher.flush();
       return { status: "success", finalValues };
     } catch (error) {
+      // What the run produced before it failed is logged before its error event.
+      await batcher.flush().catch(() => undefined);
       const status: RunStatus = signal.aborted ? "interrupted" : "error";
       // A handover is not the end of the response: the next attempt goes on with it.
       if (ui !== undefined && !handover.aborted) {
