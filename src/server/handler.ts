@@ -13,6 +13,7 @@ import type { RecordStore } from "./record-store.js";
 import { type CorsOptions, checkApiKey, corsHeaders, preflightResponse } from "./request-guard.js";
 import { type AnyGraph, RunManager } from "./run-manager.js";
 import { type RunQueue, StoreRunQueue } from "./run-queue.js";
+import { protocolRoutes } from "./protocol/protocol-routes.js";
 import { assistantRoutes } from "./routes/assistants.js";
 import { type RouteEntry, type ServerContext, newThread, threadOf } from "./routes/context.js";
 import { runRoutes } from "./routes/runs.js";
@@ -151,6 +152,7 @@ export function createHandler(options: HandlerOptions): WeftHandler {
       () => new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } }),
     ]),
     ["GET", /^\/ok$/, () => jsonResponse({ ok: true })],
+    ...protocolRoutes(context),
     ["GET", /^\/info$/, () => jsonResponse({ version: "weft", flags: { assistants: true, crons: false } })],
     ...assistantRoutes(context),
     ...threadRoutes(context),
