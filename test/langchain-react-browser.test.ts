@@ -7,22 +7,21 @@
 // default (SQLite + memory event log) and on Postgres + Redis. Fails, not skips, when Chromium is missing.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import pg from "pg";
 import { Redis } from "ioredis";
-import { type Browser, type Page, chromium } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { bundlePage, launchChromium, watchPage } from "./support/chromium.js";
 import { startServe } from "../src/cli/serve-command.js";
 import type { RunningServer } from "weft/server";
 import { ANSWER, llm } from "./fixtures/langchain-react-agent.js";
 
-const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
 const PAGE = fileURLToPath(new URL("./fixtures/langchain-react-chat-page.ts", import.meta.url));
 const AGENT_MODULE = fileURLToPath(new URL("./fixtures/langchain-react-agent.ts", import.meta.url));
 const POSTGRES = process.env.WEFT_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -33,18 +32,7 @@ let pageOrigin: string;
 let browser: Browser;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is not at ${CHROMIUM}; install it with \`apt-get install -y chromium\` (or set WEFT_CHROMIUM).`);
-  const built = await build({
-    entryPoints: [PAGE],
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    target: "es2022",
-    define: { "process.env.NODE_ENV": '"development"' },
-    write: false,
-    logLevel: "silent",
-  });
-  const bundle = built.outputFiles[0]!.text;
+  const bundle = await bundlePage(PAGE, "iife");
   pageServer = createServer((req, res) => {
     const path = new URL(req.url!, "http://x").pathname;
     if (path === "/") res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end('<!doctype html><title>chat</title><link rel="icon" href="data:,"><div id="root"></div><script src="/app.js"></script>');
@@ -53,10 +41,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
   pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -99,13 +84,7 @@ async function runsOf(server: RunningServer, threadId: string): Promise<Array<{ 
 /** The whole scenario against one server; the model's script starts at its first response. */
 async function chatScenario(server: RunningServer): Promise<void> {
   const page = await browser.newPage();
-  const failedRequests: string[] = [];
-  const consoleErrors: string[] = [];
-  page.on("requestfailed", (request) => failedRequests.push(`${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(message.text());
-  });
-  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  const { failedRequests, consoleErrors } = watchPage(page);
   await page.goto(`${pageOrigin}/?api=${encodeURIComponent(server.url)}`);
   const callsBefore = llm.calls.length;
 
@@ -212,13 +191,7 @@ async function chatScenario(server: RunningServer): Promise<void> {
 /** A graph that pauses at interrupt(): the page shows the question, and Approve resumes the run. */
 async function interruptScenario(server: RunningServer): Promise<void> {
   const page = await browser.newPage();
-  const consoleErrors: string[] = [];
-  const failedRequests: string[] = [];
-  page.on("requestfailed", (request) => failedRequests.push(`${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") consoleErrors.push(message.text());
-  });
-  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  const { failedRequests, consoleErrors } = watchPage(page);
   await page.goto(`${pageOrigin}/?assistant=approval&api=${encodeURIComponent(server.url)}`);
   await ask(page, "Write the report.");
   await page.waitForSelector("#interrupt", { timeout: 10_000 });
