@@ -54,6 +54,9 @@ const LIBRARIES = {
   // LangChain runs callback handlers (LangGraph's messages stream among them) on a background queue
   // unless this is "false"; awaited, no token is lost.
   "langgraph-awaited": { script: "cases/langgraph.mjs", env: { LANGCHAIN_CALLBACKS_BACKGROUND: "false" } },
+  // Server cases: Weft's server (memory event log) and a raw batched node:http SSE server, each with the same plain client.
+  "weft-server": { script: "cases/server.mjs", env: { BENCH_SERVER: "weft" } },
+  "raw-sse": { script: "cases/server.mjs", env: { BENCH_SERVER: "raw" } },
 };
 
 /** Run `cases` of one library in a fresh child; resolves to one result per case. */
@@ -71,6 +74,7 @@ function runChild(library, cases, sizes, warmups) {
         LANGCHAIN_TRACING_V2: "false",
         BENCH_WARMUP_MS: warmups > 1 ? "500" : "0",
         BENCH_MEASURE_MS: warmups > 1 ? "300" : "0",
+        BENCH_GC_REPETITIONS: warmups > 1 ? "5" : "1",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -123,7 +127,7 @@ async function main() {
     if (outcome.error !== undefined) failures.push(`${caseId}/${library} crashed: ${outcome.error}`);
     for (const result of outcome.results) {
       ((runs[result.case] ??= {})[library] ??= []).push(result);
-      if (library !== "langgraph" && library !== "langgraph-awaited" && result.delivered !== result.produced) {
+      if (!library.startsWith("langgraph") && result.delivered !== result.produced) {
         failures.push(`${result.case}/${library} lost tokens: ${result.delivered} of ${result.produced} delivered`);
       }
     }
