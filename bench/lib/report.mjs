@@ -9,6 +9,7 @@ export const CASES = [
   { id: "a", title: "raw async generator + for await (baseline)", unit: "token", libraries: ["raw"] },
   { id: "b", title: "messages mode, one node, one model call", unit: "token", libraries: STREAMING },
   { id: "b-implicit", title: "b with model.invoke(messages) and no config (AsyncLocalStorage)", unit: "token", libraries: ["weft"] },
+  { id: "b-explicit", title: "b compiled with implicitConfig: false (nodes run outside AsyncLocalStorage)", unit: "token", libraries: ["weft"] },
   { id: "c", title: "joke+poem node, two tagged models, consumer keeps the joke", unit: "chunk", libraries: STREAMING },
   { id: "d", title: "custom mode, writer called in a sync loop", unit: "chunk", libraries: PLAIN },
   { id: "d-async", title: "custom mode, writer relayed from an async source", unit: "chunk", libraries: PLAIN },
@@ -27,6 +28,7 @@ export const SIZES = {
     a: { tokens: 20000 },
     b: { tokens: 20000 },
     "b-implicit": { tokens: 20000 },
+    "b-explicit": { tokens: 20000 },
     c: { tokens: 20000 },
     d: { tokens: 20000 },
     "d-async": { tokens: 20000 },
@@ -42,6 +44,7 @@ export const SIZES = {
     a: { tokens: 2000 },
     b: { tokens: 2000 },
     "b-implicit": { tokens: 2000 },
+    "b-explicit": { tokens: 2000 },
     c: { tokens: 1000 },
     d: { tokens: 2000 },
     "d-async": { tokens: 2000 },
@@ -214,6 +217,12 @@ export function checkTargets(report) {
   if (get("b", "weft") && get("a", "raw")) {
     const slower = ratio(get("b", "weft").gcMicrosPerUnit, get("a", "raw").gcMicrosPerUnit);
     add("issue 15 · b, forced GC: ≤ 3× the raw async generator a", `${format(slower, 1)}×`, slower <= 3);
+  }
+  if (get("b-explicit", "weft") && get("a", "raw")) {
+    const slower = ratio(get("b-explicit", "weft").gcMicrosPerUnit, get("a", "raw").gcMicrosPerUnit);
+    const faster = ratio(get("b", "langgraph")?.gcMicrosPerUnit, get("b-explicit", "weft").gcMicrosPerUnit);
+    add("issue 15 · b-explicit (implicitConfig: false), forced GC: ≤ 3× the raw async generator a", `${format(slower, 1)}×`, slower <= 3);
+    if (faster !== null) add("issue 15 · b-explicit, forced GC: ≥ 60× LangGraph.js's b", `${format(faster, 1)}×`, faster >= 60);
   }
   for (const [id, against, target] of [["b", "langgraph", 60], ["d", "langgraph", 80], ["e", "langgraph", 80], ["f", "langgraph-awaited", 40]]) {
     if (get(id, "weft") && get(id, against)) {
