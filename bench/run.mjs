@@ -57,6 +57,8 @@ const LIBRARIES = {
   // Server cases: Weft's server (memory event log) and a raw batched node:http SSE server, each with the same plain client.
   "weft-server": { script: "cases/server.mjs", env: { BENCH_SERVER: "weft" } },
   "raw-sse": { script: "cases/server.mjs", env: { BENCH_SERVER: "raw" } },
+  // The LangGraph.js API server (in memory), its request logging at "error" as a deployment would set it.
+  "langgraph-api": { script: "cases/server.mjs", env: { BENCH_SERVER: "langgraph-api", LOG_LEVEL: "error" } },
 };
 
 /** Run `cases` of one library in a fresh child; resolves to one result per case. */
@@ -107,6 +109,7 @@ function machine() {
       weft: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version,
       "@langchain/langgraph": versionOf("@langchain/langgraph"),
       "@langchain/core": versionOf("@langchain/core"),
+      "@langchain/langgraph-api": versionOf("@langchain/langgraph-api"),
     },
   };
 }
@@ -190,7 +193,7 @@ function updateReadme(report, table, targets) {
   const section = [
     start,
     `Run ${report.date} (${report.seconds} s), ${info.nproc} × ${info.cpu}, Node ${info.node}, load average at start ${info.loadAverageAtStart.join(" ")}; ` +
-      `weft ${info.versions.weft}, @langchain/langgraph ${info.versions["@langchain/langgraph"]}, @langchain/core ${info.versions["@langchain/core"]}.`,
+      `weft ${info.versions.weft}, @langchain/langgraph ${info.versions["@langchain/langgraph"]}, @langchain/core ${info.versions["@langchain/core"]}, @langchain/langgraph-api ${info.versions["@langchain/langgraph-api"]}.`,
     "",
     table,
     "",

@@ -140,8 +140,30 @@ async function rawServer(size, options) {
   }
 }
 
-await runChild({ s1: rawOrWeft, s50: rawOrWeft }, process.argv);
-
-function rawOrWeft(size, options) {
-  return process.env.BENCH_SERVER === "raw" ? rawServer(size, options) : weftServer(size, options);
+/** The LangGraph.js API server (`@langchain/langgraph-api`, in memory, in this process) serving the same graph. */
+async function langGraphApiServer(size, options) {
+  process.env.BENCH_TOKENS = String(size.tokens);
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const { startServer } = await import("@langchain/langgraph-api/server");
+  // It keeps its records in files under cwd: a scratch directory per child.
+  const cwd = mkdtempSync(join(tmpdir(), "weft-bench-lgapi-"));
+  const graphPath = fileURLToPath(new URL("./langgraph-api-graph.mjs", import.meta.url));
+  const port = 20000 + (process.pid % 20000);
+  const { cleanup } = await startServer({ port, nWorkers: 1, host: "127.0.0.1", cwd, graphs: { agent: `${graphPath}:graph` } });
+  const counter = { reset: () => (globalThis.benchProduced = 0), get produced() { return globalThis.benchProduced ?? 0; } };
+  try {
+    return await measureServer(`http://127.0.0.1:${port}/runs/stream`, size, options, [counter]);
+  } finally {
+    await cleanup();
+    rmSync(cwd, { recursive: true, force: true });
+  }
 }
+
+const SERVERS = { weft: weftServer, raw: rawServer, "langgraph-api": langGraphApiServer };
+const serveCase = (size, options) => SERVERS[process.env.BENCH_SERVER](size, options);
+await runChild({ s1: serveCase, s50: serveCase }, process.argv);
+// The LangGraph API server keeps timers and workers alive after cleanup.
+process.exit(0);

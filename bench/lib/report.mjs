@@ -2,7 +2,7 @@
 
 const STREAMING = ["weft", "langgraph", "langgraph-awaited"];
 const PLAIN = ["weft", "langgraph"];
-const SERVERS = ["weft-server", "raw-sse"];
+const SERVERS = ["weft-server", "raw-sse", "langgraph-api"];
 
 /** Every case of issue 4, in report order. `unit` is what the time is divided by. */
 export const CASES = [
@@ -162,17 +162,19 @@ export function buildTables(report) {
     );
   }
   const serverLines = [
-    "| case | what | Weft server µs/token | raw batched SSE µs/token | Weft throughput / raw | Weft server µs/token, forced GC | raw, forced GC | delivered / produced (Weft · raw) |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| case | what | Weft server µs/token | raw batched SSE µs/token | Weft throughput / raw | LangGraph API server µs/token | LG API/Weft | Weft server µs/token, forced GC | raw, forced GC | delivered / produced (Weft · raw · LG API) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const spec of CASES) {
     const rows = summary[spec.id];
     if (rows === undefined || !spec.server) continue;
     const weft = rows["weft-server"];
     const raw = rows["raw-sse"];
+    const api = rows["langgraph-api"];
     serverLines.push(
       `| ${spec.id} | ${spec.title} | ${format(weft?.microsPerUnit, 3)} | ${format(raw?.microsPerUnit, 3)} | ${format(ratio(raw?.microsPerUnit, weft?.microsPerUnit), 2)}× | ` +
-        `${format(weft?.gcMicrosPerUnit, 3)} | ${format(raw?.gcMicrosPerUnit, 3)} | ${[weft, raw].filter(Boolean).map(delivered).join(" · ")} |`,
+        `${format(api?.microsPerUnit)} | ${api ? `${format(ratio(api.microsPerUnit, weft?.microsPerUnit), 1)}×` : "–"} | ` +
+        `${format(weft?.gcMicrosPerUnit, 3)} | ${format(raw?.gcMicrosPerUnit, 3)} | ${[weft, raw, api].filter(Boolean).map(delivered).join(" · ")} |`,
     );
   }
   const markdown = `${lines.join("\n")}\n\nThe forced-GC method (a full GC before each of 5 timed runs, their median) beside the warm one (back-to-back runs, their mean):\n\n${gcLines.join("\n")}\n\nServer cases (HTTP on 127.0.0.1, server and plain client in one process; throughput ratio, higher is better for Weft):\n\n${serverLines.join("\n")}\n\nMedians of ${report.mode === "quick" ? "one run (quick mode: sizes too small for timing)" : "the repetitions"}; µs per delivered chunk (per step for step cases), wall clock. CPU time (process user + system, all threads) per unit, less sensitive to other load on the machine:\n\n${cpuLines.join("\n")}`;
@@ -237,6 +239,8 @@ export function checkTargets(report) {
     const throughput = ratio(get(id, "raw-sse")?.microsPerUnit, get(id, "weft-server")?.microsPerUnit);
     if (throughput !== null) add(`issue 15 · ${id}: ≥ 0.8× the throughput of a raw batched SSE server`, `${format(throughput, 2)}×`, throughput >= 0.8);
   }
+  const againstApi = ratio(get("s1", "langgraph-api")?.microsPerUnit, get("s1", "weft-server")?.microsPerUnit);
+  if (againstApi !== null) add("issue 15 · s1: ≥ 30× less time per token than the LangGraph.js API server", `${format(againstApi, 1)}×`, againstApi >= 30);
   const markdown = [
     "| target (issues 4 and 15) | measured | met |",
     "| --- | ---: | :---: |",
