@@ -58,12 +58,15 @@ const LIBRARIES = {
   "weft-server": { script: "cases/server.mjs", env: { BENCH_SERVER: "weft" } },
   "raw-sse": { script: "cases/server.mjs", env: { BENCH_SERVER: "raw" } },
   // The LangGraph.js API server (in memory), its request logging at "error" as a deployment would set it.
-  "langgraph-api": { script: "cases/server.mjs", env: { BENCH_SERVER: "langgraph-api", LOG_LEVEL: "error" } },
+  // Its runs take seconds (~2.5 ms per token), so a full run measures it once: one warm-up run, one
+  // measured run, no forced-GC repetitions (a GC is noise next to its per-token cost).
+  "langgraph-api": { script: "cases/server.mjs", env: { BENCH_SERVER: "langgraph-api", LOG_LEVEL: "error", BENCH_GC_REPETITIONS: "0" }, reps: 1, warmups: 1 },
 };
 
 /** Run `cases` of one library in a fresh child; resolves to one result per case. */
 function runChild(library, cases, sizes, warmups) {
   const { script, env } = LIBRARIES[library];
+  warmups = Math.min(warmups, LIBRARIES[library].warmups ?? warmups);
   const payload = JSON.stringify({ cases, sizes, warmups });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--expose-gc", join(benchDir, script), payload], {
@@ -76,7 +79,7 @@ function runChild(library, cases, sizes, warmups) {
         LANGCHAIN_TRACING_V2: "false",
         BENCH_WARMUP_MS: warmups > 1 ? "500" : "0",
         BENCH_MEASURE_MS: warmups > 1 ? "300" : "0",
-        BENCH_GC_REPETITIONS: warmups > 1 ? "5" : "1",
+        BENCH_GC_REPETITIONS: env.BENCH_GC_REPETITIONS ?? (warmups > 1 ? "5" : "1"),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -153,6 +156,7 @@ async function main() {
         // Alternate which library goes first, so neither always runs on a warmer or quieter machine.
         const order = rep % 2 === 0 ? spec.libraries : [...spec.libraries].reverse();
         for (const library of order) {
+          if (rep >= (LIBRARIES[library].reps ?? options.reps)) continue;
           const outcome = await runChild(library, [spec.id], sizes, 2);
           record(spec.id, library, outcome);
           const result = outcome.results[0];
