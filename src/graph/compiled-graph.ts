@@ -52,9 +52,18 @@ const EVENT_MODES = ["values", "updates", "messages", "tools", "custom", "debug"
 /**
  * A compiled graph. Run it with `invoke()` or `stream()`, or add it to another graph as a node.
  */
+/** Marks compiled graphs so `instanceof` holds across two copies of the package (a CLI and a user's module). */
+const COMPILED_GRAPH: unique symbol = Symbol.for("weft.CompiledGraph") as never;
+
 export class CompiledGraph<State extends Record<string, any> = Record<string, any>, Update = Partial<State>>
   implements SubgraphRunner
 {
+  readonly [COMPILED_GRAPH] = true;
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [COMPILED_GRAPH]?: unknown })[COMPILED_GRAPH] === true;
+  }
+
   readonly name: string;
   readonly checkpointer: Checkpointer | undefined;
   private readonly breakpoints: Breakpoints;

@@ -17,14 +17,11 @@ import {
   type Usage,
 } from "../core/messages.js";
 
-export { assembleToolCalls };
+import { type ToolDefinition, type ToolInput, toToolDefinition } from "./tool-definition.js";
 
-/** A tool the model may call: a name, a description and JSON-schema parameters. */
-export interface ToolDefinition {
-  name: string;
-  description?: string;
-  parameters: Record<string, unknown>;
-}
+export { assembleToolCalls };
+export type { ToolDefinition, ToolInput };
+
 
 /**
  * What a provider yields while streaming. A plain string is a text token (the fast, common case);
@@ -116,22 +113,15 @@ export abstract class BaseChatModel {
   }
 
   /**
-   * A view of this model that offers `tools` to the provider: tools made with `tool()`, or
-   * `{ name, description, parameters }` with JSON-schema parameters.
+   * A view of this model that offers `tools` to the provider, in any form every model accepts:
+   * tools made with `tool()`, `{ name, description, parameters }` with JSON-schema parameters,
+   * `{ name, description, schema }` (zod 4, Standard Schema), or OpenAI's `{ type: "function", function }`.
    */
-  bindTools(tools: readonly ToolDefinition[]): this {
+  bindTools(tools: readonly ToolInput[]): this {
     if (!Array.isArray(tools)) throw new WeftError("INVALID_OPTIONS", "bindTools() takes an array of tool definitions.");
     const view = Object.create(this) as this;
-    view.tools = tools.map((tool) => this.toToolDefinition(tool));
+    view.tools = tools.map(toToolDefinition);
     return view;
-  }
-
-  /** Providers may accept richer tool forms (zod, ...); the base accepts `{ name, description, parameters }`. */
-  protected toToolDefinition(tool: ToolDefinition): ToolDefinition {
-    if (typeof tool !== "object" || tool === null || typeof tool.name !== "string" || tool.name === "") {
-      throw new WeftError("INVALID_OPTIONS", "Each tool needs a `name` and JSON-schema `parameters`.");
-    }
-    return { name: tool.name, description: tool.description, parameters: tool.parameters ?? { type: "object", properties: {} } };
   }
 
   private startCall(input: MessagesInput, options: ChatCallOptions | undefined): ModelCall {

@@ -2,8 +2,14 @@
 // Weft's `{ name, description, parameters }`, a schema object (zod 4 or any Standard JSON Schema
 // library), or OpenAI's `{ type: "function", function }` format.
 import { WeftError, describeValue } from "../errors.js";
-import type { ToolDefinition } from "./chat-model.js";
 import { jsonSchemaOf } from "./tool-schema.js";
+
+/** A tool the model may call: a name, a description and JSON-schema parameters. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters: Record<string, unknown>;
+}
 
 /**
  * A tool `bindTools` accepts: Weft's JSON-schema form, a schema object (zod 4 or any

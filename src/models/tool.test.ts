@@ -92,3 +92,27 @@ describe("tool()", () => {
     assert.deepEqual(toOpenAITools([toToolDefinition(weather)]), [{ type: "function", function: { name: "get_weather", description: "Weather", parameters } }]);
   });
 });
+
+describe("bindTools on any model", () => {
+  it("the base model reads every tool form the provider adapters read, into the same definitions", async () => {
+    const weather = tool(async ({ city }: { city: string }) => `sunny in ${city}`, {
+      name: "weather",
+      description: "The weather in a city.",
+      schema: z.object({ city: z.string() }),
+    });
+    const forms = [
+      weather,
+      { name: "zod_form", description: "A schema object.", schema: z.object({ n: z.number() }) },
+      { type: "function" as const, function: { name: "openai_form", description: "OpenAI's format.", parameters: { type: "object", properties: { q: { type: "string" } } } } },
+      { name: "json_form", parameters: { type: "object", properties: {} } },
+    ];
+    const model = new FakeChatModel({ responses: [["ok"]] }).bindTools(forms);
+    await model.invoke("go");
+    assert.deepEqual(model.toolsOfCalls[0], forms.map(toToolDefinition));
+    assert.deepEqual(model.toolsOfCalls[0]!.map((definition) => definition.name), ["weather", "zod_form", "openai_form", "json_form"]);
+    assert.throws(
+      () => new FakeChatModel({ responses: [["ok"]] }).bindTools([{ name: "has space", parameters: {} }]),
+      (error: unknown) => WeftError.isInstance(error) && error.code === "INVALID_OPTIONS" && /1-64 letters/.test(error.message),
+    );
+  });
+});

@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
 import type { Checkpointer } from "../core/checkpointer.js";
 import { CompiledGraph } from "../graph/compiled-graph.js";
+import { aiSdkChatRoutes } from "./ai-sdk-chat-routes.js";
 import type { EventLog, ReadFrom } from "./event-log.js";
 import { errorResponse, httpError, jsonResponse } from "./http-error.js";
 import { MemoryEventLog } from "./memory-event-log.js";
@@ -223,6 +224,17 @@ export function createHandler(options: HandlerOptions): WeftHandler {
   };
 
   const routes: Array<[method: string, pattern: RegExp, route: Route]> = [
+    ...aiSdkChatRoutes({
+      store,
+      log,
+      runs,
+      maxBodyBytes,
+      threadOf,
+      newThread,
+      checkOpen: () => {
+        if (closing) throw httpError(503, "The server is shutting down; send the turn to another instance.");
+      },
+    }),
     ["GET", /^\/$/, () => (options.page === undefined ? notFound() : new Response(options.page, { headers: { "Content-Type": "text/html; charset=utf-8" } }))],
     ["GET", /^\/ok$/, () => jsonResponse({ ok: true })],
     ["GET", /^\/info$/, () => jsonResponse({ version: "weft", flags: { assistants: true, crons: false } })],

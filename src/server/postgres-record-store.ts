@@ -1,7 +1,6 @@
 // Threads and runs in PostgreSQL, shared by every instance of a server (needs the optional pg package).
 import type { Pool } from "pg";
-import { WeftError, describeValue } from "../errors.js";
-import { loadOptional } from "../checkpoint/optional-dependency.js";
+import { openPool, quotedSchema } from "../checkpoint/postgres/postgres-pool.js";
 import { type SqlConnection, SqlRecordStore, tableDefinitions } from "./sql-record-store.js";
 
 export interface PostgresRecordStoreOptions {
@@ -26,21 +25,8 @@ export class PostgresRecordStore extends SqlRecordStore {
 
   constructor(poolOrConnectionString: Pool | string, options: PostgresRecordStoreOptions = {}) {
     super();
-    if (typeof poolOrConnectionString === "string") {
-      const pg = loadOptional<typeof import("pg")>("pg", "PostgresRecordStore");
-      this.pool = new pg.Pool({ connectionString: poolOrConnectionString });
-      this.ownsPool = true;
-    } else if (typeof poolOrConnectionString === "object" && poolOrConnectionString !== null && typeof poolOrConnectionString.query === "function") {
-      this.pool = poolOrConnectionString;
-      this.ownsPool = false;
-    } else {
-      throw new WeftError("INVALID_OPTIONS", `PostgresRecordStore needs a pg Pool or a connection string, not ${describeValue(poolOrConnectionString)}.`);
-    }
-    const schema = options.schema ?? "public";
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
-      throw new WeftError("INVALID_OPTIONS", `PostgresRecordStore schema must be a plain identifier (letters, digits, _), not ${describeValue(schema)}.`);
-    }
-    this.schema = `"${schema}"`;
+    ({ pool: this.pool, owned: this.ownsPool } = openPool(poolOrConnectionString, "PostgresRecordStore"));
+    this.schema = quotedSchema(options.schema, "PostgresRecordStore");
     this.threadsTable = `${this.schema}.weft_server_threads`;
     this.runsTable = `${this.schema}.weft_server_runs`;
     this.sql = {

@@ -19,6 +19,7 @@ import {
 } from "./record-store.js";
 import type { RunQueue } from "./run-queue.js";
 import { type RunRequest, graphModesOf } from "./run-request.js";
+import { UIMessageEvents, UI_MESSAGE_MODES } from "./ui-message-events.js";
 import { wireEventOf } from "./wire-format.js";
 
 export type { RunRecord, RunStatus, ThreadRecord };
@@ -241,7 +242,7 @@ export class RunManager {
     const onHandover = () => local.controller.abort(handover.reason);
     handover.addEventListener("abort", onHandover, { once: true });
     try {
-      const outcome = await this.execute(graph, row, local.controller.signal);
+      const outcome = await this.execute(graph, row, local.controller.signal, handover);
       if (handover.aborted && !local.cancelled) return "handover";
       await this.end(row, graph, outcome.status, outcome.error, outcome.finalValues);
       return "done";
@@ -300,11 +301,12 @@ export class RunManager {
     graph: AnyGraph,
     row: RunRow,
     signal: AbortSignal,
+    handover: AbortSignal,
   ): Promise<{ status: RunStatus; error?: { error: string; message: string }; finalValues: Record<string, unknown> | null }> {
     const { request, run } = row;
     const wanted = new Set<string>(graphModesOf(request.streamModes));
     // "values" is always read, for the final state, but only sent when asked for.
-    const modes = graphModesOf(request.streamModes);
+    const modes = request.format === "ui-message" ? [...UI_MESSAGE_MODES] : graphModesOf(request.streamModes);
     if (!modes.includes("values")) modes.push("values");
     const configurable = this.configurableOf(graph, row);
     let input: unknown = request.command !== undefined ? new Command(request.command as ConstructorParameters<typeof Command>[0]) : request.input;
@@ -319,6 +321,7 @@ export class RunManager {
     }
     let finalValues: Record<string, unknown> | null = null;
     let appended = 0;
+    const ui = request.format === "ui-message" ? new UIMessageEvents(request.command !== undefined) : undefined;
     try {
       const stream = graph.stream(input, {
         streamMode: modes,
@@ -333,6 +336,12 @@ export class RunManager {
       });
       const wireOptions = { subgraphs: request.subgraphs, routeMessagesByTag: request.routeMessagesByTag, runTags: request.tags };
       for await (const item of stream as AsyncIterable<unknown[]>) {
+        if (ui !== undefined) {
+          if (item[0] === "values") finalValues = item[1] as Record<string, unknown>;
+          else for (const { event, data } of ui.accept(item)) await this.log.append(run.run_id, event, data);
+          if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
         const { event, data, mode, namespace } = wireEventOf(item, wireOptions);
         if (mode === "values" && namespace.length === 0) finalValues = data as Record<string, unknown>;
         if (!wanted.has(mode)) continue;
@@ -341,9 +350,14 @@ export class RunManager {
         // every socket of the process; yielding to the event loop now and then keeps clients served.
         if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
+      if (ui !== undefined) for (const { event, data } of ui.finish()) await this.log.append(run.run_id, event, data);
       return { status: "success", finalValues };
     } catch (error) {
       const status: RunStatus = signal.aborted ? "interrupted" : "error";
+      // A handover is not the end of the response: the next attempt goes on with it.
+      if (ui !== undefined && !handover.aborted) {
+        for (const { event, data } of ui.fail(error)) await this.log.append(run.run_id, event, data).catch(() => undefined);
+      }
       return { status, error: { error: WeftError.isInstance(error) ? error.code : "Error", message: describeError(error) }, finalValues };
     }
   }

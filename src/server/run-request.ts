@@ -34,6 +34,8 @@ export interface RunRequest {
   ifNotExists: "reject" | "create";
   /** Accepted for compatibility: Weft writes every checkpoint before the next step starts ("sync"). */
   durability: "sync" | "async" | "exit" | undefined;
+  /** "ui-message": the run logs the AI SDK's UI message chunks (useChat's routes, ai-sdk-chat-routes.ts) instead of LangGraph's events. */
+  format?: "langgraph" | "ui-message";
 }
 
 export const MULTITASK_STRATEGIES: readonly MultitaskStrategy[] = ["reject", "interrupt", "rollback", "enqueue"];

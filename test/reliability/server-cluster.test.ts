@@ -271,6 +271,39 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
     await streamed.catch(() => undefined);
   });
 
+  it("a cancel of a run whose instance died ends it as interrupted within a lease, without running it again", async (context) => {
+    const [a, b] = await live();
+    const thread = await clientOf(a).threads.create();
+    const executing = executorOf([a, b]);
+    const gatesBefore = new Map([a, b].map((each) => [each, each.gates]));
+    const run = await clientOf(a).runs.create(thread.thread_id, "joke-poem", { input: { topic: "cats" }, streamMode: "messages-tuple" });
+    const executor = await withTimeout(executing, 20_000, "the first token of the run");
+    const survivor = executor === a ? b : a;
+    await gateReached(executor, gatesBefore.get(executor)! + 1);
+    const survivorGates = survivor.gates;
+    await stop(executor, "SIGKILL");
+    const killedAt = performance.now();
+    // wait=1 answers once the run has ended: the survivor's worker claims the job when the lease runs out and sees the cancel.
+    const cancelled = await withTimeout(
+      fetch(`${survivor.url}/threads/${thread.thread_id}/runs/${run.run_id}/cancel?wait=1`, { method: "POST", headers: { "x-test-user": "alice" } }),
+      LEASE_MS * 4 + 20_000,
+      "the cancel of the dead instance's run",
+    );
+    const endedMs = performance.now() - killedAt;
+    assert.equal(cancelled.status, 204, await cancelled.text());
+    const ended = await clientOf(survivor).runs.get(thread.thread_id, run.run_id);
+    assert.equal(ended.status, "interrupted");
+    assert.equal(survivor.gates, survivorGates, "the cancelled run was not started again");
+    // Released, not busy; "interrupted" as in LangGraph's server, since the thread's saved state still has the joke node to run.
+    assert.equal((await clientOf(survivor).threads.get(thread.thread_id)).status, "interrupted");
+    const gatesNow = survivor.gates;
+    const nextRun = collect(clientOf(survivor).runs.stream(thread.thread_id, "joke-poem", { input: { topic: "cats" } }));
+    await Promise.race(instances.filter((each) => each !== executor).map((each) => gateReached(each, (each === survivor ? gatesNow : each.gates) + 1)));
+    await release();
+    assert.deepEqual((await nextRun).at(-1)!.data, EXPECTED);
+    recordFigures(context, "server-cluster-cancel-dead", { leaseMs: LEASE_MS, endedMs: Math.round(endedMs) });
+  });
+
   it("another user's identity gets 404 on every route, on either instance, and changes nothing", async (context) => {
     const [a, b] = await live();
     const alice = clientOf(a, "alice");

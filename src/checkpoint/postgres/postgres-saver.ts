@@ -1,6 +1,6 @@
 // A checkpointer in PostgreSQL (the `pg` package): for servers on several machines, or when one SQLite file is not enough.
 import type { Client, Pool, PoolClient } from "pg";
-import { WeftError, describeValue } from "../../errors.js";
+import { WeftError } from "../../errors.js";
 import {
   type Checkpoint,
   type CheckpointConfig,
@@ -16,6 +16,7 @@ import {
   threadBusy,
 } from "../../core/checkpointer.js";
 import { loadOptional } from "../optional-dependency.js";
+import { openPool, quotedSchema } from "./postgres-pool.js";
 import { type CheckpointRow, type WriteRow, rowToTuple } from "../row-mapping.js";
 import type { Serde } from "../../core/serde.js";
 
@@ -74,21 +75,8 @@ export class PostgresSaver extends Checkpointer {
 
   constructor(poolOrConnectionString: Pool | string, options: PostgresSaverOptions = {}) {
     super(options.serde);
-    if (typeof poolOrConnectionString === "string") {
-      const pg = loadOptional<typeof import("pg")>("pg", "PostgresSaver");
-      this.pool = new pg.Pool({ connectionString: poolOrConnectionString });
-      this.ownsPool = true;
-    } else if (typeof poolOrConnectionString === "object" && poolOrConnectionString !== null && typeof poolOrConnectionString.query === "function") {
-      this.pool = poolOrConnectionString;
-      this.ownsPool = false;
-    } else {
-      throw new WeftError("INVALID_OPTIONS", `PostgresSaver needs a pg Pool or a connection string, not ${describeValue(poolOrConnectionString)}.`);
-    }
-    const schema = options.schema ?? "public";
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {
-      throw new WeftError("INVALID_OPTIONS", `PostgresSaver schema must be a plain identifier (letters, digits, _), not ${describeValue(schema)}.`);
-    }
-    this.schema = `"${schema}"`;
+    ({ pool: this.pool, owned: this.ownsPool } = openPool(poolOrConnectionString, "PostgresSaver"));
+    this.schema = quotedSchema(options.schema, "PostgresSaver");
   }
 
   /** A saver on a new pool for `connectionString`; close() ends the pool. */

@@ -2,10 +2,9 @@
 // chat model. It calls the provider contract's own `doStream` and maps its stream parts onto Weft's
 // one streaming contract; `streamText` is not needed, and no AI SDK package is imported here.
 import { WeftError, describeValue } from "../../errors.js";
-import { abortableDelay, abortReason } from "../../runtime/abortable-delay.js";
-import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../chat-model.js";
-import { IdleClock } from "../idle-clock.js";
-import { toToolDefinition, type ToolInput } from "../tool-definition.js";
+import { abortableDelay } from "../../runtime/abortable-delay.js";
+import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../chat-model.js";
+import { ProviderRequest } from "../provider-request.js";
 import { isAPICallError, retryAfterMs, toModelCallError } from "./ai-sdk-errors.js";
 import { toAISDKPrompt, toAISDKTools } from "./ai-sdk-messages.js";
 import type { AISDKCallOptions, AISDKFinishReason, AISDKLanguageModel, AISDKStreamPart, AISDKUsage } from "./ai-sdk-types.js";
@@ -69,37 +68,21 @@ export class AISDKChatModel extends BaseChatModel {
     this.timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** Offer tools: `{ name, description, parameters }` (JSON Schema), `{ name, description, schema }` (zod 4), or OpenAI's format. */
-  override bindTools(tools: readonly ToolInput[]): this {
-    return super.bindTools(tools as readonly ToolDefinition[]);
-  }
-
-  protected override toToolDefinition(tool: ToolDefinition): ToolDefinition {
-    return toToolDefinition(tool);
-  }
-
   protected async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
-    const outer = request.signal;
-    if (outer?.aborted) throw abortReason(outer);
-    // One controller for the provider's request: aborted by the caller's signal, by a stalled
-    // stream, or when the consumer stops iterating, so the socket always closes promptly.
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(outer!.reason);
-    outer?.addEventListener("abort", onAbort, { once: true });
-    const idle = new IdleClock(this.timeoutMs, () => controller.abort());
+    const call = new ProviderRequest(request.signal, this.timeoutMs);
     let streamedCharacters = 0;
+    const stall = () => this.idleError(streamedCharacters);
     let reader: ReadableStreamDefaultReader<unknown> | undefined;
     try {
-      const { stream } = await this.openStream(request, controller.signal, idle);
+      const { stream } = await this.openStream(request, call);
       reader = stream.getReader();
       // Weft's tool-call fragments carry an index; the AI SDK's carry the call id.
       const toolIndexes = new Map<string, number>();
       const providerExecuted = new Set<string>();
-      idle.start();
+      call.waiting();
       for (;;) {
         const { done, value } = await reader.read();
-        // Only the provider's silence counts: the clock is stopped while a slow consumer holds a part.
-        idle.stop();
+        call.received();
         if (done) break;
         const part = value as AISDKStreamPart;
         switch (part.type) {
@@ -143,25 +126,21 @@ export class AISDKChatModel extends BaseChatModel {
           case "error":
             throw part.error;
         }
-        idle.start();
+        call.waiting();
       }
-      if (outer?.aborted) throw abortReason(outer);
-      if (idle.fired) throw this.idleError(streamedCharacters);
+      call.throwIfStopped(stall);
     } catch (error) {
-      if (outer?.aborted) throw abortReason(outer);
-      if (idle.fired) throw this.idleError(streamedCharacters);
+      call.throwIfStopped(stall);
       throw WeftError.isInstance(error) ? error : toModelCallError(error, { provider: this.provider, model: this.modelName, streamedCharacters });
     } finally {
-      idle.stop();
-      outer?.removeEventListener("abort", onAbort);
-      // Covers a consumer that stopped iterating early: closes the socket instead of draining it.
-      controller.abort();
+      call.close();
       reader?.cancel().catch(() => {});
     }
   }
 
   /** `doStream`, retried on retryable errors before the answer starts (honouring Retry-After). */
-  private async openStream(request: ChatModelRequest, signal: AbortSignal, idle: IdleClock): Promise<{ stream: ReadableStream<unknown> }> {
+  private async openStream(request: ChatModelRequest, call: ProviderRequest): Promise<{ stream: ReadableStream<unknown> }> {
+    const signal = call.signal;
     const options: AISDKCallOptions = { prompt: toAISDKPrompt(request.messages), abortSignal: signal };
     if (request.tools.length > 0) {
       options.tools = toAISDKTools(request.tools);
@@ -171,11 +150,11 @@ export class AISDKChatModel extends BaseChatModel {
     if (this.maxTokens !== undefined) options.maxOutputTokens = this.maxTokens;
     if (this.providerOptions !== undefined) options.providerOptions = this.providerOptions;
     for (let attempt = 0; ; attempt++) {
-      idle.start();
+      call.waiting();
       try {
         return await this.languageModel.doStream(options);
       } catch (error) {
-        idle.stop();
+        call.received();
         if (signal.aborted || !isAPICallError(error) || !error.isRetryable || attempt >= this.maxRetries) throw error;
         await abortableDelay(retryAfterMs(error) ?? FIRST_RETRY_DELAY_MS * 2 ** attempt, signal);
       }

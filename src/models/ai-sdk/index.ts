@@ -7,6 +7,7 @@ export {
   UI_MESSAGE_STREAM_HEADERS,
   createUIMessageStreamResponse,
   fromUIMessages,
+  toUIMessages,
   toUIMessageStream,
   toUIMessageStreamResponse,
   type UIMessage,

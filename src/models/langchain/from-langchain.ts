@@ -4,11 +4,10 @@
 // wrapper (stream/langchain-callbacks.ts). Duck-typed: @langchain/core is never imported here.
 import { WeftError, describeError, describeValue } from "../../errors.js";
 import type { Message } from "../../core/messages.js";
-import { abortReason } from "../../runtime/abortable-delay.js";
 import { streamedToolCallChunks, textAndReasoning, usageOf, type LangChainMessageLike } from "../../stream/langchain-chunks.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../chat-model.js";
-import { IdleClock } from "../idle-clock.js";
-import { toToolDefinition, type ToolInput } from "../tool-definition.js";
+import { ProviderRequest } from "../provider-request.js";
+import type { ToolInput } from "../tool-definition.js";
 
 /** What Weft needs of a LangChain.js chat model; every @langchain/core BaseChatModel has it. */
 export interface LangChainChatModelLike {
@@ -71,33 +70,25 @@ export class LangChainChatModel extends BaseChatModel {
     if (typeof this.chatModel.bindTools !== "function") {
       throw new WeftError("INVALID_OPTIONS", `The LangChain model ${this.provider}:${this.modelName} has no bindTools(); it cannot call tools.`);
     }
-    return super.bindTools(tools as readonly ToolDefinition[]);
-  }
-
-  protected override toToolDefinition(tool: ToolDefinition): ToolDefinition {
-    return toToolDefinition(tool);
+    return super.bindTools(tools);
   }
 
   protected async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
-    const outer = request.signal;
-    if (outer?.aborted) throw abortReason(outer);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(outer!.reason);
-    outer?.addEventListener("abort", onAbort, { once: true });
-    const idle = new IdleClock(this.timeoutMs, () => controller.abort());
+    const call = new ProviderRequest(request.signal, this.timeoutMs);
     let streamedCharacters = 0;
+    const stall = () => this.idleError(streamedCharacters);
     let iterator: AsyncIterator<unknown> | undefined;
     try {
       const runnable = request.tools.length > 0 ? this.chatModel.bindTools!(request.tools.map(toOpenAIFunction)) : this.chatModel;
-      idle.start();
+      call.waiting();
       // The node's callbacks are not passed on: this wrapper streams the call itself.
-      const stream = await runnable.stream(toLangChainMessages(request.messages), { signal: controller.signal });
+      const stream = await runnable.stream(toLangChainMessages(request.messages), { signal: call.signal });
       iterator = stream[Symbol.asyncIterator]();
       let sentId = false;
       let usage: { inputTokens: number; outputTokens: number; totalTokens: number } | undefined;
       for (;;) {
         const next = await iterator.next();
-        idle.stop();
+        call.received();
         if (next.done) break;
         const chunk = next.value as LangChainMessageLike;
         if (!sentId && typeof chunk.id === "string" && chunk.id !== "") {
@@ -116,19 +107,15 @@ export class LangChainChatModel extends BaseChatModel {
         if (piece !== undefined) {
           usage = usage === undefined ? piece : { inputTokens: usage.inputTokens + piece.inputTokens, outputTokens: usage.outputTokens + piece.outputTokens, totalTokens: usage.totalTokens + piece.totalTokens };
         }
-        idle.start();
+        call.waiting();
       }
-      if (outer?.aborted) throw abortReason(outer);
-      if (idle.fired) throw this.idleError(streamedCharacters);
+      call.throwIfStopped(stall);
       if (usage !== undefined) yield { type: "usage", usage };
     } catch (error) {
-      if (outer?.aborted) throw abortReason(outer);
-      if (idle.fired) throw this.idleError(streamedCharacters);
+      call.throwIfStopped(stall);
       throw WeftError.isInstance(error) ? error : this.callError(error, streamedCharacters);
     } finally {
-      idle.stop();
-      outer?.removeEventListener("abort", onAbort);
-      controller.abort();
+      call.close();
       void iterator?.return?.().catch(() => {});
     }
   }

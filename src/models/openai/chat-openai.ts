@@ -2,12 +2,10 @@
 // Works with OpenAI and any server that speaks its wire format (Ollama, vLLM, llama.cpp, LM Studio).
 import OpenAI from "openai";
 import { WeftError, describeValue } from "../../errors.js";
-import { abortReason } from "../../runtime/abortable-delay.js";
-import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../chat-model.js";
-import { IdleClock } from "../idle-clock.js";
+import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../chat-model.js";
+import { ProviderRequest } from "../provider-request.js";
 import { toModelCallError } from "./openai-errors.js";
-import { toToolDefinition } from "../tool-definition.js";
-import { toOpenAIMessages, toOpenAITools, type OpenAIToolInput } from "./openai-messages.js";
+import { toOpenAIMessages, toOpenAITools } from "./openai-messages.js";
 
 export interface ChatOpenAIOptions {
   /** The model name, e.g. "gpt-4o-mini", or the name your compatible server knows ("llama3.2"). */
@@ -63,38 +61,22 @@ export class ChatOpenAI extends BaseChatModel {
     this.client = options.client ?? createClient(options, this.timeoutMs);
   }
 
-  /** Offer tools: `{ name, description, parameters }` (JSON Schema) or `{ name, description, schema }` (zod 4, Standard Schema). */
-  override bindTools(tools: readonly OpenAIToolInput[]): this {
-    return super.bindTools(tools as readonly ToolDefinition[]);
-  }
-
-  protected override toToolDefinition(tool: ToolDefinition): ToolDefinition {
-    return toToolDefinition(tool);
-  }
-
   protected async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
-    const outer = request.signal;
-    if (outer?.aborted) throw abortReason(outer);
-    // One controller for the HTTP request: aborted by the caller's signal, by a stalled stream, or
-    // when the consumer stops iterating, so the socket always closes promptly.
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(outer!.reason);
-    outer?.addEventListener("abort", onAbort, { once: true });
-    const idle = new IdleClock(this.timeoutMs, () => controller.abort());
+    const call = new ProviderRequest(request.signal, this.timeoutMs);
     let streamedCharacters = 0;
+    const stall = () => stalled(call, this.modelName, this.baseURL, streamedCharacters);
     try {
       const pending = this.client.chat.completions.create(this.body(request), {
-        signal: controller.signal,
+        signal: call.signal,
         ...(this.maxRetries === undefined ? {} : { maxRetries: this.maxRetries }),
         timeout: this.timeoutMs,
       });
       // The SDK sleeps between retries without watching the signal; do not wait that out on abort.
-      const stream = await untilAborted(pending, controller.signal);
-      idle.start();
+      const stream = await untilAborted(pending, call.signal);
+      call.waiting();
       let sentId = false;
       for await (const chunk of stream) {
-        // Only the server's silence counts: the clock is stopped while a slow consumer holds a chunk.
-        idle.stop();
+        call.received();
         if (!sentId && typeof chunk.id === "string" && chunk.id !== "") {
           sentId = true;
           yield { type: "response-id", id: chunk.id };
@@ -126,20 +108,14 @@ export class ChatOpenAI extends BaseChatModel {
             usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, totalTokens: usage.total_tokens },
           };
         }
-        idle.start();
+        call.waiting();
       }
-      // The SDK ends a stream quietly when its request is aborted; make that an error here.
-      if (outer?.aborted) throw abortReason(outer);
-      if (idle.fired) throw stalled(idle, this.modelName, this.baseURL, streamedCharacters);
+      call.throwIfStopped(stall);
     } catch (error) {
-      if (outer?.aborted) throw abortReason(outer);
-      if (idle.fired) throw stalled(idle, this.modelName, this.baseURL, streamedCharacters);
+      call.throwIfStopped(stall);
       throw toModelCallError(error, { model: this.modelName, baseURL: this.baseURL, streamedCharacters });
     } finally {
-      idle.stop();
-      outer?.removeEventListener("abort", onAbort);
-      // Covers a consumer that stopped iterating early: closes the socket instead of draining it.
-      controller.abort();
+      call.close();
     }
   }
 
@@ -174,11 +150,11 @@ function reasoningOf(delta: object | undefined): string | undefined {
   return typeof text === "string" && text !== "" ? text : undefined;
 }
 
-/** The error of a stream closed because the server sent nothing for `idle.ms` (the SDK's own timeout stops at the headers). */
-function stalled(idle: IdleClock, model: string, baseURL: string, streamedCharacters: number): WeftError {
+/** The error of a stream closed because the server sent nothing for `call.idleMs` (the SDK's own timeout stops at the headers). */
+function stalled(call: ProviderRequest, model: string, baseURL: string, streamedCharacters: number): WeftError {
   return new WeftError(
     "MODEL_CALL",
-    `OpenAI-compatible server ${baseURL} (model "${model}") sent nothing for ${idle.ms} ms after ${streamedCharacters} characters; the stream was closed. Raise \`timeout\` if the model is just slow.`,
+    `OpenAI-compatible server ${baseURL} (model "${model}") sent nothing for ${call.idleMs} ms after ${streamedCharacters} characters; the stream was closed. Raise \`timeout\` if the model is just slow.`,
     { details: { isRetryable: true, baseURL } },
   );
 }

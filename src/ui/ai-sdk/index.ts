@@ -7,6 +7,7 @@ export {
   type UIMessageStreamResponseOptions,
 } from "./to-ui-message-stream.js";
 export { fromUIMessages } from "./from-ui-messages.js";
+export { toUIMessages } from "./to-ui-messages.js";
 export { ResumableUIMessageStreams } from "./resumable-ui-message-streams.js";
 export type { UIMessageWriterOptions } from "./ui-message-writer.js";
 export {

@@ -1,6 +1,7 @@
 // Turns the items of a Weft run stream (messages, tools and custom modes) into the chunks of one AI SDK
 // UI message, step by step. Pure: it returns chunks and does no I/O, so the stream wrapper stays thin.
 import { WeftError, describeValue } from "../../errors.js";
+import { INTERRUPT, type Interrupt } from "../../core/interrupt.js";
 import { AIMessageChunk, Message, type ToolMessage } from "../../core/messages.js";
 import { STREAM_MODES, type StreamMode } from "../../stream/run-stream.js";
 import type { ToolEvent } from "../../stream/stream-types.js";
@@ -11,6 +12,11 @@ export interface UIMessageWriterOptions {
   sendReasoning?: boolean;
   /** What the UI shows as a tool's output; default: the ToolMessage's content. */
   toolOutput?: (message: ToolMessage) => unknown;
+  /**
+   * The response continues the client's last assistant message (a run resumed after an interrupt):
+   * a tool call that message already shows gets only its output, into the part it has.
+   */
+  continuesMessage?: boolean;
 }
 
 /** One model call seen in messages mode: its open parts, by call id (the AIMessageChunk id). */
@@ -45,11 +51,13 @@ export class UIMessageWriter {
   private readonly answered = new Set<string>();
   private readonly sendReasoning: boolean;
   private readonly toolOutput: (message: ToolMessage) => unknown;
+  private readonly continuesMessage: boolean;
   private out: UIMessageChunk[] = [];
 
   constructor(options: UIMessageWriterOptions = {}) {
     this.sendReasoning = options.sendReasoning ?? true;
     this.toolOutput = options.toolOutput ?? ((message) => message.content);
+    this.continuesMessage = options.continuesMessage ?? false;
   }
 
   /** The chunks for one item of `graph.stream(...)`: `[mode, chunk]`, `[namespace, mode, chunk]`, or a bare messages-mode `[message, metadata]`. */
@@ -58,7 +66,7 @@ export class UIMessageWriter {
     if (mode === "messages") this.acceptMessage((payload as [unknown, unknown])[0]);
     else if (mode === "tools") this.acceptToolEvent(payload as ToolEvent);
     else if (mode === "custom") this.acceptCustom(payload);
-    else if (mode === "updates") this.closeCalls(); // a node finished, so its model calls did
+    else if (mode === "updates") this.acceptUpdate(payload);
     return this.take();
   }
 
@@ -158,7 +166,11 @@ export class UIMessageWriter {
     if (typeof event !== "object" || event === null || event.toolCallId === undefined) return; // a tool invoked directly, not by a model
     if (event.event === "on_tool_event") return;
     this.closeCalls();
-    if (event.event === "on_tool_start") return this.announce(event.toolCallId, event.name, event.input);
+    if (event.event === "on_tool_start") {
+      // A call no model made in this response was made in the message it continues: that part gets the output.
+      if (this.continuesMessage && !this.announced.has(event.toolCallId)) return void this.announced.add(event.toolCallId);
+      return this.announce(event.toolCallId, event.name, event.input);
+    }
     if (event.event === "on_tool_end") {
       const output = event.output;
       if (output instanceof Message && output.role === "tool") return this.answer(event.toolCallId, event.name, output as ToolMessage);
@@ -173,6 +185,22 @@ export class UIMessageWriter {
     this.announce(event.toolCallId, event.name, undefined);
     this.answered.add(event.toolCallId);
     this.out.push({ type: "tool-output-error", toolCallId: event.toolCallId, errorText: errorTextOf(event.error) });
+  }
+
+  /**
+   * A node finished, so its model calls did. A run that paused at interrupt() reports its interrupts
+   * as an update: each becomes a `data-interrupt` part `{ id, value }`, for the UI to ask and answer
+   * (the answer is the next request's resume value).
+   */
+  private acceptUpdate(update: unknown): void {
+    this.closeCalls();
+    if (typeof update !== "object" || update === null) return;
+    const interrupts = (update as Record<string, unknown>)[INTERRUPT];
+    if (!Array.isArray(interrupts)) return;
+    for (const interrupt of interrupts as Interrupt[]) {
+      this.startStep();
+      this.out.push({ type: "data-interrupt", id: interrupt.id, data: { id: interrupt.id, value: interrupt.value } });
+    }
   }
 
   /** A custom-mode write `{ type, id?, data, transient? }` becomes a `data-<type>` part; other writes are not for the UI. */
