@@ -115,6 +115,7 @@ export async function measure(runCase, { warmups, warmupMs = WARMUP_MS, measureM
   while (performance.now() - started < measureMs) results.push(await runCase(probe));
   const wallMs = (performance.now() - started) / results.length;
   const cpu = process.cpuUsage(cpuBefore);
+  const warmRuns = results.length;
   // The second method, the issue's: a full GC before each timed run, then the median of the runs.
   // It measures a run on a freshly shrunk young generation (what a server sees between requests
   // more than a tight loop does), where allocation per token shows as GC time.
@@ -134,11 +135,13 @@ export async function measure(runCase, { warmups, warmupMs = WARMUP_MS, measureM
     // A lost token in any measured run counts.
     delivered: Math.min(...results.map((result) => result.delivered)),
     firstTokenMs: firstTokens.length > 0 ? round(firstTokens[firstTokens.length >> 1], 4) : last.firstTokenMs,
-    measuredRuns: results.length,
+    measuredRuns: warmRuns,
+    forcedGcRuns: gcTimes.length,
     wallMs: round(wallMs),
     gcWallMs: gcTimes.length > 0 ? round(gcTimes[gcTimes.length >> 1]) : undefined,
     coldFirstTokenMs: coldFirstToken === undefined ? undefined : round(coldFirstToken, 4),
-    cpuMs: round((cpu.user + cpu.system) / 1000 / results.length),
+    // CPU time is the warm window's, so it is divided by the warm runs only (not the forced-GC ones).
+    cpuMs: round((cpu.user + cpu.system) / 1000 / warmRuns),
     ...memory,
   };
 }
