@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { DefaultChatTransport, type UIMessage as AIUIMessage, type UIMessageChunk as AIUIMessageChunk, parseJsonEventStream, readUIMessageStream, uiMessageChunkSchema } from "ai";
 import { z } from "zod";
-import { AIMessage, type Message, MessagesState, START, StateGraph, ToolMessage, WeftError, tool } from "weft";
+import { AIMessage, MemorySaver, type Message, MessagesState, START, StateGraph, ToolMessage, WeftError, interrupt, tool } from "weft";
 import { ResumableUIMessageStreams, type UIMessage, fromUIMessages, toUIMessageStream, toUIMessageStreamResponse } from "weft/ai-sdk/ui";
 import { createReactAgent } from "weft/prebuilt";
 import { FakeChatModel } from "weft/testing";
@@ -189,6 +189,31 @@ describe("toUIMessageStreamResponse", () => {
     assert.equal(second.signal.aborted, true, "the client's cancel aborted the run");
     assert.ok(WeftError.isInstance(second.signal.reason) && second.signal.reason.code === "ABORTED");
     assert.deepEqual(await pending, { done: true, value: undefined });
+  });
+
+  it("sends a pause at interrupt() as a data-interrupt part per interrupt, which the AI SDK keeps in the message", async () => {
+    const graph = new StateGraph(MessagesState)
+      .addNode("ask", () => {
+        const answer = interrupt<string, string>("Send it?");
+        return { messages: [new AIMessage(`You said ${answer}.`)] };
+      })
+      .addEdge(START, "ask")
+      .compile({ checkpointer: new MemorySaver() });
+    const response = toUIMessageStreamResponse(
+      graph.stream({ messages: [{ role: "user", content: "Send the report" }] }, { streamMode: ["messages", "updates"], configurable: { thread_id: "ask-1" } }),
+      { messageId: "m1" },
+    );
+    const chunks = await parseChunks(response);
+    const interruptId = (await graph.getState({ configurable: { thread_id: "ask-1" } })).tasks[0]!.interrupts[0]!.id;
+    assert.deepEqual(chunks, [
+      { type: "start", messageId: "m1" },
+      { type: "start-step" },
+      { type: "data-interrupt", id: interruptId, data: { id: interruptId, value: "Send it?" } },
+      { type: "finish-step" },
+      { type: "finish", finishReason: "stop" },
+    ]);
+    const message = await assemble(chunks);
+    assert.deepEqual(message.parts, [{ type: "step-start" }, { type: "data-interrupt", id: interruptId, data: { id: interruptId, value: "Send it?" } }]);
   });
 
   it("refuses a stream whose items are not [mode, chunk], naming the fix", async () => {

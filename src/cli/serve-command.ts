@@ -5,12 +5,16 @@ import { basename, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Command, InvalidArgumentError } from "commander";
 import { createJokePoemGraph } from "../demo/joke-poem-graph.js";
+import { createDemoAgent } from "../demo/agent-demo.js";
+import { WeatherDemoModel } from "../demo/weather-demo-model.js";
 import { WeftError, describeError } from "../errors.js";
 import { CompiledGraph } from "../graph/compiled-graph.js";
 import { createHandler } from "../server/handler.js";
+import { demoChatPage } from "../server/demo-chat-page.js";
 import { demoPage } from "../server/demo-page.js";
 import type { EventLog } from "../server/event-log.js";
 import { type RunningServer, serve } from "../server/node-adapter.js";
+import { MemoryEventLog } from "../server/memory-event-log.js";
 import { createRedisEventLog } from "../server/redis-event-log.js";
 import { createBullmqRunQueue } from "../server/bullmq-run-queue.js";
 import { MemoryRecordStore } from "../server/memory-record-store.js";
@@ -36,9 +40,9 @@ export interface ServeCommandOptions {
   pace?: number;
   /** Sampling seed of the demo's tiny model. */
   seed?: number;
-  /** Folder of the embedded SQLite files (records and checkpoints) when there is no --postgres. Default ".weft". */
+  /** Folder of the embedded SQLite files (records, checkpoints and events) when there is no --postgres. Default ".weft". */
   dataDir?: string;
-  /** Keep records and checkpoints in memory only (nothing survives the process). */
+  /** Keep records, checkpoints and events in memory only (nothing survives the process). */
   memory?: boolean;
   /** Only answer the API (runs are executed by worker processes). */
   apiOnly?: boolean;
@@ -54,14 +58,37 @@ export interface ServeCommandOptions {
   runRetentionMs?: number;
   /** Milliseconds idle threads are kept. Default forever. */
   threadRetentionMs?: number;
+  /** Bytes of event JSON each run's log keeps (older events are dropped, readers told). Default 8 MiB. */
+  eventBytesPerRun?: number;
+  /** Milliseconds a finished run's events are kept for clients to resume. Default 10 minutes. */
+  eventTtlMs?: number;
 }
 
-/** The demo assistant: the seed's graph on the built-in tiny model (offline), tagged "joke" and "poem", paced so the page fills visibly. */
+/**
+ * The demo assistants, offline and paced so the pages fill visibly: "agent", the weather agent of the
+ * chat page at /, and "joke-poem", the seed's graph on the built-in tiny model (models tagged "joke" and "poem").
+ */
 export function demoGraphs(options: { tokensPerSecond?: number; seed?: number } = {}): Record<string, AnyGraph> {
   const settings = { tokensPerSecond: options.tokensPerSecond ?? 25, seed: options.seed };
   const jokeModel = new TinyChatModel({ ...settings, tags: ["joke"] });
   const poemModel = new TinyChatModel({ ...settings, tags: ["poem"] });
-  return { "joke-poem": createJokePoemGraph({ jokeModel, poemModel, name: "joke-poem" }) };
+  return {
+    agent: createDemoAgent(new WeatherDemoModel({ tokensPerSecond: settings.tokensPerSecond })),
+    "joke-poem": createJokePoemGraph({ jokeModel, poemModel, name: "joke-poem" }),
+  };
+}
+
+/**
+ * The pages: the chat page at / for the first assistant with a `messages` state (the demo's "agent"),
+ * and the joke/poem page of the seed, at /joke-poem for the demo, or at / for a module without a chat graph.
+ */
+async function pagesFor(graphs: Record<string, AnyGraph>, demo: boolean): Promise<Record<string, string>> {
+  const chat = Object.keys(graphs).find((id) => graphs[id]!.graphSpec.schema?.messages !== undefined);
+  const pages: Record<string, string> = {};
+  if (chat !== undefined) pages["/"] = await demoChatPage(chat);
+  if (demo) pages["/joke-poem"] = demoPage("joke-poem");
+  else if (chat === undefined) pages["/"] = demoPage(Object.keys(graphs)[0]!);
+  return pages;
 }
 
 /** The compiled graphs a module exports, by export name (`default` takes the file's name). */
@@ -107,8 +134,9 @@ export async function startServe(modulePath: string | undefined, options: ServeC
   let queue: RunQueue | undefined;
   let store: RecordStore;
   let checkpointer: (Checkpointer & { close?: () => Promise<void> | void }) | undefined;
+  const eventBounds = { maxBytesPerRun: options.eventBytesPerRun, ttlMs: options.eventTtlMs };
   if (options.redis !== undefined) {
-    eventLog = await createRedisEventLog({ url: options.redis, keyPrefix: options.redisPrefix });
+    eventLog = await createRedisEventLog({ url: options.redis, keyPrefix: options.redisPrefix, ...eventBounds });
     queue = await createBullmqRunQueue({ url: options.redis, prefix: `${options.redisPrefix ?? "weft:"}queue`, leaseMs: options.leaseMs });
   }
   if (options.postgres !== undefined) {
@@ -118,6 +146,12 @@ export async function startServe(modulePath: string | undefined, options: ServeC
     await saver.setup();
     checkpointer = saver;
     store = new PostgresRecordStore(options.postgres, { schema: options.postgresSchema });
+    if (eventLog === undefined) {
+      // Without Redis, events and cancel requests go through Postgres too (a table, LISTEN/NOTIFY),
+      // so instances on one database stream, resume and cancel each other's runs.
+      const { createPostgresEventLog } = await import("../server/postgres-event-log.js");
+      eventLog = await createPostgresEventLog(options.postgres, { schema: options.postgresSchema, ...eventBounds });
+    }
   } else if (options.memory) {
     store = new MemoryRecordStore();
   } else {
@@ -128,7 +162,13 @@ export async function startServe(modulePath: string | undefined, options: ServeC
     const { SqliteRecordStore } = await import("../server/sqlite-record-store.js");
     checkpointer = new SqliteSaver(join(dataDir, "checkpoints.db"));
     store = new SqliteRecordStore(join(dataDir, "records.db"));
+    if (eventLog === undefined) {
+      // Events too, so a restarted process continues a run's ids and a client's Last-Event-ID still resumes.
+      const { SqliteEventLog } = await import("../server/sqlite-event-log.js");
+      eventLog = new SqliteEventLog(join(dataDir, "events.db"), eventBounds);
+    }
   }
+  eventLog ??= new MemoryEventLog(eventBounds);
   if (queue === undefined && (options.apiOnly || options.workerOnly) && (options.postgres !== undefined || options.memory)) {
     throw new WeftError("INVALID_OPTIONS", "--api-only and --worker-only share runs through a queue: pass --redis (with --postgres), or use the embedded SQLite default on one machine.");
   }
@@ -145,7 +185,7 @@ export async function startServe(modulePath: string | undefined, options: ServeC
     apiKey: options.apiKey,
     maxBodyBytes: options.maxBodyBytes,
     cors: options.corsOrigin === undefined ? undefined : { origins: options.corsOrigin.includes("*") ? "*" : options.corsOrigin },
-    page: demoPage(Object.keys(graphs)[0]!),
+    pages: await pagesFor(graphs, modulePath === undefined),
   });
   const server = await serve(handler, { port: options.port ?? 2024, host: options.host ?? "127.0.0.1" });
   return {
@@ -171,6 +211,12 @@ function parseNumber(value: string): number {
   return number;
 }
 
+function parseWhole(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError("expected a whole number >= 1.");
+  return number;
+}
+
 function parseSeed(value: string): number {
   const seed = Number(value);
   if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError("a seed is a whole number >= 0.");
@@ -193,8 +239,8 @@ export function registerServeCommand(program: Command): void {
     .option("--cors-origin <origin...>", "origins allowed to call the API from a browser (* for any)")
     .option("--pace <tokens-per-second>", "speed of the demo's tiny model; 0 = as fast as possible", parseNumber, 25)
     .option("--seed <integer>", "sampling seed of the demo's tiny model (same seed and topic, same text)", parseSeed)
-    .option("--data-dir <dir>", "folder of the embedded SQLite records and checkpoints (without --postgres)", ".weft")
-    .option("--memory", "keep records and checkpoints in memory only")
+    .option("--data-dir <dir>", "folder of the embedded SQLite records, checkpoints and events (without --postgres)", ".weft")
+    .option("--memory", "keep records, checkpoints and events in memory only")
     .option("--api-only", "answer the API only; worker processes execute the runs")
     .option("--worker-only", "execute runs only; no HTTP API (health at GET /ok)")
     .option("--lease-ms <ms>", "lease of a run's worker: a dead worker's run moves on after it", parseNumber)
@@ -202,9 +248,11 @@ export function registerServeCommand(program: Command): void {
     .option("--drain-ms <ms>", "on SIGTERM, how long runs may finish before they go back to the queue", parseNumber, 30_000)
     .option("--run-retention-ms <ms>", "how long finished runs are kept (default 7 days)", parseNumber)
     .option("--thread-retention-ms <ms>", "how long idle threads are kept (default forever)", parseNumber)
+    .option("--event-bytes-per-run <bytes>", "event JSON kept per run; a client that falls further behind gets EVENTS_LOST (default 8 MiB)", parseWhole)
+    .option("--event-ttl-ms <ms>", "how long a finished run's events are kept for clients to resume (default 10 minutes)", parseWhole)
     .action(async (modulePath: string | undefined, flags: ServeCommandOptions) => {
       const server = await startServe(modulePath, { ...flags, apiKey: flags.apiKey ?? process.env.WEFT_API_KEY });
-      console.log(`Weft server listening on ${server.url} (demo page: ${server.url}/)`);
+      console.log(`Weft server listening on ${server.url} (chat page: ${server.url}/${modulePath === undefined ? `, joke and poem: ${server.url}/joke-poem` : ""})`);
       let stopping = false;
       const stop = async () => {
         if (stopping) return;

@@ -57,7 +57,7 @@ export function aiSdkChatRoutes(context: ChatRouteContext): Array<[string, RegEx
 
 async function postTurn(context: ChatRouteContext, request: Request, assistantId: string, owner: string | null): Promise<Response> {
   context.checkOpen();
-  const graph = context.runs.graphOf(assistantId);
+  const { graph, graphId } = await context.runs.assistant(assistantId, owner);
   const body = objectBody(await readJsonBody(request, context.maxBodyBytes), ["id", "messages", "trigger", "messageId", "resume"]);
   if (typeof body.id !== "string" || !CHAT_ID.test(body.id)) throw httpError(422, "`id` (the chat id useChat sends) must be 1-200 letters, digits, '-', '_', '.' or ':'.", "id");
   if (!Array.isArray(body.messages)) throw httpError(422, `\`messages\` must be the array of UI messages useChat sends, not ${describeValue(body.messages)}.`, "messages");
@@ -69,7 +69,7 @@ async function postTurn(context: ChatRouteContext, request: Request, assistantId
     if (body.resume !== undefined) throw httpError(422, `\`resume\` answers an interrupt of a saved thread, so assistant "${assistantId}" needs a checkpointer.`, "resume");
     return respond(context, request, await context.runs.create(chatRequest(assistantId, { messages }), null, owner));
   }
-  if (await context.store.insertThread(context.newThread(chatId, { graph_id: assistantId, assistant_id: assistantId }, owner))) {
+  if (await context.store.insertThread(context.newThread(chatId, { graph_id: graphId, assistant_id: assistantId }, owner))) {
     // A new chat: its thread starts with what the browser has.
     if (body.resume !== undefined) throw httpError(422, `Chat ${chatId} has no interrupt to resume; send its first message without \`resume\`.`, "resume");
     return respond(context, request, await context.runs.create(chatRequest(assistantId, { messages }), chatId, owner));
@@ -91,7 +91,7 @@ async function postTurn(context: ChatRouteContext, request: Request, assistantId
 }
 
 async function resumeTurn(context: ChatRouteContext, request: Request, assistantId: string, chatId: string, owner: string | null): Promise<Response> {
-  context.runs.graphOf(assistantId);
+  await context.runs.assistant(assistantId, owner);
   // No thread (a chat on a graph without a checkpointer, or another identity's): no answer to resume.
   const thread = await threadOrNothing(context, chatId, owner);
   const runId = thread?.currentRunId ?? null;
@@ -101,7 +101,7 @@ async function resumeTurn(context: ChatRouteContext, request: Request, assistant
 }
 
 async function stopTurn(context: ChatRouteContext, assistantId: string, chatId: string, owner: string | null): Promise<Response> {
-  context.runs.graphOf(assistantId);
+  await context.runs.assistant(assistantId, owner);
   const thread = await context.threadOf(chatId, owner);
   const runId = thread.currentRunId;
   if (runId !== null) {
@@ -113,7 +113,7 @@ async function stopTurn(context: ChatRouteContext, assistantId: string, chatId: 
 }
 
 async function savedMessages(context: ChatRouteContext, assistantId: string, chatId: string, owner: string | null): Promise<Response> {
-  const graph = context.runs.graphOf(assistantId);
+  const { graph } = await context.runs.assistant(assistantId, owner);
   // A chat that has no thread yet (or another identity's) has no messages.
   const thread = await threadOrNothing(context, chatId, owner);
   if (thread === undefined || graph.checkpointer === undefined) return jsonResponse([]);

@@ -1,6 +1,7 @@
 // The contract between the instances of a Weft server: each run's events in order with ids, the
 // small thread/run records every instance must see, and cancel requests that reach the instance
-// running the run. In-process by default (memory-event-log.ts); Redis for several instances.
+// running the run. In-process by default (memory-event-log.ts); SQLite for `weft serve`'s embedded
+// default (sqlite-event-log.ts); Redis or Postgres for several instances.
 
 /** One logged event: its id (usable as SSE `Last-Event-ID`), its SSE name, and its JSON data. */
 export interface LoggedEvent {
@@ -27,9 +28,20 @@ export interface CancelSubscription {
   readonly ready: Promise<void>;
 }
 
+/** An event to append: its SSE name and its JSON data (the log gives it its id). */
+export interface NewEvent {
+  event: string;
+  data: unknown;
+}
+
 export interface EventLog {
   /** Add an event to the run's log; resolves to its id. Ids increase within a run. */
   append(runId: string, event: string, data: unknown): Promise<string>;
+  /**
+   * Add events to the run's log in order, in one write (one round trip to Redis, one SQLite
+   * transaction); resolves to their ids. Readers see all of them or, until it resolves, none.
+   */
+  appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]>;
   /** The run's log is complete: readers end after its last event; it is kept for the log's TTL. */
   end(runId: string): Promise<void>;
   /**

@@ -1,7 +1,8 @@
 // The default event log: in this process, bounded per run and in number of runs, with a TTL
 // after a run ends so late joiners can still resume.
 import { WeftError } from "../errors.js";
-import type { CancelSubscription, EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
 export interface MemoryEventLogOptions {
   /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
@@ -54,15 +55,23 @@ export class MemoryEventLog implements EventLog {
   private totalBytes = 0;
 
   constructor(options: MemoryEventLogOptions = {}) {
-    this.maxEventsPerRun = positive(options.maxEventsPerRun, 10_000, "maxEventsPerRun");
-    this.maxRuns = positive(options.maxRuns, 1_000, "maxRuns");
-    this.maxThreads = positive(options.maxThreads, 10_000, "maxThreads");
-    this.ttlMs = positive(options.ttlMs, 600_000, "ttlMs");
-    this.maxBytesPerRun = positive(options.maxBytesPerRun, 8 * 1024 * 1024, "maxBytesPerRun");
-    this.maxBytes = positive(options.maxBytes, 256 * 1024 * 1024, "maxBytes");
+    this.maxEventsPerRun = positiveOption(options.maxEventsPerRun, 10_000, "maxEventsPerRun", "MemoryEventLog");
+    this.maxRuns = positiveOption(options.maxRuns, 1_000, "maxRuns", "MemoryEventLog");
+    this.maxThreads = positiveOption(options.maxThreads, 10_000, "maxThreads", "MemoryEventLog");
+    this.ttlMs = positiveOption(options.ttlMs, 600_000, "ttlMs", "MemoryEventLog");
+    this.maxBytesPerRun = positiveOption(options.maxBytesPerRun, 8 * 1024 * 1024, "maxBytesPerRun", "MemoryEventLog");
+    this.maxBytes = positiveOption(options.maxBytes, 256 * 1024 * 1024, "maxBytes", "MemoryEventLog");
   }
 
   async append(runId: string, event: string, data: unknown): Promise<string> {
+    return this.add(runId, event, data);
+  }
+
+  async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
+    return events.map(({ event, data }) => this.add(runId, event, data));
+  }
+
+  private add(runId: string, event: string, data: unknown): string {
     const log = this.logOf(runId, true)!;
     if (log.ended) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`);
     const id = String(log.nextSequence++);
@@ -95,15 +104,16 @@ export class MemoryEventLog implements EventLog {
 
   async check(runId: string, from: ReadFrom): Promise<void> {
     const log = this.logOf(runId, false);
-    if (log === undefined) throw notFound(runId);
-    this.checkKept(runId, log, this.startSequence(log, from));
+    if (log === undefined) throw runNotFound(runId);
+    const next = this.startSequence(log, from);
+    if ("after" in from) this.checkKept(runId, log, next);
   }
 
   async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
     const log = this.logOf(runId, false);
-    if (log === undefined) throw notFound(runId);
+    if (log === undefined) throw runNotFound(runId);
     let next = this.startSequence(log, from);
-    this.checkKept(runId, log, next);
+    if ("after" in from) this.checkKept(runId, log, next);
     while (!signal?.aborted) {
       if (next < log.firstSequence) {
         // The reader fell behind what the log keeps: say so, with the ids it lost, and stop.
@@ -161,25 +171,11 @@ export class MemoryEventLog implements EventLog {
   }
 
   private checkKept(runId: string, log: RunLog, next: number): void {
-    if (next < log.firstSequence) {
-      throw new WeftError(
-        "SERVER",
-        `Events ${next} to ${log.firstSequence - 1} of run ${runId} were dropped (the log keeps ${this.maxEventsPerRun} events and ${this.maxBytesPerRun} bytes per run); resume after id ${log.firstSequence - 1}, or read the thread's state (GET /threads/{thread_id}/state).`,
-        { details: { status: 410 } },
-      );
-    }
+    checkKept(runId, next, log.firstSequence, { maxEventsPerRun: this.maxEventsPerRun, maxBytesPerRun: this.maxBytesPerRun });
   }
 
   private startSequence(log: RunLog, from: ReadFrom): number {
-    if ("start" in from) return log.firstSequence;
-    if ("now" in from) return log.nextSequence;
-    const sequence = /^\d{1,15}$/.test(from.after) ? Number(from.after) : Number.NaN;
-    if (!Number.isSafeInteger(sequence) || sequence >= log.nextSequence) {
-      throw new WeftError("SERVER", `Last-Event-ID ${JSON.stringify(from.after.slice(0, 40))} is not an event id of this run; send an id the stream gave you.`, {
-        details: { status: 400, field: "Last-Event-ID" },
-      });
-    }
-    return sequence + 1;
+    return startSequence(log.nextSequence, from);
   }
 
   private logOf(runId: string, create: boolean): RunLog | undefined {
@@ -238,14 +234,4 @@ export function eventsLost(runId: string, lostAfterId: string, lastLostId: strin
       last_lost_id: lastLostId,
     },
   };
-}
-
-function notFound(runId: string): WeftError {
-  return new WeftError("SERVER", `No events for run ${runId}: it does not exist here or its log expired.`, { details: { status: 404 } });
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new WeftError("INVALID_OPTIONS", `MemoryEventLog ${name} must be a whole number >= 1, not ${value}.`);
-  return value;
 }

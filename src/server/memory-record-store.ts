@@ -1,7 +1,12 @@
 // Records in this process only: for tests and for embedding where nothing must outlive the process.
 // Nothing is ever dropped except by prune() (the retention settings).
 import {
+  type AssistantQuery,
+  type AssistantRow,
   FINISHED_RUN_STATUSES,
+  compareAssistants,
+  matchesAssistantQuery,
+  compareThreads,
   type PruneBefore,
   type RecordStore,
   type RowChange,
@@ -22,6 +27,7 @@ import {
 export class MemoryRecordStore implements RecordStore {
   private readonly threads = new Map<string, ThreadRow>();
   private readonly runs = new Map<string, RunRow>();
+  private readonly assistants = new Map<string, AssistantRow>();
 
   async setup(): Promise<void> {}
 
@@ -50,10 +56,42 @@ export class MemoryRecordStore implements RecordStore {
     return this.threads.delete(threadId);
   }
 
+  async insertAssistant(row: AssistantRow): Promise<boolean> {
+    if (this.assistants.has(row.assistant.assistant_id)) return false;
+    this.assistants.set(row.assistant.assistant_id, structuredClone(row));
+    return true;
+  }
+
+  async getAssistant(assistantId: string): Promise<AssistantRow | undefined> {
+    const row = this.assistants.get(assistantId);
+    return row === undefined ? undefined : structuredClone(row);
+  }
+
+  async updateAssistant(assistantId: string, change: RowChange<AssistantRow>): Promise<AssistantRow | undefined> {
+    const row = this.assistants.get(assistantId);
+    if (row === undefined) return undefined;
+    const next = change(structuredClone(row));
+    if (next === undefined) return undefined;
+    this.assistants.set(assistantId, structuredClone(next));
+    return next;
+  }
+
+  async deleteAssistant(assistantId: string): Promise<boolean> {
+    return this.assistants.delete(assistantId);
+  }
+
+  async searchAssistants(query: AssistantQuery): Promise<AssistantRow[]> {
+    return [...this.assistants.values()]
+      .filter((row) => matchesAssistantQuery(row, query))
+      .sort(compareAssistants)
+      .slice(query.offset, query.offset + query.limit)
+      .map((row) => structuredClone(row));
+  }
+
   async searchThreads(query: ThreadQuery): Promise<ThreadRow[]> {
     return [...this.threads.values()]
       .filter((row) => matchesThreadQuery(row, query))
-      .sort((a, b) => b.thread.updated_at.localeCompare(a.thread.updated_at))
+      .sort(compareThreads(query))
       .slice(query.offset, query.offset + query.limit)
       .map((row) => structuredClone(row));
   }

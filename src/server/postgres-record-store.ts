@@ -1,6 +1,7 @@
 // Threads and runs in PostgreSQL, shared by every instance of a server (needs the optional pg package).
 import type { Pool } from "pg";
 import { openPool, quotedSchema } from "../checkpoint/postgres/postgres-pool.js";
+import { assistantsTableDefinition } from "./sql-assistants.js";
 import { type SqlConnection, SqlRecordStore, tableDefinitions } from "./sql-record-store.js";
 
 export interface PostgresRecordStoreOptions {
@@ -21,6 +22,7 @@ export class PostgresRecordStore extends SqlRecordStore {
   private readonly schema: string;
   protected readonly threadsTable: string;
   protected readonly runsTable: string;
+  protected readonly assistantsTable: string;
   protected readonly sql: SqlConnection;
 
   constructor(poolOrConnectionString: Pool | string, options: PostgresRecordStoreOptions = {}) {
@@ -29,6 +31,7 @@ export class PostgresRecordStore extends SqlRecordStore {
     this.schema = quotedSchema(options.schema, "PostgresRecordStore");
     this.threadsTable = `${this.schema}.weft_server_threads`;
     this.runsTable = `${this.schema}.weft_server_runs`;
+    this.assistantsTable = `${this.schema}.weft_server_assistants`;
     this.sql = {
       rows: async (sql, parameters) => (await this.pool.query(sql, parameters)).rows as Array<Record<string, unknown>>,
       run: async (sql, parameters) => (await this.pool.query(sql, parameters)).rowCount ?? 0,
@@ -42,6 +45,7 @@ export class PostgresRecordStore extends SqlRecordStore {
       await client.query("SELECT pg_advisory_lock(hashtext('weft_server_setup'))");
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
       for (const statement of tableDefinitions(this.threadsTable, this.runsTable, "BIGSERIAL PRIMARY KEY", "weft_server_")) await client.query(statement);
+      for (const statement of assistantsTableDefinition(this.assistantsTable, "weft_server_")) await client.query(statement);
     } finally {
       await client.query("SELECT pg_advisory_unlock(hashtext('weft_server_setup'))").catch(() => undefined);
       client.release();

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type { RecordStore, RunRow, RunStatus, ThreadRow } from "./record-store.js";
+import type { AssistantRow, RecordStore, RunRow, RunStatus, ThreadRow } from "./record-store.js";
 import { parseRunRequest } from "./run-request.js";
 
 export interface RecordStoreSubject {
@@ -42,6 +42,29 @@ export function runRow(runId: string, threadId: string | null, status: RunStatus
     leaseExpiresAt: 0,
     cancelRequested: false,
     enqueued: false,
+  };
+}
+
+export function assistantRow(
+  assistantId: string,
+  graphId: string,
+  options: { owner?: string | null; metadata?: Record<string, unknown>; name?: string; updatedAt?: string } = {},
+): AssistantRow {
+  const at = options.updatedAt ?? new Date().toISOString();
+  return {
+    assistant: {
+      assistant_id: assistantId,
+      graph_id: graphId,
+      name: options.name ?? assistantId,
+      description: null,
+      config: { configurable: { model: "small" } },
+      context: {},
+      metadata: options.metadata ?? {},
+      version: 1,
+      created_at: at,
+      updated_at: at,
+    },
+    owner: options.owner ?? null,
   };
 }
 
@@ -164,6 +187,39 @@ export function registerRecordStoreConformance(name: string, createSubject: () =
       assert.notEqual(await store.getRun(newFinished), undefined);
       assert.equal(await store.getThread(idleThread), undefined);
       assert.notEqual(await store.getThread(busyThread), undefined, "a busy thread is never pruned");
+    });
+
+    it("keeps assistants: insert refuses a second of the same id, updates are compare-and-set across stores, delete removes", async () => {
+      const id = fresh();
+      const row = assistantRow(id, "agent", { owner: "alice" });
+      assert.equal(await store.insertAssistant(row), true);
+      assert.equal(await other.insertAssistant(assistantRow(id, "other-graph")), false);
+      assert.deepEqual(await other.getAssistant(id), row);
+      const bumps = await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          (index % 2 === 0 ? store : other).updateAssistant(id, (current) => ({ ...current, assistant: { ...current.assistant, version: current.assistant.version + 1 } })),
+        ),
+      );
+      assert.ok(bumps.every((bump) => bump !== undefined));
+      assert.equal((await store.getAssistant(id))!.assistant.version, 11, "no update was lost");
+      assert.equal(await store.updateAssistant(id, () => undefined), undefined, "a change may decline");
+      assert.equal(await store.deleteAssistant(id), true);
+      assert.equal(await other.getAssistant(id), undefined);
+      assert.equal(await other.deleteAssistant(id), false);
+    });
+
+    it("searches assistants by owner, graph, metadata and name, newest update first, in pages", async () => {
+      const graph = `graph-${fresh()}`;
+      const ids = [fresh(), fresh(), fresh()];
+      await store.insertAssistant(assistantRow(ids[0]!, graph, { owner: "alice", metadata: { team: "a" }, name: "Weather Bot", updatedAt: "2030-01-01T00:00:01.000Z" }));
+      await store.insertAssistant(assistantRow(ids[1]!, graph, { owner: "alice", metadata: { team: "b" }, name: "Mail bot", updatedAt: "2030-01-01T00:00:02.000Z" }));
+      await store.insertAssistant(assistantRow(ids[2]!, graph, { owner: "bob", metadata: { team: "a" }, name: "Other", updatedAt: "2030-01-01T00:00:03.000Z" }));
+      const idsOf = (rows: Array<{ assistant: { assistant_id: string } }>) => rows.map((row) => row.assistant.assistant_id);
+      assert.deepEqual(idsOf(await other.searchAssistants({ graphId: graph, limit: 10, offset: 0 })), [ids[2], ids[1], ids[0]]);
+      assert.deepEqual(idsOf(await other.searchAssistants({ graphId: graph, owner: "alice", limit: 10, offset: 0 })), [ids[1], ids[0]]);
+      assert.deepEqual(idsOf(await other.searchAssistants({ graphId: graph, metadata: { team: "a" }, limit: 10, offset: 0 })), [ids[2], ids[0]]);
+      assert.deepEqual(idsOf(await other.searchAssistants({ graphId: graph, name: "BOT", limit: 10, offset: 0 })), [ids[1], ids[0]]);
+      assert.deepEqual(idsOf(await other.searchAssistants({ graphId: graph, limit: 1, offset: 1 })), [ids[1]]);
     });
   });
 }

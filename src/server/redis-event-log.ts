@@ -2,7 +2,7 @@
 // instance streams to clients connected to any other, and they can resume there by event id.
 import type { Redis, RedisOptions } from "ioredis";
 import { WeftError, describeError } from "../errors.js";
-import type { CancelSubscription, EventLog, LoggedEvent, ReadFrom, RecordKind } from "./event-log.js";
+import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 import { eventsLost } from "./memory-event-log.js";
 
 export interface RedisEventLogOptions {
@@ -13,14 +13,90 @@ export interface RedisEventLogOptions {
   keyPrefix?: string;
   /** Milliseconds a run's log and record are kept after it ends. Default 10 minutes. */
   ttlMs?: number;
-  /** Approximate cap on events per run (XADD MAXLEN ~). Default 10,000. */
+  /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
   maxEventsPerRun?: number;
+  /**
+   * Bytes of event JSON kept per run; older events are dropped past it, and a reader that falls
+   * behind them gets an explicit EVENTS_LOST error event naming the lost ids. Default 8 MiB.
+   */
+  maxBytesPerRun?: number;
   /** Milliseconds one blocking read waits before checking the signal again. Default 5,000. */
   blockMs?: number;
 }
 
-const END_FIELD = "end";
-const EVENT_FIELD = "e";
+/** A run's log whose process died without ending it is dropped this long after its last event. */
+const ABANDONED_MS = 86_400_000;
+/** Events one XREAD takes at a time. */
+const READ_BATCH = 256;
+
+// Each stream entry is ["n", <sequence>, "e", <{event, data} JSON>], or ["n", <sequence>, "end", "1"]
+// for the end marker. The sequence (1, 2, 3, ... per run, in the run's meta hash with the bytes kept
+// and the id of the newest trimmed entry)
+// lets a reader see that the entry it reads is not the one after its cursor: events were trimmed.
+// Appending and trimming are one script, so no reader sees a half-trimmed stream.
+const APPEND_SCRIPT = `
+local stream, meta = KEYS[1], KEYS[2]
+local maxBytes, maxEvents, expireMs = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+if redis.call('HGET', meta, 'ended') == '1' then return redis.error_reply('ENDED the run has ended') end
+local sequence = tonumber(redis.call('HGET', meta, 'next') or '1')
+local bytes = tonumber(redis.call('HGET', meta, 'bytes') or '0')
+local ids = {}
+for index = 4, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', stream, '*', 'n', sequence, 'e', ARGV[index])
+  sequence = sequence + 1
+  bytes = bytes + #ARGV[index]
+end
+local length = redis.call('XLEN', stream)
+if bytes > maxBytes or length > maxEvents then
+  -- Drop the oldest entries past the bounds; the newest always stays, so a live reader never loses one.
+  local keep = nil
+  local dropped = nil
+  while keep == nil do
+    local entries = redis.call('XRANGE', stream, dropped and ('(' .. dropped) or '-', '+', 'COUNT', 128)
+    for _, entry in ipairs(entries) do
+      if length > 1 and (bytes > maxBytes or length > maxEvents) then
+        bytes = bytes - #entry[2][4]
+        length = length - 1
+        dropped = entry[1]
+      else
+        keep = entry[1]
+        break
+      end
+    end
+  end
+  redis.call('XTRIM', stream, 'MINID', keep)
+  -- XTRIM does not update the stream's max-deleted-entry-id (Redis 7.0), so the log keeps its own.
+  if dropped then redis.call('HSET', meta, 'trimmed', dropped) end
+end
+redis.call('HSET', meta, 'next', sequence, 'bytes', bytes)
+redis.call('PEXPIRE', stream, expireMs)
+redis.call('PEXPIRE', meta, expireMs)
+return ids
+`;
+
+const END_SCRIPT = `
+local stream, meta, record = KEYS[1], KEYS[2], KEYS[3]
+if redis.call('HGET', meta, 'ended') ~= '1' then
+  local sequence = tonumber(redis.call('HGET', meta, 'next') or '1')
+  redis.call('XADD', stream, '*', 'n', sequence, 'end', '1')
+  redis.call('HSET', meta, 'next', sequence + 1, 'ended', '1')
+end
+redis.call('PEXPIRE', stream, ARGV[1])
+redis.call('PEXPIRE', meta, ARGV[1])
+redis.call('PEXPIRE', record, ARGV[1])
+return 1
+`;
+
+interface ScriptedRedis extends Redis {
+  weftAppend(stream: string, meta: string, maxBytes: number, maxEvents: number, expireMs: number, ...payloads: string[]): Promise<string[]>;
+  weftEnd(stream: string, meta: string, record: string, ttlMs: number): Promise<number>;
+}
+
+/** Where a read starts: after `cursor`, expecting the entry with `sequence` next. */
+interface Position {
+  cursor: string;
+  sequence: number;
+}
 
 /**
  * Create an EventLog on Redis Streams (`ioredis` is an optional peer dependency, loaded here).
@@ -53,28 +129,37 @@ class RedisEventLog implements EventLog {
   private readonly prefix: string;
   private readonly ttlMs: number;
   private readonly maxEvents: number;
+  private readonly maxBytes: number;
   private readonly blockMs: number;
+  private readonly client: ScriptedRedis;
   private readonly readers = new Set<Redis>();
   private readonly cancelListeners = new Set<(runId: string) => void>();
   private subscriber: Redis | undefined;
   /** Settles once the subscriber listens on the cancel channel (shared by every listener). */
   private subscribed: Promise<void> | undefined;
-  /** Runs appended here whose key already has its safety expiry. */
-  private readonly expiring = new Set<string>();
 
   constructor(
-    private readonly client: Redis,
+    client: Redis,
     private readonly connect: () => Redis,
     options: RedisEventLogOptions,
   ) {
     this.prefix = options.keyPrefix ?? "weft:";
-    this.ttlMs = options.ttlMs ?? 600_000;
-    this.maxEvents = options.maxEventsPerRun ?? 10_000;
-    this.blockMs = options.blockMs ?? 5_000;
+    this.ttlMs = positive(options.ttlMs, 600_000, "ttlMs");
+    this.maxEvents = positive(options.maxEventsPerRun, 10_000, "maxEventsPerRun");
+    this.maxBytes = positive(options.maxBytesPerRun, 8 * 1024 * 1024, "maxBytesPerRun");
+    this.blockMs = positive(options.blockMs, 5_000, "blockMs");
+    // ioredis sends a defined script by its SHA (EVALSHA), and the script itself only when Redis lacks it.
+    client.defineCommand("weftAppend", { numberOfKeys: 2, lua: APPEND_SCRIPT });
+    client.defineCommand("weftEnd", { numberOfKeys: 3, lua: END_SCRIPT });
+    this.client = client as ScriptedRedis;
   }
 
   private eventsKey(runId: string): string {
     return `${this.prefix}events:${runId}`;
+  }
+
+  private metaKey(runId: string): string {
+    return `${this.prefix}events-meta:${runId}`;
   }
 
   private recordKey(kind: RecordKind, id: string): string {
@@ -86,63 +171,71 @@ class RedisEventLog implements EventLog {
   }
 
   async append(runId: string, event: string, data: unknown): Promise<string> {
-    const key = this.eventsKey(runId);
-    const id = await this.client.xadd(key, "MAXLEN", "~", this.maxEvents, "*", EVENT_FIELD, JSON.stringify({ event, data }));
-    // A log whose run never ends (its process died) must not stay forever.
-    if (!this.expiring.has(runId)) {
-      this.expiring.add(runId);
-      await this.client.pexpire(key, Math.max(this.ttlMs, 86_400_000));
+    return (await this.appendMany(runId, [{ event, data }]))[0]!;
+  }
+
+  /** Append events with one script call (one round trip); resolves to their ids in order. */
+  async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
+    if (events.length === 0) return [];
+    const payloads = events.map(({ event, data }) => JSON.stringify({ event, data }));
+    try {
+      // The expiry is renewed with every append: a log whose run never ends (its process died) must not stay forever.
+      return await this.client.weftAppend(this.eventsKey(runId), this.metaKey(runId), this.maxBytes, this.maxEvents, Math.max(this.ttlMs, ABANDONED_MS), ...payloads);
+    } catch (error) {
+      if (/ENDED/.test(describeError(error))) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`, { cause: error });
+      throw new WeftError("SERVER", `Appending to run ${runId}'s events in Redis failed: ${describeError(error)}`, { cause: error });
     }
-    return id!;
   }
 
   async end(runId: string): Promise<void> {
-    this.expiring.delete(runId);
-    const key = this.eventsKey(runId);
-    await this.client.multi().xadd(key, "*", END_FIELD, "1").pexpire(key, this.ttlMs).pexpire(this.recordKey("run", runId), this.ttlMs).exec();
+    await this.client.weftEnd(this.eventsKey(runId), this.metaKey(runId), this.recordKey("run", runId), this.ttlMs);
   }
 
-  /** The id to read after, or undefined when reading "now" from a log that already ended. */
-  private async startCursor(runId: string, from: ReadFrom): Promise<string | undefined> {
-    const last = await this.client.xrevrange(this.eventsKey(runId), "+", "-", "COUNT", 1);
+  /** Where reading `from` starts, or undefined when reading "now" from a log that already ended. */
+  private async startPosition(runId: string, from: ReadFrom): Promise<Position | undefined> {
+    const key = this.eventsKey(runId);
+    const last = await this.client.xrevrange(key, "+", "-", "COUNT", 1);
     if (last.length === 0) {
       throw new WeftError("SERVER", `No events for run ${runId}: it does not exist or its log expired.`, { details: { status: 404 } });
     }
-    if ("start" in from) return "0-0";
-    if ("now" in from) return isEnd(last[0]![1]) ? undefined : last[0]![0];
-    if (!/^\d{1,20}-\d{1,20}$/.test(from.after)) {
-      throw new WeftError("SERVER", `Last-Event-ID ${JSON.stringify(from.after.slice(0, 40))} is not an event id of this run; send an id the stream gave you.`, {
+    const [lastId, lastFields] = last[0]!;
+    if ("start" in from) return { cursor: "0-0", sequence: 1 };
+    if ("now" in from) return isEnd(lastFields) ? undefined : { cursor: lastId, sequence: sequenceOf(lastFields) + 1 };
+    const notAnId = () =>
+      new WeftError("SERVER", `Last-Event-ID ${JSON.stringify(from.after.slice(0, 40))} is not an event id of this run; send an id the stream gave you.`, {
         details: { status: 400, field: "Last-Event-ID" },
       });
+    if (!/^\d{1,20}-\d{1,20}$/.test(from.after) || compareIds(from.after, lastId) > 0) throw notAnId();
+    const [entry] = await this.client.xrange(key, from.after, from.after);
+    if (entry !== undefined) return { cursor: from.after, sequence: sequenceOf(entry[1]) + 1 };
+    const trimmed = await this.trimmedThrough(runId);
+    if (compareIds(from.after, trimmed) > 0) throw notAnId();
+    if (from.after === trimmed) {
+      // The last dropped id (what EVENTS_LOST names): every event after it is still kept.
+      const [next] = await this.client.xrange(key, `(${trimmed}`, "+", "COUNT", 1);
+      if (next !== undefined) return { cursor: trimmed, sequence: sequenceOf(next[1]) };
     }
-    return from.after;
+    throw new WeftError(
+      "SERVER",
+      `The events of run ${runId} after id ${from.after} up to id ${trimmed} were dropped (the log keeps ${this.maxEvents} events and ${this.maxBytes} bytes per run); resume after id ${trimmed}, or read the thread's state (GET /threads/{thread_id}/state).`,
+      { details: { status: 410 } },
+    );
   }
 
   async check(runId: string, from: ReadFrom): Promise<void> {
-    await this.startCursor(runId, from);
-    if ("after" in from) {
-      const trimmed = await this.trimmedThrough(this.eventsKey(runId));
-      if (compareIds(from.after, trimmed) < 0) {
-        throw new WeftError(
-          "SERVER",
-          `The events of run ${runId} after id ${from.after} up to id ${trimmed} were dropped (the log keeps about ${this.maxEvents} events per run); resume after id ${trimmed}, or read the thread's state (GET /threads/{thread_id}/state).`,
-          { details: { status: 410 } },
-        );
-      }
-    }
+    await this.startPosition(runId, from);
   }
 
-  /** The id of the newest event XADD MAXLEN trimmed from the stream ("0-0" when none). */
-  private async trimmedThrough(key: string): Promise<string> {
-    const info = (await this.client.call("XINFO", "STREAM", key)) as unknown[];
-    const index = info.indexOf("max-deleted-entry-id");
-    return index < 0 ? "0-0" : String(info[index + 1]);
+  /** The id of the newest event trimmed from the run's stream ("0-0" when none). */
+  private async trimmedThrough(runId: string): Promise<string> {
+    return (await this.client.hget(this.metaKey(runId), "trimmed")) ?? "0-0";
   }
 
   async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
     const key = this.eventsKey(runId);
-    let cursor = await this.startCursor(runId, from);
-    if (cursor === undefined) return;
+    const position = await this.startPosition(runId, from);
+    if (position === undefined) return;
+    let { cursor, sequence } = position;
     // A blocking XREAD holds its connection, so each reader has its own; abort disconnects it.
     const reader = this.connect();
     this.readers.add(reader);
@@ -152,25 +245,24 @@ class RedisEventLog implements EventLog {
       while (!signal?.aborted) {
         let reply: [string, [string, string[]][]][] | null;
         try {
-          reply = (await reader.xread("COUNT", 256, "BLOCK", this.blockMs, "STREAMS", key, cursor)) as typeof reply;
+          reply = (await reader.xread("COUNT", READ_BATCH, "BLOCK", this.blockMs, "STREAMS", key, cursor)) as typeof reply;
         } catch (error) {
           if (signal?.aborted) return;
           throw new WeftError("SERVER", `Reading run ${runId}'s events from Redis failed: ${describeError(error)}`, { cause: error });
         }
         if (reply === null) continue;
-        // XREAD returns what is there after the cursor; events trimmed meanwhile must not vanish silently.
-        const trimmed = await this.trimmedThrough(key);
-        if (compareIds(cursor, trimmed) < 0) {
-          yield eventsLost(runId, cursor, trimmed);
+        const entries = reply[0]![1];
+        // One XREAD is one snapshot: its entries follow each other, so only the first can show a gap.
+        if (entries.length > 0 && sequenceOf(entries[0]![1]) !== sequence) {
+          yield eventsLost(runId, cursor, await this.trimmedThrough(runId));
           return;
         }
-        for (const [, entries] of reply) {
-          for (const [id, fields] of entries) {
-            cursor = id;
-            if (isEnd(fields)) return;
-            const { event, data } = JSON.parse(fields[1]!) as { event: string; data: unknown };
-            yield { id, event, data };
-          }
+        for (const [id, fields] of entries) {
+          cursor = id;
+          sequence++;
+          if (isEnd(fields)) return;
+          const { event, data } = JSON.parse(fields[3]!) as { event: string; data: unknown };
+          yield { id, event, data };
         }
       }
     } finally {
@@ -236,5 +328,15 @@ function compareIds(a: string, b: string): number {
 }
 
 function isEnd(fields: string[]): boolean {
-  return fields[0] === END_FIELD;
+  return fields[2] === "end";
+}
+
+function sequenceOf(fields: string[]): number {
+  return Number(fields[1]);
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new WeftError("INVALID_OPTIONS", `createRedisEventLog ${name} must be a whole number >= 1, not ${value}.`);
+  return value;
 }

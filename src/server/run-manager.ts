@@ -1,14 +1,18 @@
 // Runs on the server. The API side creates a run's record, claims its thread (atomically, in the
 // record store) and adds its job to the queue; the worker side executes the job: it writes every
-// event to the event log, which clients on any instance read, and re-attempts a run whose worker
-// died from the run's last checkpoint (tasks that finished are not run again).
+// event to the event log (in batches, event-batcher.ts), which clients on any instance read, and
+// re-attempts a run whose worker died from the run's last checkpoint (tasks that finished are not
+// run again).
 import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
 import { Command } from "../core/command.js";
 import type { CompiledGraph } from "../graph/compiled-graph.js";
 import type { EventLog } from "./event-log.js";
+import { EventBatcher } from "./event-batcher.js";
 import { httpError } from "./http-error.js";
+import { isRecordId } from "./request-fields.js";
 import {
+  type AssistantRecord,
   FINISHED_RUN_STATUSES,
   type RecordStore,
   type RunRecord,
@@ -64,16 +68,35 @@ export class RunManager {
   }
 
   /**
+   * The graph an assistant id names: a served graph (its id is the graph id), or an assistant made
+   * with POST /assistants over one, visible to `owner`. 404 naming `field` otherwise.
+   */
+  async assistant(assistantId: string, owner: string | null, field = "assistant_id"): Promise<{ graphId: string; graph: AnyGraph; record: AssistantRecord | undefined }> {
+    const served = this.graphs.get(assistantId);
+    if (served !== undefined) return { graphId: assistantId, graph: served, record: undefined };
+    const row = isRecordId(assistantId) ? await this.store.getAssistant(assistantId) : undefined;
+    if (row === undefined || (owner !== null && row.owner !== owner)) return { graphId: assistantId, graph: this.graphOf(assistantId, field), record: undefined };
+    const graph = this.graphs.get(row.assistant.graph_id);
+    if (graph === undefined) throw httpError(404, `Assistant ${assistantId} runs graph "${row.assistant.graph_id}", which this server does not serve.`, field);
+    return { graphId: row.assistant.graph_id, graph, record: row.assistant };
+  }
+
+  /**
    * Create a run (on a thread, or stateless with `threadId` null) and queue it; resolves once its
    * first event is logged. A busy thread answers by the run's multitask strategy.
    */
-  async create(request: RunRequest, threadId: string | null, owner: string | null): Promise<RunRow> {
-    const graph = this.graphOf(request.assistantId);
+  async create(given: RunRequest, threadId: string | null, owner: string | null): Promise<RunRow> {
+    const { graph, graphId, record } = await this.assistant(given.assistantId, owner);
+    const request = record === undefined ? given : withAssistantConfig(given, graphId, record);
     if (request.command !== undefined && graph.checkpointer === undefined) {
       throw httpError(422, `\`command\` resumes a saved thread, so assistant "${request.assistantId}" needs a checkpointer.`, "command");
     }
     if (request.multitaskStrategy === "rollback" && threadId !== null && graph.checkpointer === undefined) {
       throw httpError(422, `multitask_strategy "rollback" restores a saved thread, so assistant "${request.assistantId}" needs a checkpointer.`, "multitask_strategy");
+    }
+    if (request.checkpointId !== undefined) await this.checkFork(request, threadId, graph);
+    if (request.strictResume && request.command?.resume !== undefined && threadId !== null && graph.checkpointer !== undefined) {
+      await checkStrictResume(graph, threadId, request);
     }
     const now = new Date().toISOString();
     let row: RunRow = {
@@ -112,6 +135,15 @@ export class RunManager {
     }
     await this.queue.enqueue(runId);
     return row;
+  }
+
+  /** A run from a checkpoint forks a saved thread: it needs a thread, a checkpointer and that checkpoint. */
+  private async checkFork(request: RunRequest, threadId: string | null, graph: AnyGraph): Promise<void> {
+    const field = "checkpoint_id";
+    if (threadId === null) throw httpError(422, "A run from a checkpoint forks a thread; send it to POST /threads/{thread_id}/runs/stream, not a stateless route.", field);
+    if (graph.checkpointer === undefined) throw httpError(422, `A run from a checkpoint forks a saved thread, so assistant "${request.assistantId}" needs a checkpointer.`, field);
+    const tuple = await graph.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: request.checkpointId } });
+    if (tuple === undefined) throw httpError(404, `Checkpoint ${request.checkpointId!.slice(0, 100)} is not a checkpoint of thread ${threadId}; take one from POST /threads/${threadId}/history.`, field);
   }
 
   private async claimForCreate(row: RunRow, threadId: string, graph: AnyGraph): Promise<RunRow> {
@@ -179,7 +211,7 @@ export class RunManager {
           : {
               ...current,
               currentRunId: runId,
-              thread: { ...current.thread, status: "busy", updated_at: now, metadata: { ...current.thread.metadata, graph_id: assistantId, assistant_id: assistantId } },
+              thread: { ...current.thread, status: "busy", updated_at: now, metadata: { ...current.thread.metadata, graph_id: row.request.graphId ?? assistantId, assistant_id: assistantId } },
             },
       );
       if (claimed !== undefined) return { outcome: "claimed" };
@@ -191,7 +223,7 @@ export class RunManager {
   readonly process = async (runId: string, handover: AbortSignal): Promise<"done" | "later" | "handover"> => {
     let row = await this.store.getRun(runId);
     if (row === undefined || isFinished(row.run.status)) return "done";
-    const graph = this.graphs.get(row.run.assistant_id);
+    const graph = this.graphs.get(row.request.graphId ?? row.run.assistant_id);
     if (graph === undefined) {
       await this.end(row, undefined, "error", { error: "SERVER", message: `This worker does not serve assistant "${row.run.assistant_id}"; serve the same graphs on every instance.` });
       return "done";
@@ -321,6 +353,7 @@ export class RunManager {
     }
     let finalValues: Record<string, unknown> | null = null;
     let appended = 0;
+    const batcher = new EventBatcher(this.log, run.run_id);
     const ui = request.format === "ui-message" ? new UIMessageEvents(request.command !== undefined) : undefined;
     try {
       const stream = graph.stream(input, {
@@ -338,21 +371,24 @@ export class RunManager {
       for await (const item of stream as AsyncIterable<unknown[]>) {
         if (ui !== undefined) {
           if (item[0] === "values") finalValues = item[1] as Record<string, unknown>;
-          else for (const { event, data } of ui.accept(item)) await this.log.append(run.run_id, event, data);
+          else for (const { event, data } of ui.accept(item)) await batcher.add(event, data);
           if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
         const { event, data, mode, namespace } = wireEventOf(item, wireOptions);
         if (mode === "values" && namespace.length === 0) finalValues = data as Record<string, unknown>;
         if (!wanted.has(mode)) continue;
-        await this.log.append(run.run_id, event, data);
+        await batcher.add(event, data);
         // A model that produces tokens without I/O would keep this loop in microtasks and starve
         // every socket of the process; yielding to the event loop now and then keeps clients served.
         if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
-      if (ui !== undefined) for (const { event, data } of ui.finish()) await this.log.append(run.run_id, event, data);
+      if (ui !== undefined) for (const { event, data } of ui.finish()) await batcher.add(event, data);
+      await batcher.flush();
       return { status: "success", finalValues };
     } catch (error) {
+      // What the run produced before it failed is logged before its error event.
+      await batcher.flush().catch(() => undefined);
       const status: RunStatus = signal.aborted ? "interrupted" : "error";
       // A handover is not the end of the response: the next attempt goes on with it.
       if (ui !== undefined && !handover.aborted) {
@@ -409,6 +445,38 @@ export class RunManager {
   }
 }
 
+/**
+ * strict_resume: a resume must answer an interrupt that is waiting. With a map of interrupt ids,
+ * every id must be waiting; otherwise the thread must have at least one waiting interrupt.
+ */
+async function checkStrictResume(graph: AnyGraph, threadId: string, request: RunRequest): Promise<void> {
+  const snapshot = await graph.getState({ configurable: { thread_id: threadId, ...(request.checkpointId === undefined ? {} : { checkpoint_id: request.checkpointId }) } });
+  const waiting = new Set(snapshot.tasks.flatMap((task) => task.interrupts.map((each) => each.id)));
+  if (waiting.size === 0) throw httpError(409, `strict_resume: thread ${threadId} has no interrupt waiting for an answer; send \`input\` to start a new turn.`, "command.resume");
+  const resume = request.command!.resume;
+  if (typeof resume !== "object" || resume === null || Array.isArray(resume)) return;
+  const keys = Object.keys(resume);
+  const known = keys.filter((key) => waiting.has(key));
+  // A map that names some waiting interrupts and some others answers interrupts that are not waiting.
+  if (known.length > 0 && known.length < keys.length) {
+    const unknown = keys.filter((key) => !waiting.has(key)).map((key) => JSON.stringify(key.slice(0, 60)));
+    throw httpError(409, `strict_resume: interrupt ${unknown.join(", ")} of thread ${threadId} is not waiting; answer only ${[...waiting].map((id) => JSON.stringify(id)).join(", ")}.`, "command.resume");
+  }
+}
+
 function threadNotFound(threadId: string) {
   return httpError(404, `Thread ${threadId} not found; create it with POST /threads.`);
+}
+
+/** A run of an assistant record: its config is the base, the run's own config wins (as in LangGraph). */
+function withAssistantConfig(request: RunRequest, graphId: string, record: AssistantRecord): RunRequest {
+  const config = record.config as { configurable?: Record<string, unknown>; tags?: unknown; recursion_limit?: unknown };
+  const tags = Array.isArray(config.tags) ? config.tags.filter((tag): tag is string => typeof tag === "string") : [];
+  return {
+    ...request,
+    graphId,
+    configurable: { ...config.configurable, ...record.context, ...request.configurable },
+    tags: [...tags, ...request.tags.filter((tag) => !tags.includes(tag))],
+    recursionLimit: request.recursionLimit ?? (typeof config.recursion_limit === "number" ? config.recursion_limit : undefined),
+  };
 }

@@ -34,6 +34,12 @@ export interface RunRequest {
   ifNotExists: "reject" | "create";
   /** Accepted for compatibility: Weft writes every checkpoint before the next step starts ("sync"). */
   durability: "sync" | "async" | "exit" | undefined;
+  /** Start from this checkpoint of the thread (`checkpoint` or `checkpoint_id`): the run forks from it (also in `configurable.checkpoint_id`). */
+  checkpointId?: string;
+  /** Refuse a `command.resume` that answers no waiting interrupt (409) instead of ignoring it. */
+  strictResume?: boolean;
+  /** The served graph, when `assistantId` names an assistant record over it (set by the run manager). */
+  graphId?: string;
   /** "ui-message": the run logs the AI SDK's UI message chunks (useChat's routes, ai-sdk-chat-routes.ts) instead of LangGraph's events. */
   format?: "langgraph" | "ui-message";
 }
@@ -42,7 +48,7 @@ export const MULTITASK_STRATEGIES: readonly MultitaskStrategy[] = ["reject", "in
 
 // Accepted by the LangGraph server but not by this one: sending them with a value is an error,
 // not something to ignore silently.
-const UNSUPPORTED_FIELDS = ["webhook", "checkpoint", "checkpoint_id", "after_seconds", "feedback_keys"];
+const UNSUPPORTED_FIELDS = ["webhook", "after_seconds", "feedback_keys"];
 
 const KNOWN_FIELDS = new Set([
   "assistant_id",
@@ -63,6 +69,9 @@ const KNOWN_FIELDS = new Set([
   "route_messages_by",
   "interrupt_before",
   "interrupt_after",
+  "checkpoint",
+  "checkpoint_id",
+  "strict_resume",
   ...UNSUPPORTED_FIELDS,
 ]);
 
@@ -143,6 +152,8 @@ export function parseRunRequest(body: unknown): RunRequest {
   const metadata = body.metadata ?? {};
   if (!isObject(metadata)) throw invalid("metadata", "`metadata` must be an object.");
 
+  const checkpointId = checkpointIdOf(body);
+  const strictResume = optionalBoolean(body, "strict_resume");
   const interruptBefore = breakpointsOf(body, "interrupt_before");
   const interruptAfter = breakpointsOf(body, "interrupt_after");
 
@@ -164,7 +175,7 @@ export function parseRunRequest(body: unknown): RunRequest {
     resumable,
     onDisconnect,
     routeMessagesByTag: routeBy === "tag",
-    configurable: { ...context, ...configurable },
+    configurable: { ...context, ...configurable, ...(checkpointId === undefined ? {} : { checkpoint_id: checkpointId }) },
     tags: tags as string[],
     recursionLimit: recursionLimit as number | undefined,
     metadata,
@@ -174,7 +185,27 @@ export function parseRunRequest(body: unknown): RunRequest {
     onCompletion,
     ifNotExists,
     durability,
+    checkpointId,
+    strictResume,
   };
+}
+
+/** The checkpoint a run starts from: `checkpoint: { checkpoint_id }` (as useStream sends it) or `checkpoint_id`. */
+function checkpointIdOf(body: Record<string, unknown>): string | undefined {
+  const checkpoint = body.checkpoint ?? undefined;
+  const checkpointId = body.checkpoint_id ?? undefined;
+  if (checkpoint !== undefined && checkpointId !== undefined) throw invalid("checkpoint_id", "Send `checkpoint` or `checkpoint_id`, not both.");
+  if (checkpointId !== undefined) {
+    if (typeof checkpointId !== "string" || checkpointId === "") throw invalid("checkpoint_id", `\`checkpoint_id\` must be a checkpoint id string, not ${describeValue(checkpointId)}.`);
+    return checkpointId;
+  }
+  if (checkpoint === undefined) return undefined;
+  if (!isObject(checkpoint) || typeof checkpoint.checkpoint_id !== "string" || checkpoint.checkpoint_id === "") {
+    throw invalid("checkpoint", "`checkpoint` must be an object with a `checkpoint_id` string (from GET /threads/{id}/history).");
+  }
+  const namespace = checkpoint.checkpoint_ns ?? "";
+  if (namespace !== "") throw invalid("checkpoint.checkpoint_ns", "A run starts from a checkpoint of the thread itself; `checkpoint.checkpoint_ns` must be \"\" (subgraph checkpoints cannot be forked).");
+  return checkpoint.checkpoint_id;
 }
 
 function oneOf<const Value extends string, Fallback extends Value | undefined>(

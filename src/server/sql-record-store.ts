@@ -3,8 +3,12 @@
 // update a compare-and-set (UPDATE ... WHERE version = the version read), so two instances that
 // claim one thread at once cannot both win.
 import { WeftError } from "../errors.js";
+import { SqlAssistants } from "./sql-assistants.js";
 import {
+  type AssistantQuery,
+  type AssistantRow,
   FINISHED_RUN_STATUSES,
+  compareThreads,
   type PruneBefore,
   type RecordStore,
   type RowChange,
@@ -29,6 +33,12 @@ export abstract class SqlRecordStore implements RecordStore {
   /** Table names, already quoted and schema-qualified. */
   protected abstract readonly threadsTable: string;
   protected abstract readonly runsTable: string;
+  protected abstract readonly assistantsTable: string;
+  // Read lazily: the subclass sets `sql` and the table names after this constructor ran.
+  private readonly assistants = new SqlAssistants(
+    () => this.sql,
+    () => this.assistantsTable,
+  );
 
   abstract setup(): Promise<void>;
   abstract close(): Promise<void>;
@@ -83,17 +93,40 @@ export abstract class SqlRecordStore implements RecordStore {
       conditions.push(`status = $${parameters.length}`);
     }
     const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
-    const order = `ORDER BY updated_at DESC, thread_id`;
-    if (query.metadata === undefined) {
+    // Filters on the documents and orders by fields without a column are applied here (JSON support differs between the dialects).
+    const inDocuments = query.metadata !== undefined || query.values !== undefined || query.ids !== undefined || query.sortBy === "created_at";
+    if (!inDocuments) {
+      const direction = query.sortOrder === "asc" ? "ASC" : "DESC";
+      const order = `ORDER BY ${query.sortBy ?? "updated_at"} ${direction}, thread_id ${direction}`;
       const rows = await this.sql.rows(`SELECT doc FROM ${this.threadsTable} ${where} ${order} LIMIT ${query.limit} OFFSET ${query.offset}`, parameters);
       return rows.map((row) => JSON.parse(String(row.doc)) as ThreadRow);
     }
-    // Metadata filters are checked on the documents (JSON support differs between the dialects).
-    const rows = await this.sql.rows(`SELECT doc FROM ${this.threadsTable} ${where} ${order}`, parameters);
+    const rows = await this.sql.rows(`SELECT doc FROM ${this.threadsTable} ${where}`, parameters);
     return rows
       .map((row) => JSON.parse(String(row.doc)) as ThreadRow)
       .filter((row) => matchesThreadQuery(row, query))
+      .sort(compareThreads(query))
       .slice(query.offset, query.offset + query.limit);
+  }
+
+  insertAssistant(row: AssistantRow): Promise<boolean> {
+    return this.assistants.insert(row);
+  }
+
+  getAssistant(assistantId: string): Promise<AssistantRow | undefined> {
+    return this.assistants.get(assistantId);
+  }
+
+  updateAssistant(assistantId: string, change: RowChange<AssistantRow>): Promise<AssistantRow | undefined> {
+    return this.assistants.update(assistantId, change);
+  }
+
+  deleteAssistant(assistantId: string): Promise<boolean> {
+    return this.assistants.delete(assistantId);
+  }
+
+  searchAssistants(query: AssistantQuery): Promise<AssistantRow[]> {
+    return this.assistants.search(query);
   }
 
   async insertRun(row: RunRow): Promise<void> {

@@ -3,6 +3,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
+import { assistantsTableDefinition } from "./sql-assistants.js";
 import { type SqlConnection, SqlRecordStore, tableDefinitions } from "./sql-record-store.js";
 
 /** `$1`-style SQL (shared with Postgres) as `?` SQL and its parameters in order of appearance. */
@@ -26,6 +27,7 @@ export class SqliteRecordStore extends SqlRecordStore {
   readonly db: BetterSqlite3.Database;
   protected readonly threadsTable = "weft_server_threads";
   protected readonly runsTable = "weft_server_runs";
+  protected readonly assistantsTable = "weft_server_assistants";
   protected readonly sql: SqlConnection;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
@@ -41,6 +43,7 @@ export class SqliteRecordStore extends SqlRecordStore {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     for (const statement of tableDefinitions(this.threadsTable, this.runsTable, "INTEGER PRIMARY KEY AUTOINCREMENT", "weft_server_")) this.db.exec(statement);
+    for (const statement of assistantsTableDefinition(this.assistantsTable, "weft_server_")) this.db.exec(statement);
     const prepared = (sql: string) => {
       let statement = this.statements.get(sql);
       if (statement === undefined) {

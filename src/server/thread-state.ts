@@ -2,6 +2,7 @@
 // server's ThreadState shape, from the graph's checkpointer when it has one, else from the values
 // the last run ended with.
 import type { StateSnapshot } from "../runtime/thread-snapshot.js";
+import { jsonEqual } from "./record-store.js";
 import type { AnyGraph, ThreadRecord } from "./run-manager.js";
 
 type ConfigLike = { configurable?: Record<string, unknown> } | undefined;
@@ -42,17 +43,35 @@ function recordState(thread: ThreadRecord): Record<string, unknown> {
   };
 }
 
-export async function threadStateOf(thread: ThreadRecord, graph: AnyGraph | undefined): Promise<Record<string, unknown>> {
+/** The thread's state now, or at `checkpointId` (undefined when the thread has no such checkpoint). */
+export async function threadStateOf(thread: ThreadRecord, graph: AnyGraph | undefined, checkpointId?: string): Promise<Record<string, unknown>> {
   if (graph?.checkpointer === undefined) return recordState(thread);
-  return toThreadState(await graph.getState({ configurable: { thread_id: thread.thread_id } }));
+  const configurable = { thread_id: thread.thread_id, ...(checkpointId === undefined ? {} : { checkpoint_id: checkpointId }) };
+  return toThreadState(await graph.getState({ configurable }));
 }
 
-/** The thread's states, newest first (one, the last run's values, without a checkpointer). */
-export async function threadHistoryOf(thread: ThreadRecord, graph: AnyGraph | undefined, limit: number): Promise<Array<Record<string, unknown>>> {
-  if (graph?.checkpointer === undefined) return thread.values === null ? [] : [recordState(thread)];
+/** The thread's states, newest first (one, the last run's values, without a checkpointer): `before` a checkpoint, with `metadata` matching. */
+export async function threadHistoryOf(
+  thread: ThreadRecord,
+  graph: AnyGraph | undefined,
+  limit: number,
+  filter: { before?: string; metadata?: Record<string, unknown> } = {},
+): Promise<Array<Record<string, unknown>>> {
+  if (graph?.checkpointer === undefined) {
+    return thread.values === null || filter.before !== undefined || filter.metadata !== undefined ? [] : [recordState(thread)];
+  }
   const states: Array<Record<string, unknown>> = [];
-  for await (const snapshot of graph.getStateHistory({ configurable: { thread_id: thread.thread_id } }, { limit })) {
+  const before = filter.before === undefined ? undefined : { configurable: { thread_id: thread.thread_id, checkpoint_ns: "", checkpoint_id: filter.before } };
+  // With a metadata filter the limit counts matching states, so the walk goes on past `limit` checkpoints.
+  const options = { limit: filter.metadata === undefined ? limit : undefined, before };
+  for await (const snapshot of graph.getStateHistory({ configurable: { thread_id: thread.thread_id } }, options)) {
+    if (filter.metadata !== undefined && !matchesMetadata(snapshot.metadata ?? {}, filter.metadata)) continue;
     states.push(toThreadState(snapshot));
+    if (states.length === limit) break;
   }
   return states;
+}
+
+function matchesMetadata(metadata: Record<string, unknown>, wanted: Record<string, unknown>): boolean {
+  return Object.entries(wanted).every(([key, value]) => jsonEqual(metadata[key], value));
 }

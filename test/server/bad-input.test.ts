@@ -82,15 +82,40 @@ describe("bad input", () => {
     ["if_not_exists", "maybe"],
     ["checkpoint_during", "yes"],
     ["multitask_strategy", "queue"],
+    ["checkpoint", "abc"],
+    ["checkpoint", { checkpoint_id: "x", checkpoint_ns: "child:1" }],
+    ["checkpoint_id", 5],
+    ["strict_resume", "yes"],
   ] as const) {
     it(`a bogus ${field} answers 422 naming it, and writes no run`, async () => {
       const thread = await (await postJson(`${server.url}/threads`, {})).json();
       const response = await postJson(`${server.url}/threads/${thread.thread_id}/runs`, { assistant_id: "joke-poem", input: { topic: "cats" }, [field]: value });
       assert.equal(response.status, 422);
-      assert.equal((await response.json()).field, field);
+      const { field: named } = (await response.json()) as { field: string };
+      assert.equal(named.split(".")[0], field);
       assert.deepEqual(await store.listRuns({ threadId: thread.thread_id, limit: 10, offset: 0 }), []);
     });
   }
+
+  it("a stateless run from a checkpoint, and both checkpoint and checkpoint_id, answer 422 naming checkpoint_id", async () => {
+    const stateless = await postJson(`${server.url}/runs`, { assistant_id: "joke-poem", input: null, checkpoint_id: "c1" });
+    assert.equal(stateless.status, 422);
+    assert.equal((await stateless.json()).field, "checkpoint_id");
+    const thread = await (await postJson(`${server.url}/threads`, {})).json();
+    const both = await postJson(`${server.url}/threads/${thread.thread_id}/runs`, { assistant_id: "joke-poem", input: null, checkpoint_id: "c1", checkpoint: { checkpoint_id: "c1" } });
+    assert.equal(both.status, 422);
+    assert.equal((await both.json()).field, "checkpoint_id");
+  });
+
+  it("POST /threads/{id}/state with bad values or on a thread without a graph answers 4xx naming the field", async () => {
+    const thread = await (await postJson(`${server.url}/threads`, {})).json();
+    const badValues = await postJson(`${server.url}/threads/${thread.thread_id}/state`, { values: [1] });
+    assert.equal(badValues.status, 422);
+    assert.equal((await badValues.json()).field, "values");
+    const unknownField = await postJson(`${server.url}/threads/${thread.thread_id}/state`, { values: {}, node: "x" });
+    assert.equal(unknownField.status, 422);
+    assert.equal((await unknownField.json()).field, "node");
+  });
 
   for (const [path, body, field] of [
     ["/assistants/search", { limit: -1 }, "limit"],
@@ -101,6 +126,11 @@ describe("bad input", () => {
     ["/threads", { if_exists: "overwrite" }, "if_exists"],
     ["/threads", { metadata: [] }, "metadata"],
     ["/threads", { surprise: 1 }, "surprise"],
+    ["/threads/search", { values: ["a"] }, "values"],
+    ["/threads/search", { ids: "t1" }, "ids"],
+    ["/threads/search", { select: ["password"] }, "select"],
+    ["/threads/search", { sort_order: "random" }, "sort_order"],
+    ["/threads/search", { extract: { a: "values.a" } }, "extract"],
   ] as const) {
     it(`POST ${path} ${JSON.stringify(body)} answers 422 naming ${field}`, async () => {
       const response = await postJson(`${server.url}${path}`, body);

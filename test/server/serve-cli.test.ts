@@ -56,6 +56,49 @@ it("weft serve with a module that exports no graph exits 2 and says what to expo
   assert.match(cli.stderr(), /exports no compiled graph; export one/);
 });
 
+it("weft serve --event-bytes-per-run bounds each run's event log: an id before what is kept is 410", async () => {
+  const cli = startCli(["--memory", "--pace", "0", "--event-bytes-per-run", "3000"]);
+  try {
+    const url = await cli.url;
+    const thread = await (await postJson(`${url}/threads`, {})).json();
+    const run = await (await postJson(`${url}/threads/${thread.thread_id}/runs`, { assistant_id: "joke-poem", input: { topic: "owls" }, stream_mode: "messages-tuple" })).json();
+    const runPath = `/threads/${thread.thread_id}/runs/${run.run_id}`;
+    await (await fetch(`${url}${runPath}/join`)).json();
+    const late = await fetch(`${url}${runPath}/stream`, { headers: { "Last-Event-ID": "1" } });
+    assert.equal(late.status, 410);
+    const message = (await late.json()).message as string;
+    assert.match(message, /were dropped .* 3000 bytes per run/);
+    const keptAfter = /resume after id (\d+)/.exec(message)![1]!;
+    const kept = await readSse(await fetch(`${url}${runPath}/stream`, { headers: { "Last-Event-ID": keptAfter } }));
+    assert.deepEqual(
+      kept.map((event) => Number(event.id)),
+      kept.map((_, index) => Number(keptAfter) + 1 + index),
+      "every event still kept, in order",
+    );
+    const bytes = kept.reduce((sum, event) => sum + event.event.length + JSON.stringify(event.data).length, 0);
+    assert.ok(kept.length > 0 && bytes <= 3000, `${kept.length} events, ${bytes} bytes kept`);
+    const state = await (await fetch(`${url}/threads/${thread.thread_id}/state`)).json();
+    // The joke and the poem stream at once: what is kept of each is the end of its text.
+    for (const tag of ["joke", "poem"]) {
+      const tail = kept
+        .map((event) => event.data as [{ content: string }, { tags: string[] }])
+        .filter(([, metadata]) => metadata.tags.includes(tag))
+        .map(([chunk]) => chunk.content)
+        .join("");
+      assert.ok((state.values[tag] as string).endsWith(tail), `the kept ${tag} tokens ${JSON.stringify(tail)} end its text`);
+    }
+  } finally {
+    cli.child.kill("SIGTERM");
+    assert.equal(await cli.exited, 0);
+  }
+});
+
+it("weft serve --event-bytes-per-run 0 exits and says what it takes", async () => {
+  const cli = startCli(["--memory", "--event-bytes-per-run", "0"]);
+  assert.notEqual(await cli.exited, 0);
+  assert.match(cli.stderr(), /--event-bytes-per-run.*expected a whole number >= 1/);
+});
+
 it("weft serve ./graphs.ts works on a plain Node, with no TypeScript loader preloaded, and finds graphs made by another copy of weft", async () => {
   // The CLI as npm installs it is JavaScript: bundle today's source into one file (packages stay
   // external, found in node_modules), and run it on Node with no --import. The module's own
