@@ -54,11 +54,19 @@ const LIBRARIES = {
   // LangChain runs callback handlers (LangGraph's messages stream among them) on a background queue
   // unless this is "false"; awaited, no token is lost.
   "langgraph-awaited": { script: "cases/langgraph.mjs", env: { LANGCHAIN_CALLBACKS_BACKGROUND: "false" } },
+  // Server cases: Weft's server (memory event log) and a raw batched node:http SSE server, each with the same plain client.
+  "weft-server": { script: "cases/server.mjs", env: { BENCH_SERVER: "weft" } },
+  "raw-sse": { script: "cases/server.mjs", env: { BENCH_SERVER: "raw" } },
+  // The LangGraph.js API server (in memory), its request logging at "error" as a deployment would set it.
+  // Its runs take seconds (~2.5 ms per token), so a full run measures it once: one warm-up run, one
+  // measured run, no forced-GC repetitions (a GC is noise next to its per-token cost).
+  "langgraph-api": { script: "cases/server.mjs", env: { BENCH_SERVER: "langgraph-api", LOG_LEVEL: "error", BENCH_GC_REPETITIONS: "0" }, reps: 1, warmups: 1 },
 };
 
 /** Run `cases` of one library in a fresh child; resolves to one result per case. */
 function runChild(library, cases, sizes, warmups) {
   const { script, env } = LIBRARIES[library];
+  warmups = Math.min(warmups, LIBRARIES[library].warmups ?? warmups);
   const payload = JSON.stringify({ cases, sizes, warmups });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--expose-gc", join(benchDir, script), payload], {
@@ -71,6 +79,7 @@ function runChild(library, cases, sizes, warmups) {
         LANGCHAIN_TRACING_V2: "false",
         BENCH_WARMUP_MS: warmups > 1 ? "500" : "0",
         BENCH_MEASURE_MS: warmups > 1 ? "300" : "0",
+        BENCH_GC_REPETITIONS: env.BENCH_GC_REPETITIONS ?? (warmups > 1 ? "5" : "1"),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -103,6 +112,7 @@ function machine() {
       weft: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version,
       "@langchain/langgraph": versionOf("@langchain/langgraph"),
       "@langchain/core": versionOf("@langchain/core"),
+      "@langchain/langgraph-api": versionOf("@langchain/langgraph-api"),
     },
   };
 }
@@ -123,7 +133,7 @@ async function main() {
     if (outcome.error !== undefined) failures.push(`${caseId}/${library} crashed: ${outcome.error}`);
     for (const result of outcome.results) {
       ((runs[result.case] ??= {})[library] ??= []).push(result);
-      if (library !== "langgraph" && library !== "langgraph-awaited" && result.delivered !== result.produced) {
+      if (!library.startsWith("langgraph") && result.delivered !== result.produced) {
         failures.push(`${result.case}/${library} lost tokens: ${result.delivered} of ${result.produced} delivered`);
       }
     }
@@ -146,6 +156,7 @@ async function main() {
         // Alternate which library goes first, so neither always runs on a warmer or quieter machine.
         const order = rep % 2 === 0 ? spec.libraries : [...spec.libraries].reverse();
         for (const library of order) {
+          if (rep >= (LIBRARIES[library].reps ?? options.reps)) continue;
           const outcome = await runChild(library, [spec.id], sizes, 2);
           record(spec.id, library, outcome);
           const result = outcome.results[0];
@@ -186,7 +197,7 @@ function updateReadme(report, table, targets) {
   const section = [
     start,
     `Run ${report.date} (${report.seconds} s), ${info.nproc} × ${info.cpu}, Node ${info.node}, load average at start ${info.loadAverageAtStart.join(" ")}; ` +
-      `weft ${info.versions.weft}, @langchain/langgraph ${info.versions["@langchain/langgraph"]}, @langchain/core ${info.versions["@langchain/core"]}.`,
+      `weft ${info.versions.weft}, @langchain/langgraph ${info.versions["@langchain/langgraph"]}, @langchain/core ${info.versions["@langchain/core"]}, @langchain/langgraph-api ${info.versions["@langchain/langgraph-api"]}.`,
     "",
     table,
     "",

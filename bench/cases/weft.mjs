@@ -21,7 +21,7 @@ class BenchChatModel extends BaseChatModel {
   }
 }
 
-function oneModelGraph(model, implicitConfig = false) {
+function oneModelGraph(model, implicitConfig = false, compileOptions = {}) {
   return new StateGraph()
     .addNode("callModel", async (state, config) => {
       const messages = [{ role: "user", content: `Write a story about ${state.topic}` }];
@@ -29,7 +29,7 @@ function oneModelGraph(model, implicitConfig = false) {
       return { text: answer.content };
     })
     .addEdge(START, "callModel")
-    .compile();
+    .compile(compileOptions);
 }
 
 function chainGraph(length) {
@@ -41,10 +41,10 @@ function chainGraph(length) {
 }
 
 /** Case b (and h): one node, one model call, every token consumed in messages mode. */
-async function streamOneModel(size, options, { implicitConfig = false, slowConsumerMs = 0, curve = false } = {}) {
+async function streamOneModel(size, options, { implicitConfig = false, slowConsumerMs = 0, curve = false, compileOptions } = {}) {
   const source = new TokenSource(makeTokens(size.tokens));
   const expectedChars = source.tokens.join("").length;
-  const graph = oneModelGraph(new BenchChatModel(source), implicitConfig);
+  const graph = oneModelGraph(new BenchChatModel(source), implicitConfig, compileOptions);
   return measure(
     async (probe) => {
       source.reset();
@@ -67,6 +67,7 @@ async function streamOneModel(size, options, { implicitConfig = false, slowConsu
 const cases = {
   b: (size, options) => streamOneModel(size, options),
   "b-implicit": (size, options) => streamOneModel(size, options, { implicitConfig: true }),
+  "b-explicit": (size, options) => streamOneModel(size, options, { compileOptions: { implicitConfig: false } }),
   h: (size, options) => streamOneModel(size, options, { slowConsumerMs: size.waitMs, curve: true }),
 
   /** Case c: the seed's joke+poem node; the consumer keeps the joke. */

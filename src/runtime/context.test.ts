@@ -111,3 +111,58 @@ describe("implicit config in graphs", () => {
     assert.deepEqual(await graph.invoke({}), { a: "l1 l2", b: "r1 r2right" });
   });
 });
+
+describe("compile({ implicitConfig: false })", () => {
+  it("runs nodes that pass config outside AsyncLocalStorage, streaming every token with its metadata in order", async () => {
+    const scopes: number[] = [];
+    const graph = new StateGraph<{ text?: string }>()
+      .addNode("writer", async (_state, config) => {
+        await Promise.resolve();
+        scopes.push(activeConfigScopes());
+        const model = new FakeChatModel({ responses: [["a", "b", "c"]], tags: ["poem"] });
+        const answer = await model.invoke("hi", config);
+        config.writer("done");
+        return { text: answer.content };
+      })
+      .addEdge(START, "writer")
+      .compile({ implicitConfig: false });
+    const seen: unknown[] = [];
+    for await (const [mode, chunk] of graph.stream({}, { streamMode: ["messages", "custom"] })) {
+      if (mode === "messages") {
+        const [message, metadata] = chunk as [{ content: string }, { langgraph_node: string; tags: string[] }];
+        seen.push(`${metadata.langgraph_node}:${metadata.tags.join(",")}:${message.content}`);
+      } else seen.push(chunk);
+    }
+    assert.deepEqual(seen, ["writer:poem:a", "writer:poem:b", "writer:poem:c", "done"]);
+    assert.deepEqual(scopes, [0], "no AsyncLocalStorage scope was open while the node ran");
+  });
+
+  it("getConfig() in such a node throws NO_CONTEXT naming the option", async () => {
+    const graph = new StateGraph<{ text?: string }>()
+      .addNode("lookup", async () => ({ text: String(getConfig().metadata.langgraph_node) }))
+      .addEdge(START, "lookup")
+      .compile({ implicitConfig: false });
+    await assert.rejects(graph.invoke({}), (error: unknown) => {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause ?? (error as { code?: string; message?: string });
+      return cause.code === "NO_CONTEXT" && /implicitConfig: false/.test(cause.message ?? "");
+    });
+    assert.equal(activeConfigScopes(), 0);
+  });
+
+  it("inside another node's scope it still enters, so a config-less call finds its own node, not the outer one", async () => {
+    const inner = new StateGraph<{ text?: string }>()
+      .addNode("inner", async () => ({ text: String(getConfig().metadata.langgraph_node) }))
+      .addEdge(START, "inner")
+      .compile({ implicitConfig: false });
+    const outer = new StateGraph<{ text?: string }>()
+      .addNode("outer", async () => ({ text: (await inner.invoke({})).text }))
+      .addEdge(START, "outer")
+      .compile();
+    assert.deepEqual(await outer.invoke({}), { text: "inner" });
+  });
+
+  it("refuses a value other than true or false", () => {
+    const builder = new StateGraph<{ text?: string }>().addNode("a", () => ({})).addEdge(START, "a");
+    assert.throws(() => builder.compile({ implicitConfig: "no" as never }), (error: unknown) => (error as { code?: string }).code === "INVALID_GRAPH");
+  });
+});

@@ -71,7 +71,7 @@ export function getConfig(): NodeConfig {
     throw new WeftError(
       "NO_CONTEXT",
       storage
-        ? "getConfig() was called outside a running node. Call it inside a node, or use the `config` argument the node receives."
+        ? "getConfig() was called outside a running node (or in a node of a graph compiled with implicitConfig: false). Call it inside a node, or use the `config` argument the node receives."
         : "getConfig() needs AsyncLocalStorage, which this runtime lacks. Use the `config` argument the node receives.",
     );
   }

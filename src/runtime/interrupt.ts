@@ -23,7 +23,7 @@ export { GraphInterrupt, INTERRUPT, type Interrupt, interruptId, isGraphInterrup
 export function interrupt<Resume = any, Value = unknown>(value: Value): Resume {
   const context = taskContextOf(currentConfig());
   if (context === undefined) {
-    throw new WeftError("NO_CONTEXT", "interrupt() was called outside a running node. Call it inside a node of a graph compiled with a checkpointer.");
+    throw new WeftError("NO_CONTEXT", "interrupt() was called outside a running node (or in a graph compiled with implicitConfig: false). Call it inside a node of a graph compiled with a checkpointer.");
   }
   const scratchpad = context.scratchpad;
   if (!scratchpad.checkpointed) {

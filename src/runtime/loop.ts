@@ -8,11 +8,22 @@ import { WeftError } from "../errors.js";
 import { type Channels, applyWrites, readState, sortForWrites } from "./algo.js";
 import { abortReason } from "./abortable-delay.js";
 import type { NodeConfig } from "./config.js";
+import { ABANDON_AFTER_MS, AbandonWatch } from "./abandon-watch.js";
 import { routesOf } from "./routes.js";
 import { type RunContext, type TaskResult, runTask } from "./task.js";
 
 /** Run a graph from `input` to the end; resolves to the final state (with `__interrupt__` when a node paused). */
 export async function runLoop(run: RunContext, input: unknown): Promise<Record<string, unknown>> {
+  // Made before any node runs, so the listener's cold code is not paid between a node's first token and its delivery.
+  const watch = new AbandonWatch(run.signal);
+  try {
+    return await runSteps(run, watch, input);
+  } finally {
+    watch.dispose();
+  }
+}
+
+async function runSteps(run: RunContext, watch: AbandonWatch, input: unknown): Promise<Record<string, unknown>> {
   const { spec, stream, namespace, signal, thread } = run;
   const start = await thread.begin(spec, input, (inputState) => startRoutes(run, inputState));
   const { channels, joins } = start;
@@ -35,7 +46,7 @@ export async function runLoop(run: RunContext, input: unknown): Promise<Record<s
         { details: { recursionLimit: run.recursionLimit, step } },
       );
     }
-    const results = sortForWrites(await runStep(run, tasks, step, state, channels));
+    const results = sortForWrites(await runStep(run, watch, tasks, step, state, channels));
     const interrupts = collectInterrupts(results);
     if (interrupts !== undefined) return paused(run, state, interrupts);
     const writes = results.length === 1 ? results[0]!.writes : results.flatMap((result) => result.writes);
@@ -70,13 +81,14 @@ export function startRoutes(
  */
 async function runStep(
   run: RunContext,
+  watch: AbandonWatch,
   tasks: readonly PreparedTask[],
   step: number,
   state: Record<string, unknown>,
   channels: Channels,
 ): Promise<TaskResult[]> {
   if (tasks.length === 1) {
-    const result = await untilAbandoned(runTask(run, tasks[0]!, step, state, channels), run.signal);
+    const result = await watch.until(runTask(run, tasks[0]!, step, state, channels));
     if (result !== undefined) return [result];
     await run.thread.settle();
     throw abandoned(run.signal, [tasks[0]!.node]);
@@ -101,7 +113,7 @@ async function runStep(
       ),
     ),
   );
-  const settled = await untilAbandoned(work, run.signal);
+  const settled = await watch.until(work);
   if (failure !== undefined || settled === undefined) {
     await run.thread.settle();
     // A real failure is the run's error; an abort that some nodes ignored names them.
@@ -109,35 +121,6 @@ async function runStep(
     throw settled === undefined && aborted ? abandoned(run.signal, running) : failure!.error;
   }
   return settled.map((result) => (result as PromiseFulfilledResult<TaskResult>).value);
-}
-
-/** Milliseconds the tasks of an aborted run get to stop on their own before the run stops waiting. */
-export const ABANDON_AFTER_MS = 100;
-
-/** `work`, or undefined once `signal` has been aborted for ABANDON_AFTER_MS and `work` is still going. */
-function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const onAbort = () => {
-      timer = setTimeout(() => resolve(undefined), ABANDON_AFTER_MS);
-    };
-    const done = () => {
-      signal.removeEventListener("abort", onAbort);
-      if (timer !== undefined) clearTimeout(timer);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (error: unknown) => {
-        done();
-        reject(error);
-      },
-    );
-  });
 }
 
 /** The error of a step whose tasks did not stop when the run was aborted: the abort, naming them. */

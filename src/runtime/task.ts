@@ -14,7 +14,7 @@ import { streamReturnedMessages } from "../stream/returned-messages.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, staticRoutes, updateToWrites } from "./algo.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad, type Writer } from "./config.js";
-import { runWithConfig } from "./context.js";
+import { activeConfigScopes, runWithConfig } from "./context.js";
 import { abortReason } from "./abortable-delay.js";
 import { localState } from "./local-state.js";
 import { routesOf } from "./routes.js";
@@ -39,6 +39,11 @@ export interface RunContext {
   readonly thread: ThreadRun;
   /** In a subgraph: the parent task's interrupt answers, which the subgraph's tasks read. */
   readonly parentScratchpad?: TaskScratchpad;
+  /**
+   * False when the graph was compiled with `implicitConfig: false`: its nodes run without
+   * AsyncLocalStorage (they pass `config` themselves), so their promises pay no async-hook cost.
+   */
+  readonly implicitConfig?: boolean;
 }
 
 export interface TaskResult {
@@ -120,7 +125,7 @@ async function executeTask(
   let writes: Write[];
   let routes: Array<string | Send>;
   try {
-    update = await callNode(node.run, input, config);
+    update = await callNode(node.run, input, config, run.implicitConfig !== false);
     // Messages mode: the messages this node returned that were not streamed as chunks, once each (stream/returned-messages.ts).
     if (stream.wantsMessages) streamReturnedMessages(stream, namespace, update, input, config);
     if (isSubgraph(node.run)) update = keepKnownKeys(spec, update as Record<string, unknown>);
@@ -186,9 +191,14 @@ async function executeTask(
  * Call the node with `config` as the current config. A Command.PARENT raised by a subgraph it runs
  * becomes this node's own return value: it updates and routes this graph.
  */
-async function callNode(run: NodeFunction | SubgraphRunner, input: unknown, config: NodeConfig): Promise<unknown> {
+async function callNode(run: NodeFunction | SubgraphRunner, input: unknown, config: NodeConfig, implicitConfig: boolean): Promise<unknown> {
+  const call = () => (isSubgraph(run) ? run.runAsSubgraph(input, config) : run(input, config));
   try {
-    return await runWithConfig(config, () => (isSubgraph(run) ? run.runAsSubgraph(input, config) : run(input, config)));
+    // On Node 20 an entered AsyncLocalStorage puts hooks on every promise of the process (~60% of a
+    // streamed token's cost in bench case b); a graph whose nodes pass `config` can skip it. Inside
+    // another node's scope the hooks are on anyway, and entering keeps that outer node's config
+    // from being found here.
+    return await (implicitConfig || activeConfigScopes() > 0 ? runWithConfig(config, call) : call());
   } catch (error) {
     if (isParentCommand(error)) return withoutGraph(error.command);
     throw error;

@@ -352,12 +352,38 @@ export class ThreadRun {
   ): Promise<PreparedTask[]> {
     const checkpointId = newCheckpointId();
     const tasks = prepareNextTasks(spec, results, joins, taskIdMaker(checkpointId, step));
-    await this.saveCheckpoint(checkpointId, state, tasks, joins, step - 1, "loop", this.persistent ? stepWrites(results) : null);
+    // An ephemeral thread names its checkpoint and saves nothing: no promise and no await per superstep.
+    const saving = this.saveCheckpoint(checkpointId, state, tasks, joins, step - 1, "loop", this.persistent ? stepWrites(results) : null);
+    if (saving !== undefined) await saving;
     return tasks;
   }
 
   /** Make a checkpoint: saved to the store (a persistent thread) or only named (an ephemeral one). */
-  private async saveCheckpoint(
+  /** Returns undefined when nothing is saved (an ephemeral thread), else the promise of the save. */
+  private saveCheckpoint(
+    checkpointId: string,
+    values: Record<string, unknown>,
+    tasks: PreparedTask[],
+    joins: JoinState,
+    step: number,
+    source: CheckpointMetadata["source"],
+    writes: Record<string, unknown> | null,
+  ): Promise<void> | undefined {
+    const parentConfig = this.current;
+    const checkpointer = this.checkpointer;
+    this.saved = EMPTY_SAVED;
+    this.pendingSaves = [];
+    if (checkpointer === undefined) {
+      // Nothing is kept, so there is no checkpoint to report (LangGraph emits none without a checkpointer either).
+      this.current = { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: checkpointId } };
+      return undefined;
+    }
+    return this.storeCheckpoint(checkpointer, parentConfig, checkpointId, values, tasks, joins, step, source, writes);
+  }
+
+  private async storeCheckpoint(
+    checkpointer: Checkpointer,
+    parentConfig: CheckpointConfig | undefined,
     checkpointId: string,
     values: Record<string, unknown>,
     tasks: PreparedTask[],
@@ -366,15 +392,6 @@ export class ThreadRun {
     source: CheckpointMetadata["source"],
     writes: Record<string, unknown> | null,
   ): Promise<void> {
-    const parentConfig = this.current;
-    const checkpointer = this.checkpointer;
-    this.saved = EMPTY_SAVED;
-    this.pendingSaves = [];
-    if (checkpointer === undefined) {
-      // Nothing is kept, so there is no checkpoint to report (LangGraph emits none without a checkpointer either).
-      this.current = { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: checkpointId } };
-      return;
-    }
     const checkpoint: Checkpoint = {
       v: CHECKPOINT_FORMAT_VERSION,
       id: checkpointId,

@@ -89,6 +89,82 @@ describe("eventStreamResponse", () => {
   });
 });
 
+describe("eventStreamResponse batching", () => {
+  const decoder = new TextDecoder();
+
+  it("writes the events ready in one turn as one chunk, and keeps a pending event for the next chunk in order", async () => {
+    let release: (() => void) | undefined;
+    const response = eventStreamResponse(
+      async function* () {
+        for (let index = 1; index <= 3; index++) yield { event: "n", id: String(index), data: index };
+        // Not ready in this turn: the batch ends without it, and the next read gets it first.
+        await new Promise<void>((resolve) => (release = resolve));
+        yield { event: "n", id: "4", data: 4 };
+        yield { event: "n", id: "5", data: 5 };
+      },
+      { heartbeatMs: 0 },
+    );
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    assert.equal(decoder.decode(first.value), "event: n\nid: 1\ndata: 1\n\nevent: n\nid: 2\ndata: 2\n\nevent: n\nid: 3\ndata: 3\n\n");
+    const second = reader.read();
+    release!();
+    assert.equal(decoder.decode((await second).value), "event: n\nid: 4\ndata: 4\n\nevent: n\nid: 5\ndata: 5\n\n");
+    assert.deepEqual(await reader.read(), { done: true, value: undefined });
+  });
+
+  it("bounds a chunk at about 64 KB and loses nothing across chunks", async () => {
+    const big = "x".repeat(1000);
+    const response = eventStreamResponse(
+      async function* () {
+        for (let index = 0; index < 200; index++) yield { event: "n", id: String(index), data: big };
+      },
+      { heartbeatMs: 0 },
+    );
+    const reader = response.body!.getReader();
+    const chunks: string[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(decoder.decode(value));
+    }
+    assert.ok(chunks.length >= 3, `200 KB came in ${chunks.length} chunks`);
+    assert.ok(chunks.every((chunk) => chunk.length < 64 * 1024 + 1100), "no chunk past the bound by more than one event");
+    const ids = chunks.join("").match(/^id: (\d+)$/gm)!.map((line) => Number(line.slice(4)));
+    assert.deepEqual(ids, Array.from({ length: 200 }, (_, index) => index));
+  });
+
+  it("a source failing mid-batch still sends the events before the failure, then the error event", async () => {
+    const response = eventStreamResponse(
+      async function* () {
+        yield { event: "n", data: 1 };
+        yield { event: "n", data: 2 };
+        throw new WeftError("MODEL_CALL", "boom");
+      },
+      { heartbeatMs: 0 },
+    );
+    assert.equal(await response.text(), 'event: n\ndata: 1\n\nevent: n\ndata: 2\n\nevent: error\ndata: {"error":"MODEL_CALL","message":"boom"}\n\n');
+  });
+
+  it("serialises a messages event's shared metadata once and writes the same bytes as JSON.stringify", () => {
+    const metadata = { langgraph_node: "agent", tags: ["joke"], ls_temperature: undefined };
+    let reads = 0;
+    const counted = {
+      toJSON() {
+        reads++;
+        return metadata;
+      },
+    };
+    for (const token of ["a", "b\n", "c"]) {
+      const data = [{ type: "AIMessageChunk", content: token }, counted];
+      assert.equal(formatServerSentEvent({ event: "messages", data }), `event: messages\ndata: ${JSON.stringify(data)}\n\n`);
+    }
+    // JSON.stringify above read it 3 times; the formatter once for all three events.
+    assert.equal(reads, 4);
+    assert.equal(formatServerSentEvent({ event: "messages|joke", data: [undefined, metadata] }), `event: messages|joke\ndata: ${JSON.stringify([undefined, metadata])}\n\n`);
+  });
+});
+
 describe("eventStreamResponse heartbeats", () => {
   it("writes a comment every heartbeatMs while the source is quiet", async (context) => {
     context.mock.timers.enable({ apis: ["setInterval"] });
