@@ -137,7 +137,8 @@ it(`${CLIENTS} stalled clients x ${TOKENS} tokens: every token or an explicit ga
   // The process as the OS sees it. Its growth is mostly V8's committed heap (heapTotal), which keeps
   // the pages the log's churn fragmented after a GC; what Weft buffers outside the heap (sockets,
   // streams: "external") stays a few MiB. Without the byte bound the issue measured 586 MiB of RSS.
+  // How much committed heap V8 keeps differs by version: +199 MiB on Node 20, +273 MiB on Node 22.
   const rssGrowth = stalledRetained.rss - startRetained.rss;
-  assert.ok(rssGrowth < MAX_BYTES * 4, `the server's RSS grew ${Math.round(rssGrowth / 2 ** 20)} MiB while the clients stalled`);
+  assert.ok(rssGrowth < MAX_BYTES * 6, `the server's RSS grew ${Math.round(rssGrowth / 2 ** 20)} MiB while the clients stalled`);
   assert.ok(stalledRetained.external < 32 * 2 ** 20, `${Math.round(stalledRetained.external / 2 ** 20)} MiB outside the heap (socket and stream buffers)`);
 });
