@@ -24,6 +24,7 @@ import { createReactAgent } from "weft/prebuilt";
 import {
   PostgresRecordStore,
   type RunningServer,
+  SqliteEventLog,
   SqliteRecordStore,
   createBullmqRunQueue,
   createHandler,
@@ -92,16 +93,18 @@ interface Backend {
 
 const backends: Backend[] = [
   {
-    name: "the embedded default (SQLite records and checkpoints)",
+    name: "the embedded default (SQLite records, checkpoints and run events)",
     async start(llm) {
       const dir = mkdtempSync(join(tmpdir(), "weft-usechat-"));
       const checkpointer = new SqliteSaver(join(dir, "checkpoints.db"));
       const store = new SqliteRecordStore(join(dir, "records.db"));
-      const server = await serve(createHandler({ graphs: { agent: agentOn(llm) }, checkpointer, store, heartbeatMs: 0, page: pageHtml }), { port: 0 });
+      const eventLog = new SqliteEventLog(join(dir, "events.db"));
+      const server = await serve(createHandler({ graphs: { agent: agentOn(llm) }, checkpointer, store, eventLog, heartbeatMs: 0, page: pageHtml }), { port: 0 });
       return {
         server,
         async cleanup() {
           await server.close();
+          await eventLog.close();
           await store.close();
           checkpointer.close();
           rmSync(dir, { recursive: true, force: true });

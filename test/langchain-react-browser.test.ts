@@ -4,7 +4,7 @@
 // result, the final text is the thread's state, a second turn keeps the history, regenerate forks from
 // the answer's parent checkpoint, stop() cancels the run on the server, a reload mid-run resumes without
 // a gap or a duplicate, and an interrupt shows and is resumed. Run on the embedded
-// default (SQLite + memory event log) and on Postgres + Redis. Fails, not skips, when Chromium is missing.
+// default (SQLite records, checkpoints and run events) and on Postgres + Redis. Fails, not skips, when Chromium is missing.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -214,7 +214,7 @@ async function interruptScenario(server: RunningServer): Promise<void> {
 }
 
 describe("@langchain/react v1 useStream against weft serve", () => {
-  it("on the embedded default (SQLite records and checkpoints, memory event log)", async () => {
+  it("on the embedded default (SQLite records, checkpoints and run events)", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "weft-react-"));
     const server = await startServe(AGENT_MODULE, { port: 0, dataDir, corsOrigin: ["*"] });
     try {

@@ -25,7 +25,7 @@ import { type Message, interrupt, tool } from "weft";
 import { PostgresSaver } from "weft/checkpoint/postgres";
 import { SqliteSaver } from "weft/checkpoint/sqlite";
 import { createReactAgent } from "weft/prebuilt";
-import { PostgresRecordStore, type RunningServer, SqliteRecordStore, createBullmqRunQueue, createHandler, createRedisEventLog, serve } from "weft/server";
+import { PostgresRecordStore, type RunningServer, SqliteEventLog, SqliteRecordStore, createBullmqRunQueue, createHandler, createRedisEventLog, serve } from "weft/server";
 import { startServe } from "../src/cli/serve-command.js";
 import { PacedChatModel } from "./support/paced-chat-model.js";
 import { bundlePage, launchChromium } from "./support/chromium.js";
@@ -72,16 +72,18 @@ interface Backend {
   release(): Promise<void>;
 }
 
-/** The server as `weft serve` runs it by default: SQLite records and checkpoints in a data folder, the in-process event log. */
+/** The server as `weft serve` runs it by default: SQLite records, checkpoints and run events in a data folder. */
 async function embeddedBackend(graphs: Parameters<typeof createHandler>[0]["graphs"], page: (request: Request) => Response | undefined): Promise<Backend> {
   const dataDir = mkdtempSync(join(tmpdir(), "weft-use-stream-"));
   const checkpointer = new SqliteSaver(join(dataDir, "checkpoints.db"));
   const store = new SqliteRecordStore(join(dataDir, "records.db"));
-  const server = await serveWithBundle(createHandler({ graphs, checkpointer, store, heartbeatMs: 0, page: HTML }), page);
+  const eventLog = new SqliteEventLog(join(dataDir, "events.db"));
+  const server = await serveWithBundle(createHandler({ graphs, checkpointer, store, eventLog, heartbeatMs: 0, page: HTML }), page);
   return {
     server,
     async release() {
       await server.close();
+      await eventLog.close();
       await store.close();
       checkpointer.close();
       rmSync(dataDir, { recursive: true, force: true });
