@@ -14,7 +14,7 @@ import type { Message } from "../core/messages.js";
 import { fromUIMessages } from "../ui/ai-sdk/from-ui-messages.js";
 import { toUIMessages } from "../ui/ai-sdk/to-ui-messages.js";
 import type { UIMessage, UIMessageChunk } from "../ui/ai-sdk/ui-message-types.js";
-import { UI_MESSAGE_STREAM_HEADERS } from "../ui/ai-sdk/ui-message-types.js";
+import { createUIMessageStreamResponse } from "../ui/ai-sdk/to-ui-message-stream.js";
 import type { EventLog } from "./event-log.js";
 import { httpError, jsonResponse, statusOf } from "./http-error.js";
 import type { RecordStore, RunRow, ThreadRow } from "./record-store.js";
@@ -133,13 +133,7 @@ function respond(context: ChatRouteContext, request: Request, row: RunRow): Resp
   const runId = row.run.run_id;
   const stopReading = new AbortController();
   const events = uiChunksOf(context.log.read(runId, { start: true }, AbortSignal.any([stopReading.signal, request.signal])), row)[Symbol.asyncIterator]();
-  const encoder = new TextEncoder();
-  const send = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: UIMessageChunk) => controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
-  const end = (controller: ReadableStreamDefaultController<Uint8Array>) => {
-    controller.enqueue(encoder.encode("data: [DONE]\n\n"));
-    controller.close();
-  };
-  const body = new ReadableStream<Uint8Array>(
+  const chunks = new ReadableStream<UIMessageChunk>(
     {
       async pull(controller) {
         let result: IteratorResult<UIMessageChunk>;
@@ -147,11 +141,11 @@ function respond(context: ChatRouteContext, request: Request, row: RunRow): Resp
           result = await events.next();
         } catch (error) {
           // The log failed (a Redis connection lost, events past the retention bound): say so, then end.
-          send(controller, { type: "error", errorText: errorText(error) });
-          return end(controller);
+          controller.enqueue({ type: "error", errorText: errorText(error) });
+          return controller.close();
         }
-        if (result.done) return end(controller);
-        send(controller, result.value);
+        if (result.done) return controller.close();
+        controller.enqueue(result.value);
       },
       cancel() {
         stopReading.abort();
@@ -160,7 +154,7 @@ function respond(context: ChatRouteContext, request: Request, row: RunRow): Resp
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, { status: 200, headers: { ...UI_MESSAGE_STREAM_HEADERS, "Content-Location": `/threads/${row.run.thread_id ?? ""}/runs/${runId}` } });
+  return createUIMessageStreamResponse(chunks, { headers: { "Content-Location": `/threads/${row.run.thread_id ?? ""}/runs/${runId}` } });
 }
 
 /**
