@@ -66,3 +66,21 @@ export interface EventLog {
   /** Release timers and connections. */
   close(): Promise<void>;
 }
+
+/** The bounds every event log takes: how long and how much of each run's log it keeps. */
+export interface EventLogBounds {
+  /** Milliseconds a run's log (and its record) is kept after the run ends. Default 10 minutes. */
+  ttlMs?: number;
+  /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
+  maxEventsPerRun?: number;
+  /**
+   * Bytes of event data (as JSON) kept per run; older events are dropped past it, and a reader that
+   * falls behind them gets an explicit EVENTS_LOST error event naming the lost ids. Default 8 MiB.
+   */
+  maxBytesPerRun?: number;
+}
+
+/** A run's log whose process died without ending it is dropped this long after its last event. */
+export const ABANDONED_MS = 86_400_000;
+/** Events one read takes from a stored log at a time. */
+export const READ_BATCH = 256;

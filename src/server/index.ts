@@ -7,7 +7,7 @@ export { PostgresRecordStore, type PostgresRecordStoreOptions } from "./postgres
 export { StoreRunQueue, type RunProcessor, type RunQueue, type StoreRunQueueOptions } from "./run-queue.js";
 export { createBullmqRunQueue, type BullmqRunQueueOptions } from "./bullmq-run-queue.js";
 export { serve, type RunningServer, type ServeOptions } from "./node-adapter.js";
-export type { EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+export type { EventLog, EventLogBounds, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 export { MemoryEventLog, type MemoryEventLogOptions } from "./memory-event-log.js";
 export { SqliteEventLog, type SqliteEventLogOptions } from "./sqlite-event-log.js";
 export { createPostgresEventLog, type PostgresEventLogOptions } from "./postgres-event-log.js";

@@ -1,23 +1,14 @@
 // The default event log: in this process, bounded per run and in number of runs, with a TTL
 // after a run ends so late joiners can still resume.
 import { WeftError } from "../errors.js";
-import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+import type { CancelSubscription, EventLog, EventLogBounds, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
-export interface MemoryEventLogOptions {
-  /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
-  maxEventsPerRun?: number;
+export interface MemoryEventLogOptions extends EventLogBounds {
   /** Runs whose logs are kept; the oldest ended runs are dropped first. Default 1,000. */
   maxRuns?: number;
-  /** Milliseconds a run's log (and its record) is kept after the run ends. Default 10 minutes. */
-  ttlMs?: number;
   /** Thread records kept; the least recently written are dropped. Default 10,000. */
   maxThreads?: number;
-  /**
-   * Bytes of event data (as JSON) kept per run; older events are dropped past it, and a reader that
-   * falls behind them gets an explicit EVENTS_LOST error event naming the lost ids. Default 8 MiB.
-   */
-  maxBytesPerRun?: number;
   /** Bytes of event data kept over all runs; past it the logs of ended runs are dropped, oldest first. Default 256 MiB. */
   maxBytes?: number;
 }

@@ -5,26 +5,16 @@ import type { Client, Pool } from "pg";
 import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
 import { openPool, quotedSchema } from "../checkpoint/postgres/postgres-pool.js";
-import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
 import { eventsLost } from "./memory-event-log.js";
 import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
-export interface PostgresEventLogOptions {
+export interface PostgresEventLogOptions extends EventLogBounds {
   /** The schema of the tables (created if missing); default "public". */
   schema?: string;
-  /** Milliseconds a run's log (and its record) is kept after the run ends. Default 10 minutes. */
-  ttlMs?: number;
-  /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
-  maxEventsPerRun?: number;
-  /** Bytes of event JSON kept per run; past it older events are dropped and readers told (EVENTS_LOST). Default 8 MiB. */
-  maxBytesPerRun?: number;
   /** Milliseconds a waiting reader looks again even without a notification (a lost LISTEN connection). Default 1,000. */
   pollMs?: number;
 }
-
-/** A run's log whose process died without ending it is dropped this long after its last event. */
-const ABANDONED_MS = 86_400_000;
-const READ_BATCH = 256;
 
 interface RunRow {
   first_sequence: number;

@@ -2,32 +2,18 @@
 // instance streams to clients connected to any other, and they can resume there by event id.
 import type { Redis, RedisOptions } from "ioredis";
 import { WeftError, describeError } from "../errors.js";
-import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
 import { eventsLost } from "./memory-event-log.js";
 
-export interface RedisEventLogOptions {
+export interface RedisEventLogOptions extends EventLogBounds {
   /** A `redis://` URL (default "redis://127.0.0.1:6379"), or ioredis options. */
   url?: string;
   redis?: RedisOptions;
   /** Prefix of every key and channel, so several apps or test runs share one Redis. Default "weft:". */
   keyPrefix?: string;
-  /** Milliseconds a run's log and record are kept after it ends. Default 10 minutes. */
-  ttlMs?: number;
-  /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
-  maxEventsPerRun?: number;
-  /**
-   * Bytes of event JSON kept per run; older events are dropped past it, and a reader that falls
-   * behind them gets an explicit EVENTS_LOST error event naming the lost ids. Default 8 MiB.
-   */
-  maxBytesPerRun?: number;
   /** Milliseconds one blocking read waits before checking the signal again. Default 5,000. */
   blockMs?: number;
 }
-
-/** A run's log whose process died without ending it is dropped this long after its last event. */
-const ABANDONED_MS = 86_400_000;
-/** Events one XREAD takes at a time. */
-const READ_BATCH = 256;
 
 // Each stream entry is ["n", <sequence>, "e", <{event, data} JSON>], or ["n", <sequence>, "end", "1"]
 // for the end marker. The sequence (1, 2, 3, ... per run, in the run's meta hash with the bytes kept

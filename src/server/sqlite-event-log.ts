@@ -5,31 +5,17 @@ import type BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
-import type { CancelSubscription, EventLog, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
 import { eventsLost } from "./memory-event-log.js";
 import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
-export interface SqliteEventLogOptions {
-  /** Milliseconds a run's log (and its record) is kept after the run ends. Default 10 minutes. */
-  ttlMs?: number;
-  /** Events kept per run; older ones are dropped (a resume before them gets 410). Default 10,000. */
-  maxEventsPerRun?: number;
-  /**
-   * Bytes of event data (as JSON) kept per run; older events are dropped past it, and a reader that
-   * falls behind them gets an explicit EVENTS_LOST error event naming the lost ids. Default 8 MiB.
-   */
-  maxBytesPerRun?: number;
+export interface SqliteEventLogOptions extends EventLogBounds {
   /**
    * Milliseconds between two looks for events and cancel requests written by another process on
    * the same file (events appended by this process wake its readers at once). Default 100.
    */
   pollMs?: number;
 }
-
-/** A run's log whose process died without ending it is dropped this long after its last event. */
-const ABANDONED_MS = 86_400_000;
-/** Events one read takes from the file at a time. */
-const READ_BATCH = 256;
 
 interface RunRow {
   first_sequence: number;
