@@ -16,6 +16,16 @@ export function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+/**
+ * Wait until `performance.now()` reaches `deadline`, or reject when `signal` aborts. Node's timers
+ * count from the event loop's cached clock, so one timer can fire a millisecond before the deadline
+ * by the real clock: wait again for what is left, so a paced stream is never early.
+ */
+export async function abortableWaitUntil(deadline: number, signal?: AbortSignal): Promise<void> {
+  for (let left = deadline - performance.now(); left > 0; left = deadline - performance.now()) await abortableDelay(left, signal);
+  if (signal?.aborted) throw abortReason(signal);
+}
+
 /** The reason of an aborted signal as an error (a WeftError ABORTED when none was given). */
 export function abortReason(signal: AbortSignal): unknown {
   const reason: unknown = signal.reason;

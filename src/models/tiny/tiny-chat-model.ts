@@ -1,7 +1,7 @@
 // The built-in offline model of the demo: a word-level trigram model trained at load time on the
 // jokes and poems in corpus/. A demo model, not an assistant: it only writes jokes and short poems.
 import { WeftError } from "../../errors.js";
-import { abortReason, abortableDelay } from "../../runtime/abortable-delay.js";
+import { abortReason, abortableWaitUntil } from "../../runtime/abortable-delay.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../chat-model.js";
 import { generateText } from "./generate-text.js";
 import { hashText } from "../../core/seeded-random.js";
@@ -77,7 +77,7 @@ export class TinyChatModel extends BaseChatModel {
     const started = performance.now();
     const chunks = toTextChunks(generation.tokens);
     for (let index = 0; index < chunks.length; index++) {
-      if (interval > 0) await abortableDelay(Math.max(0, started + index * interval - performance.now()), request.signal);
+      if (interval > 0) await abortableWaitUntil(started + index * interval, request.signal);
       else if (request.signal?.aborted) throw abortReason(request.signal);
       yield chunks[index]!;
     }
