@@ -20,9 +20,13 @@ export interface EventLogSubject {
 
 const statusIs = (status: number) => (error: unknown) => WeftError.isInstance(error) && error.code === "SERVER" && error.details.status === status;
 
+/** The events read, as plain `{ id, event, data }`; an event's `json`, when given, is its data's JSON. */
 async function collect(events: AsyncIterable<LoggedEvent>): Promise<LoggedEvent[]> {
   const seen: LoggedEvent[] = [];
-  for await (const event of events) seen.push(event);
+  for await (const event of events) {
+    if (event.json !== undefined) assert.deepEqual(JSON.parse(event.json), event.data, `event ${event.id}'s json is its data`);
+    seen.push({ id: event.id, event: event.event, data: event.data });
+  }
   return seen;
 }
 

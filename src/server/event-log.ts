@@ -3,11 +3,16 @@
 // running the run. In-process by default (memory-event-log.ts); SQLite for `weft serve`'s embedded
 // default (sqlite-event-log.ts); Redis or Postgres for several instances.
 
-/** One logged event: its id (usable as SSE `Last-Event-ID`), its SSE name, and its JSON data. */
+/**
+ * One logged event: its id (usable as SSE `Last-Event-ID`), its SSE name, and its JSON data. The logs
+ * give a SerializedEvent (serialized-event.ts), whose `json` is the data as stored, sent on the wire as is.
+ */
 export interface LoggedEvent {
-  id: string;
-  event: string;
-  data: unknown;
+  readonly id: string;
+  readonly event: string;
+  readonly data: unknown;
+  /** The data's JSON (eventDataJson), when the log holds it serialized. */
+  readonly json?: string;
 }
 
 /** Where a reader starts: the first event, only events appended from now on, or after an id. */

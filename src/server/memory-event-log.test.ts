@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it, mock } from "node:test";
 import { WeftError } from "../errors.js";
 import type { LoggedEvent } from "./event-log.js";
+import { BLOCK_BYTES } from "./event-blocks.js";
 import { MemoryEventLog } from "./memory-event-log.js";
 
 async function collect(events: AsyncIterable<LoggedEvent>): Promise<string[]> {
@@ -81,6 +82,30 @@ describe("MemoryEventLog", () => {
     } finally {
       mock.timers.reset();
     }
+  });
+
+  it("bounds the memory of all runs' logs by maxBytes, counted in the blocks that hold them, dropping ended runs first", async () => {
+    // Each run's log takes one 64 KiB block; the bound holds three.
+    const log = new MemoryEventLog({ maxBytes: 3 * BLOCK_BYTES });
+    for (const runId of ["a", "b", "c"]) {
+      await log.append(runId, "values", { run: runId });
+      await log.end(runId);
+    }
+    await log.append("running", "values", "x".repeat(1_000));
+    // Four blocks are over the bound: the oldest ended run goes, the running run stays.
+    await assert.rejects(collect(log.read("a", { start: true })), (error) => statusOf(error) === 404);
+    assert.deepEqual(await collect(log.read("b", { start: true })), ["1:values"]);
+    await log.append("running", "values", "y".repeat(2 * BLOCK_BYTES));
+    // A second, large block for the running run: every ended run goes; the running run keeps both events.
+    for (const runId of ["b", "c"]) await assert.rejects(collect(log.read(runId, { start: true })), (error) => statusOf(error) === 404);
+    await log.end("running");
+    const events: LoggedEvent[] = [];
+    for await (const event of log.read("running", { start: true })) events.push(event);
+    assert.deepEqual(
+      events.map((event) => event.data),
+      ["x".repeat(1_000), "y".repeat(2 * BLOCK_BYTES)],
+    );
+    await log.close();
   });
 
   it("records are copies, and cancel requests reach every listener", async () => {

@@ -1,7 +1,10 @@
 // The default event log: in this process, bounded per run and in number of runs, with a TTL
 // after a run ends so late joiners can still resume.
 import { WeftError } from "../errors.js";
+import { BlockPool, EventBlocks } from "./event-blocks.js";
+import { eventDataJson } from "./event-json.js";
 import type { CancelSubscription, EventLog, EventLogBounds, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+import { SerializedEvent } from "./serialized-event.js";
 import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
 export interface MemoryEventLogOptions extends EventLogBounds {
@@ -9,25 +12,31 @@ export interface MemoryEventLogOptions extends EventLogBounds {
   maxRuns?: number;
   /** Thread records kept; the least recently written are dropped. Default 10,000. */
   maxThreads?: number;
-  /** Bytes of event data kept over all runs; past it the logs of ended runs are dropped, oldest first. Default 256 MiB. */
+  /**
+   * Bytes of memory the logs of all runs take (the blocks their events are stored in); past it the
+   * logs of ended runs are dropped, oldest first. Default 256 MiB.
+   */
   maxBytes?: number;
 }
 
+/** Spare 64 KiB event blocks a log keeps for reuse (4 MiB). */
+const SPARE_BLOCKS = 64;
+
 interface RunLog {
-  events: LoggedEvent[];
-  /** Sequence number of events[0]. */
+  /** The kept events, serialized, outside the heap (event-blocks.ts). */
+  events: EventBlocks;
+  /** Sequence number of the oldest kept event. */
   firstSequence: number;
   nextSequence: number;
-  /** JSON size of each kept event (parallel to `events`), and their sum. */
-  sizes: number[];
-  bytes: number;
   ended: boolean;
   wake: Set<() => void>;
   expiry: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
- * An EventLog held in memory. Ids are decimal sequence numbers starting at 1.
+ * An EventLog held in this process. Ids are decimal sequence numbers starting at 1. Events are kept
+ * as the UTF-8 of their JSON in blocks outside the JavaScript heap, so the bytes it counts against
+ * its bounds are the memory it holds.
  *
  * @example
  * const handler = createHandler({ graphs: { agent }, eventLog: new MemoryEventLog({ ttlMs: 60_000 }) });
@@ -44,6 +53,7 @@ export class MemoryEventLog implements EventLog {
   private readonly maxBytesPerRun: number;
   private readonly maxBytes: number;
   private totalBytes = 0;
+  private readonly blocks = new BlockPool(SPARE_BLOCKS);
 
   constructor(options: MemoryEventLogOptions = {}) {
     this.maxEventsPerRun = positiveOption(options.maxEventsPerRun, 10_000, "maxEventsPerRun", "MemoryEventLog");
@@ -66,19 +76,14 @@ export class MemoryEventLog implements EventLog {
     const log = this.logOf(runId, true)!;
     if (log.ended) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`);
     const id = String(log.nextSequence++);
-    log.events.push({ id, event, data });
-    const size = event.length + (JSON.stringify(data)?.length ?? 4);
-    log.sizes.push(size);
-    log.bytes += size;
-    this.totalBytes += size;
+    const held = log.events.held;
+    log.events.push(event, eventDataJson(event, data));
     // The newest event always stays, so a live reader never loses one.
-    while (log.events.length > 1 && (log.events.length > this.maxEventsPerRun || log.bytes > this.maxBytesPerRun)) {
+    while (log.events.count > 1 && (log.events.count > this.maxEventsPerRun || log.events.size > this.maxBytesPerRun)) {
       log.events.shift();
-      const dropped = log.sizes.shift()!;
-      log.bytes -= dropped;
-      this.totalBytes -= dropped;
       log.firstSequence++;
     }
+    this.totalBytes += log.events.held - held;
     if (this.totalBytes > this.maxBytes) this.evictBytes();
     this.wakeReaders(log);
     return id;
@@ -112,10 +117,9 @@ export class MemoryEventLog implements EventLog {
         return;
       }
       const index = next - log.firstSequence;
-      if (index < log.events.length) {
-        const event = log.events[index]!;
-        next++;
-        yield event;
+      if (index < log.events.count) {
+        const { name, json } = log.events.at(index);
+        yield new SerializedEvent(String(next++), name, json);
         continue;
       }
       if (log.ended) return;
@@ -156,8 +160,10 @@ export class MemoryEventLog implements EventLog {
     for (const [runId, log] of this.logs) {
       if (log.expiry !== undefined) clearTimeout(log.expiry);
       this.wakeReaders(log);
+      log.events.clear();
       this.logs.delete(runId);
     }
+    this.totalBytes = 0;
     this.cancelListeners.clear();
   }
 
@@ -172,7 +178,7 @@ export class MemoryEventLog implements EventLog {
   private logOf(runId: string, create: boolean): RunLog | undefined {
     let log = this.logs.get(runId);
     if (log === undefined && create) {
-      log = { events: [], sizes: [], bytes: 0, firstSequence: 1, nextSequence: 1, ended: false, wake: new Set(), expiry: undefined };
+      log = { events: new EventBlocks(this.blocks), firstSequence: 1, nextSequence: 1, ended: false, wake: new Set(), expiry: undefined };
       this.logs.set(runId, log);
       this.evictRuns();
     }
@@ -199,7 +205,10 @@ export class MemoryEventLog implements EventLog {
   private forget(runId: string): void {
     const log = this.logs.get(runId);
     if (log?.expiry !== undefined) clearTimeout(log.expiry);
-    if (log !== undefined) this.totalBytes -= log.bytes;
+    if (log !== undefined) {
+      this.totalBytes -= log.events.held;
+      log.events.clear();
+    }
     this.logs.delete(runId);
     this.runs.delete(runId);
   }

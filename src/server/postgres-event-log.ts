@@ -6,6 +6,8 @@ import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
 import { openPool, quotedSchema } from "../checkpoint/postgres/postgres-pool.js";
 import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
+import { eventDataJson } from "./event-json.js";
+import { SerializedEvent } from "./serialized-event.js";
 import { eventsLost } from "./memory-event-log.js";
 import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
@@ -118,7 +120,7 @@ class PostgresEventLog implements EventLog {
   async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     const names = events.map((each) => each.event);
-    const texts = events.map((each) => JSON.stringify(each.data) ?? "null");
+    const texts = events.map((each) => eventDataJson(each.event, each.data));
     const added = names.reduce((sum, name, index) => sum + name.length + texts[index]!.length, 0);
     const client = await this.pool.connect();
     try {
@@ -213,7 +215,7 @@ class PostgresEventLog implements EventLog {
       for (const row of events) {
         if (signal?.aborted) return;
         next = Number(row.sequence) + 1;
-        yield { id: String(row.sequence), event: row.event!, data: JSON.parse(row.data!) as unknown };
+        yield new SerializedEvent(String(row.sequence), row.event!, row.data!);
       }
       if (events.length > 0) continue;
       if (current.ended) return;

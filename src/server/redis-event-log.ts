@@ -3,6 +3,8 @@
 import type { Redis, RedisOptions } from "ioredis";
 import { WeftError, describeError } from "../errors.js";
 import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
+import { eventDataJson } from "./event-json.js";
+import { SerializedEvent } from "./serialized-event.js";
 import { eventsLost } from "./memory-event-log.js";
 
 export interface RedisEventLogOptions extends EventLogBounds {
@@ -163,7 +165,9 @@ class RedisEventLog implements EventLog {
   /** Append events with one script call (one round trip); resolves to their ids in order. */
   async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
-    const payloads = events.map(({ event, data }) => JSON.stringify({ event, data }));
+    // The entry is JSON.stringify({ event, data }), made from the data's JSON (eventDataJson) so a
+    // read can hand that JSON to the SSE writer without parsing it (entryOf).
+    const payloads = events.map(({ event, data }) => `${ENTRY_HEAD}${JSON.stringify(event)},"data":${eventDataJson(event, data)}}`);
     try {
       // The expiry is renewed with every append: a log whose run never ends (its process died) must not stay forever.
       return await this.client.weftAppend(this.eventsKey(runId), this.metaKey(runId), this.maxBytes, this.maxEvents, Math.max(this.ttlMs, ABANDONED_MS), ...payloads);
@@ -247,8 +251,7 @@ class RedisEventLog implements EventLog {
           cursor = id;
           sequence++;
           if (isEnd(fields)) return;
-          const { event, data } = JSON.parse(fields[3]!) as { event: string; data: unknown };
-          yield { id, event, data };
+          yield entryOf(id, fields[3]!);
         }
       }
     } finally {
@@ -311,6 +314,22 @@ function compareIds(a: string, b: string): number {
   const [bMs, bSeq] = b.split("-").map(BigInt) as [bigint, bigint];
   if (aMs !== bMs) return aMs < bMs ? -1 : 1;
   return aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
+}
+
+const ENTRY_HEAD = '{"event":';
+
+/** A stream entry's `{"event":NAME,"data":JSON}` as a logged event whose JSON is the data's, unparsed. */
+function entryOf(id: string, entry: string): SerializedEvent {
+  if (entry.startsWith(ENTRY_HEAD)) {
+    // The name is a JSON string: it ends at the first quote no backslash escapes.
+    let end = ENTRY_HEAD.length + 1;
+    while (end < entry.length && entry[end] !== '"') end += entry[end] === "\\" ? 2 : 1;
+    if (entry.startsWith(',"data":', end + 1) && entry.endsWith("}")) {
+      return new SerializedEvent(id, JSON.parse(entry.slice(ENTRY_HEAD.length, end + 1)) as string, entry.slice(end + 9, -1));
+    }
+  }
+  const { event, data } = JSON.parse(entry) as { event: string; data: unknown };
+  return new SerializedEvent(id, event, eventDataJson(event, data));
 }
 
 function isEnd(fields: string[]): boolean {

@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
 import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
+import { eventDataJson } from "./event-json.js";
+import { SerializedEvent } from "./serialized-event.js";
 import { eventsLost } from "./memory-event-log.js";
 import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
@@ -107,7 +109,7 @@ export class SqliteEventLog implements EventLog {
       let bytes = run.bytes;
       let sequence = run.next_sequence;
       for (const { event, data } of events) {
-        const text = JSON.stringify(data) ?? "null";
+        const text = eventDataJson(event, data);
         insert.run(runId, sequence, event, text);
         bytes += event.length + text.length;
         given.push(String(sequence++));
@@ -181,7 +183,7 @@ export class SqliteEventLog implements EventLog {
       for (const row of events) {
         if (signal?.aborted) return;
         next = row.sequence + 1;
-        yield { id: String(row.sequence), event: row.event, data: JSON.parse(row.data) as unknown };
+        yield new SerializedEvent(String(row.sequence), row.event, row.data);
       }
       if (events.length > 0) continue;
       if (current.ended) return;

@@ -1,6 +1,7 @@
 // Server-Sent Events on the wire: one event's framing, and a Response that streams events with
 // heartbeats and stops (and tells its producer) when the client goes away.
 import { WeftError } from "../errors.js";
+import { eventDataJson } from "./event-json.js";
 
 /** One SSE event as the server sends it. `data` is serialized as one line of JSON. */
 export interface ServerSentEvent {
@@ -8,6 +9,8 @@ export interface ServerSentEvent {
   data: unknown;
   /** The id a client sends back as `Last-Event-ID` to resume after this event. */
   id?: string;
+  /** `data` already serialized (eventDataJson), as the event logs give it: sent as is. */
+  json?: string;
 }
 
 // CR and LF end an SSE field, so a value holding one could forge a second event; NUL makes
@@ -41,31 +44,7 @@ export function formatServerSentEvent(message: ServerSentEvent): string {
     checkField("id", message.id);
     text += `id: ${message.id}\n`;
   }
-  return `${text}data: ${dataJson(message)}\n\n`;
-}
-
-// The JSON of each messages-mode metadata object, made once: a model call shares one metadata object
-// across all its tokens, and serialising it again per token was two thirds of the bytes and time of
-// a token's event. Keyed by identity, so an object is cached only while it lives; Weft never changes a
-// call's metadata after its first token.
-const metadataJson = new WeakMap<object, string>();
-
-function dataJson(message: ServerSentEvent): string {
-  const data = message.data;
-  if (Array.isArray(data) && data.length === 2 && message.event.startsWith("messages")) {
-    const metadata = data[1];
-    if (typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)) {
-      let cached = metadataJson.get(metadata);
-      if (cached === undefined) {
-        cached = JSON.stringify(metadata);
-        metadataJson.set(metadata, cached);
-      }
-      // An array element with no JSON form (undefined, a function) is written as null, as JSON.stringify does.
-      return `[${JSON.stringify(data[0]) ?? "null"},${cached}]`;
-    }
-  }
-  // `undefined` has no JSON form; `null` keeps the event a well-formed data line.
-  return JSON.stringify(data === undefined ? null : data);
+  return `${text}data: ${message.json ?? eventDataJson(message.event, message.data)}\n\n`;
 }
 
 /** Characters of events written together, at most: a batch is one socket write, and it must stay bounded. */
