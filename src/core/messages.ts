@@ -1,6 +1,7 @@
 // Chat messages: what goes into a model call and what comes out of it, token by token.
 // Data only; reading other shapes (LangChain dicts, strings, tuples) into these is message-coercion.ts.
 import { WeftError, describeValue } from "../errors.js";
+import { keepShape } from "./keep-shape.js";
 import { type MessageContent, checkContent, textOf } from "./content-blocks.js";
 import { type LangChainMessageFields, type MessageFields, type ToolCall, type ToolStatus, type Usage, readMessageFields } from "./message-fields.js";
 
@@ -214,6 +215,7 @@ export class AIMessageChunk {
 }
 
 const EMPTY_TOOL_CALL_CHUNKS: ToolCallChunk[] = Object.freeze([]) as unknown as ToolCallChunk[];
+keepShape(new AIMessageChunk("", ""));
 
 /** The id of a RemoveMessage that clears the whole list (LangGraph's value). */
 export const REMOVE_ALL_MESSAGES = "__remove_all__";

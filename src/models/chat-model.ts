@@ -4,6 +4,7 @@
 import { WeftError, describeError } from "../errors.js";
 import { assembleToolCalls } from "../core/assemble-tool-calls.js";
 import { toMessages } from "../core/message-coercion.js";
+import { keepShape } from "../core/keep-shape.js";
 import type { RunnableConfig } from "../runtime/config.js";
 import { taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
@@ -269,6 +270,9 @@ class ModelCall {
     );
   }
 }
+
+// One call built at load, so the class's map outlives every call (core/keep-shape.ts).
+keepShape(new ModelCall({ tags: [] } as unknown as BaseChatModel, [], undefined, []));
 
 /** The keys that say where a token came from (`langgraph_*`, `checkpoint_ns`): a model's own metadata never overrides them. */
 function routingKeys(metadata: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

@@ -1,7 +1,8 @@
 // The public face of a run's stream: an async iterable of chunks that can also be awaited,
 // aborted, and turned into a Web ReadableStream.
 import { WeftError } from "../errors.js";
-import type { RunStream } from "./run-stream.js";
+import { keepShape } from "../core/keep-shape.js";
+import { RunStream } from "./run-stream.js";
 
 /**
  * The stream of one run. Iterate it with `for await`; leaving the loop early cancels the run.
@@ -62,3 +63,6 @@ export class AwaitableGraphStream<Chunk> extends GraphStream<Chunk> implements P
     return Promise.resolve(new GraphStream<Chunk>(this.bus, this.controller)).then(onFulfilled, onRejected);
   }
 }
+
+keepShape(new AwaitableGraphStream(new RunStream({ modes: [], modeTuples: false, subgraphs: false }), new AbortController()));
+keepShape(new GraphStream(new RunStream({ modes: [], modeTuples: false, subgraphs: false }), new AbortController()));

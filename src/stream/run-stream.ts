@@ -1,6 +1,7 @@
 // The stream bus of one run: every producer (model adapters, writers, the superstep loop) pushes here,
 // and the caller's `for await` pulls from here. One queue hop from a model chunk to the consumer.
 import { WeftError } from "../errors.js";
+import { keepShape } from "../core/keep-shape.js";
 
 export type StreamMode = "values" | "updates" | "messages" | "custom" | "debug" | "tools";
 export const STREAM_MODES: readonly StreamMode[] = ["values", "updates", "messages", "custom", "debug", "tools"];
@@ -251,5 +252,7 @@ export class RunStream implements AsyncIterator<unknown> {
     this.mask = capacity - 1;
   }
 }
+
+keepShape(new RunStream({ modes: [], modeTuples: false, subgraphs: false }));
 
 export { NO_NAMESPACE };
