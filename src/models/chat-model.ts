@@ -7,7 +7,7 @@ import { toMessages } from "../core/message-coercion.js";
 import { keepShape } from "../core/keep-shape.js";
 import type { RunnableConfig } from "../runtime/config.js";
 import { taskContextOf } from "../runtime/config.js";
-import { currentConfig } from "../runtime/context.js";
+import { currentConfig, suspendConfigScope } from "../runtime/context.js";
 import type { RunStream } from "../stream/run-stream.js";
 import {
   AIMessage,
@@ -79,13 +79,21 @@ export abstract class BaseChatModel {
   /** Call the model and resolve to the whole answer; inside a graph every token streams as it comes. */
   async invoke(input: MessagesInput, options?: ChatCallOptions): Promise<AIMessage> {
     const call = this.startCall(input, options);
+    // Given its node's config, the call needs no AsyncLocalStorage: from its second part (the caller
+    // already awaits it, and the first part is not delayed) it streams with the storage's promise
+    // hooks off, where no other scope needs them (runtime/context.ts).
+    let parts = taskContextOf(options) !== undefined ? 0 : -1;
+    let resume: (() => void) | undefined;
     try {
       for await (const part of this.streamParts(call.request)) {
+        if (parts >= 0 && ++parts === 2) resume = suspendConfigScope();
         call.accept(part);
         if (call.stream !== undefined && call.stream.mustWait) await call.stream.drained();
       }
     } catch (error) {
       throw call.failure(error);
+    } finally {
+      resume?.();
     }
     return call.finish();
   }

@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import { START, StateGraph, getConfig } from "../index.js";
 import { FakeChatModel } from "../testing/fake-chat-model.js";
 import { TASK_CONTEXT, type NodeConfig } from "./config.js";
-import { activeConfigScopes, currentConfig, runWithConfig } from "./context.js";
+import { activeConfigScopes, currentConfig, runWithConfig, suspendsConfigScopes } from "./context.js";
+import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../models/chat-model.js";
 
 function fakeConfig(name: string): NodeConfig {
   return { tags: [name], metadata: {}, configurable: {}, signal: new AbortController().signal, writer: () => {}, callbacks: [] };
@@ -109,6 +110,83 @@ describe("implicit config in graphs", () => {
       assert.equal(activeConfigScopes(), 0);
     }
     assert.deepEqual(await graph.invoke({}), { a: "l1 l2", b: "r1 r2right" });
+  });
+});
+
+/** Streams `parts`, waiting a macrotask before each, and records the config AsyncLocalStorage shows at each part. */
+class ProbeModel extends BaseChatModel {
+  readonly provider = "probe";
+  readonly modelName = "probe-model";
+  readonly seen: Array<NodeConfig | undefined> = [];
+  constructor(private readonly parts: string[]) {
+    super();
+  }
+  protected async *streamParts(_request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
+    for (const part of this.parts) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.seen.push(currentConfig());
+      yield part;
+    }
+  }
+}
+
+describe("a model call given its config", () => {
+  it("streams with the storage off, and its node finds its config again after it, run after run", async () => {
+    const given = new ProbeModel(["a", "b", "c", "d"]);
+    const implicit = new ProbeModel(["x", "y"]);
+    const graph = new StateGraph<{ text?: string }>()
+      .addNode("writer", async (_state, config) => {
+        const answer = await given.invoke("hi", config);
+        const node = String(getConfig().metadata.langgraph_node);
+        const more = await implicit.invoke("again");
+        return { text: `${answer.content}:${node}:${more.content}` };
+      })
+      .addEdge(START, "writer")
+      .compile();
+    for (let run = 0; run < 2; run++) {
+      given.seen.length = 0;
+      implicit.seen.length = 0;
+      const seen: string[] = [];
+      let final: unknown;
+      for await (const [mode, chunk] of graph.stream({}, { streamMode: ["messages", "values"] })) {
+        if (mode === "values") final = chunk;
+        else {
+          const [message, metadata] = chunk as [{ content: string }, { langgraph_node: string; ls_provider: string }];
+          seen.push(`${metadata.langgraph_node}:${metadata.ls_provider}:${message.content}`);
+        }
+      }
+      assert.deepEqual(seen, ["writer:probe:a", "writer:probe:b", "writer:probe:c", "writer:probe:d", "writer:probe:x", "writer:probe:y"]);
+      assert.deepEqual(final, { text: "abcd:writer:xy" });
+      // The first two parts come before the suspension; later ones see the storage off where it has promise hooks.
+      assert.deepEqual(given.seen.slice(0, 2).map((config) => config?.metadata.langgraph_node), ["writer", "writer"]);
+      if (suspendsConfigScopes()) assert.deepEqual(given.seen.slice(2), [undefined, undefined]);
+      assert.deepEqual(implicit.seen.map((config) => config?.metadata.langgraph_node), ["writer", "writer"], "a config-less call finds its node");
+      assert.equal(activeConfigScopes(), 0);
+    }
+  });
+
+  it("leaves the storage on while a parallel node still needs it", async () => {
+    const given = new ProbeModel(["a", "b", "c", "d"]);
+    const found: string[] = [];
+    const graph = new StateGraph<{ text?: string; node?: string }>()
+      .addNode("streamer", async (_state, config) => ({ text: (await given.invoke("hi", config)).content }))
+      .addNode("reader", async () => {
+        // Twice as many turns as the streamer's parts: it runs for all of them.
+        for (let index = 0; index < 8; index++) {
+          await new Promise((resolve) => setImmediate(resolve));
+          found.push(String(getConfig().metadata.langgraph_node));
+        }
+        return { node: "reader" };
+      })
+      .addEdge(START, "streamer")
+      .addEdge(START, "reader")
+      .compile();
+    const tokens: string[] = [];
+    for await (const [chunk] of graph.stream({}, { streamMode: "messages" })) tokens.push((chunk as { content: string }).content);
+    assert.deepEqual(tokens, ["a", "b", "c", "d"]);
+    assert.deepEqual(found, Array(8).fill("reader"));
+    assert.deepEqual(given.seen.map((config) => config?.metadata.langgraph_node), ["streamer", "streamer", "streamer", "streamer"], "the storage stayed on");
+    assert.equal(activeConfigScopes(), 0);
   });
 });
 
