@@ -79,14 +79,16 @@ export abstract class BaseChatModel {
   /** Call the model and resolve to the whole answer; inside a graph every token streams as it comes. */
   async invoke(input: MessagesInput, options?: ChatCallOptions): Promise<AIMessage> {
     const call = this.startCall(input, options);
-    // Given its node's config, the call needs no AsyncLocalStorage: from its second part (the caller
-    // already awaits it, and the first part is not delayed) it streams with the storage's promise
-    // hooks off, where no other scope needs them (runtime/context.ts).
-    let parts = taskContextOf(options) !== undefined ? 0 : -1;
-    let resume: (() => void) | undefined;
+    // One turn before the provider starts, so the caller is awaiting this call: the code that runs
+    // after the caller's `await` (the rest of the engine's step) runs now, not between the first token
+    // and its delivery. And a call given its node's config needs no AsyncLocalStorage: it streams with
+    // the storage's promise hooks off, where no other scope needs them (runtime/context.ts).
+    await undefined;
+    const resume = taskContextOf(options) !== undefined ? suspendConfigScope() : undefined;
+    // Node stops the hooks once the current turn ends: the provider starts after that.
+    if (resume !== undefined) await undefined;
     try {
       for await (const part of this.streamParts(call.request)) {
-        if (parts >= 0 && ++parts === 2) resume = suspendConfigScope();
         call.accept(part);
         if (call.stream !== undefined && call.stream.mustWait) await call.stream.drained();
       }
@@ -279,8 +281,9 @@ class ModelCall {
   }
 }
 
-// One call built at load, so the class's map outlives every call (core/keep-shape.ts).
-keepShape(new ModelCall({ tags: [] } as unknown as BaseChatModel, [], undefined, []));
+// One call built at load, so the class's map outlives every call (core/keep-shape.ts); it takes one
+// part, so V8 compiles accept() now and not between a process's first token and its delivery.
+keepShape(new ModelCall({ tags: [] } as unknown as BaseChatModel, [], undefined, [])).accept("");
 
 /** The keys that say where a token came from (`langgraph_*`, `checkpoint_ns`): a model's own metadata never overrides them. */
 function routingKeys(metadata: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

@@ -253,6 +253,11 @@ export class RunStream implements AsyncIterator<unknown> {
   }
 }
 
-keepShape(new RunStream({ modes: [], modeTuples: false, subgraphs: false }));
+// The anchor also runs the token path's methods once: V8 compiles a function on its first call, and
+// on a process's first run that call would fall between the first token and its delivery.
+const anchor = keepShape(new RunStream({ modes: [], modeTuples: false, subgraphs: false }));
+anchor.push("custom", NO_NAMESPACE, undefined);
+void anchor.mustWait;
+void anchor.next();
 
 export { NO_NAMESPACE };
