@@ -46,9 +46,11 @@ describe("EventBatcher", () => {
     const batcher = new EventBatcher(log, "r", 2);
     await batcher.add("messages", "a");
     await new Promise((resolve) => setImmediate(resolve)); // "a" is in flight, held at the gate
-    await batcher.add("messages", "b");
+    assert.equal(batcher.add("messages", "b"), undefined, "one event pending: taken at once, nothing to await");
     let third = false;
-    const adding = batcher.add("messages", "c").then(() => (third = true));
+    const waiting = batcher.add("messages", "c");
+    assert.ok(waiting instanceof Promise, "two events pending: the add gives a promise of the log taking them");
+    const adding = waiting.then(() => (third = true));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(third, false, "with two events pending, the third add waits while the log holds the write");
     release();
@@ -62,6 +64,6 @@ describe("EventBatcher", () => {
     const batcher = new EventBatcher(log, "r");
     await batcher.add("messages", "a");
     await assert.rejects(batcher.flush(), /Redis went away/);
-    await assert.rejects(batcher.add("messages", "b"), /Redis went away/);
+    await assert.rejects(batcher.add("messages", "b")!, /Redis went away/);
   });
 });

@@ -3,7 +3,7 @@
 import { WeftError } from "../errors.js";
 import { BlockPool, EventBlocks } from "./event-blocks.js";
 import { eventDataJson } from "./event-json.js";
-import type { CancelSubscription, EventLog, EventLogBounds, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+import { type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind, READ_BATCH, eventsOf } from "./event-log.js";
 import { SerializedEvent } from "./serialized-event.js";
 import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
@@ -105,7 +105,11 @@ export class MemoryEventLog implements EventLog {
     if ("after" in from) this.checkKept(runId, log, next);
   }
 
-  async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+  read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+    return eventsOf(this.readBatches(runId, from, signal));
+  }
+
+  async *readBatches(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]> {
     const log = this.logOf(runId, false);
     if (log === undefined) throw runNotFound(runId);
     let next = this.startSequence(log, from);
@@ -113,13 +117,18 @@ export class MemoryEventLog implements EventLog {
     while (!signal?.aborted) {
       if (next < log.firstSequence) {
         // The reader fell behind what the log keeps: say so, with the ids it lost, and stop.
-        yield eventsLost(runId, String(next - 1), String(log.firstSequence - 1));
+        yield [eventsLost(runId, String(next - 1), String(log.firstSequence - 1))];
         return;
       }
       const index = next - log.firstSequence;
       if (index < log.events.count) {
-        const { name, json } = log.events.at(index);
-        yield new SerializedEvent(String(next++), name, json);
+        const end = Math.min(log.events.count, index + READ_BATCH);
+        const batch: LoggedEvent[] = [];
+        for (let at = index; at < end; at++) {
+          const { name, json } = log.events.at(at);
+          batch.push(new SerializedEvent(String(next++), name, json));
+        }
+        yield batch;
         continue;
       }
       if (log.ended) return;

@@ -378,7 +378,8 @@ export class RunManager {
         const { event, data, mode, namespace } = wireEventOf(item, wireOptions);
         if (mode === "values" && namespace.length === 0) finalValues = data as Record<string, unknown>;
         if (!wanted.has(mode)) continue;
-        await batcher.add(event, data);
+        const taking = batcher.add(event, data);
+        if (taking !== undefined) await taking;
         // A model that produces tokens without I/O would keep this loop in microtasks and starve
         // every socket of the process; yielding to the event loop now and then keeps clients served.
         if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
