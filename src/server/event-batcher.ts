@@ -30,9 +30,9 @@ export class EventBatcher {
    * Queue an event. Returns undefined when it was taken at once (no promise, no await per token on a
    * run's hot path), else a promise that settles once the log has taken the pending events.
    */
-  add(event: string, data: unknown): Promise<void> | undefined {
+  add(event: string, data: unknown, json?: string): Promise<void> | undefined {
     if (this.failure !== undefined) return Promise.reject(this.failure.error);
-    this.pending.push({ event, data });
+    this.pending.push(json === undefined ? { event, data } : { event, data: undefined, json });
     this.writing ??= this.write();
     return this.pending.length >= this.maxPending ? this.flush() : undefined;
   }

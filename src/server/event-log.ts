@@ -37,6 +37,8 @@ export interface CancelSubscription {
 export interface NewEvent {
   event: string;
   data: unknown;
+  /** The data's JSON (eventDataJson), when the appender made it: the log stores it as is. */
+  json?: string;
 }
 
 export interface EventLog {

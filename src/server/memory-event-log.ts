@@ -69,15 +69,15 @@ export class MemoryEventLog implements EventLog {
   }
 
   async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
-    return events.map(({ event, data }) => this.add(runId, event, data));
+    return events.map(({ event, data, json }) => this.add(runId, event, data, json));
   }
 
-  private add(runId: string, event: string, data: unknown): string {
+  private add(runId: string, event: string, data: unknown, json?: string): string {
     const log = this.logOf(runId, true)!;
     if (log.ended) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`);
     const id = String(log.nextSequence++);
     const held = log.events.held;
-    log.events.push(event, eventDataJson(event, data));
+    log.events.push(event, json ?? eventDataJson(event, data));
     // The newest event always stays, so a live reader never loses one.
     while (log.events.count > 1 && (log.events.count > this.maxEventsPerRun || log.events.size > this.maxBytesPerRun)) {
       log.events.shift();

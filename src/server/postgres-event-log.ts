@@ -120,7 +120,7 @@ class PostgresEventLog implements EventLog {
   async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     const names = events.map((each) => each.event);
-    const texts = events.map((each) => eventDataJson(each.event, each.data));
+    const texts = events.map((each) => each.json ?? eventDataJson(each.event, each.data));
     const added = names.reduce((sum, name, index) => sum + name.length + texts[index]!.length, 0);
     const client = await this.pool.connect();
     try {

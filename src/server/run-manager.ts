@@ -375,10 +375,11 @@ export class RunManager {
           if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
-        const { event, data, mode, namespace } = wireEventOf(item, wireOptions);
-        if (mode === "values" && namespace.length === 0) finalValues = data as Record<string, unknown>;
+        const wire = wireEventOf(item, wireOptions);
+        const { mode, namespace } = wire;
+        if (mode === "values" && namespace.length === 0) finalValues = wire.data as Record<string, unknown>;
         if (!wanted.has(mode)) continue;
-        const taking = batcher.add(event, data);
+        const taking = wire.json === undefined ? batcher.add(wire.event, wire.data) : batcher.add(wire.event, undefined, wire.json);
         if (taking !== undefined) await taking;
         // A model that produces tokens without I/O would keep this loop in microtasks and starve
         // every socket of the process; yielding to the event loop now and then keeps clients served.

@@ -108,8 +108,8 @@ export class SqliteEventLog implements EventLog {
       const given: string[] = [];
       let bytes = run.bytes;
       let sequence = run.next_sequence;
-      for (const { event, data } of events) {
-        const text = eventDataJson(event, data);
+      for (const { event, data, json } of events) {
+        const text = json ?? eventDataJson(event, data);
         insert.run(runId, sequence, event, text);
         bytes += event.length + text.length;
         given.push(String(sequence++));
