@@ -12,7 +12,7 @@ const MAX_PENDING = 512;
  *
  * @example
  * const batcher = new EventBatcher(log, runId);
- * for await (const item of stream) await batcher.add("messages", item); // or skip the await when it gives undefined
+ * for await (const item of stream) await batcher.add({ event: "messages", data: item }); // or skip the await when it gives undefined
  * await batcher.flush();
  */
 export class EventBatcher {
@@ -30,9 +30,9 @@ export class EventBatcher {
    * Queue an event. Returns undefined when it was taken at once (no promise, no await per token on a
    * run's hot path), else a promise that settles once the log has taken the pending events.
    */
-  add(event: string, data: unknown, json?: string): Promise<void> | undefined {
+  add(event: NewEvent): Promise<void> | undefined {
     if (this.failure !== undefined) return Promise.reject(this.failure.error);
-    this.pending.push(json === undefined ? { event, data } : { event, data: undefined, json });
+    this.pending.push(event);
     this.writing ??= this.write();
     return this.pending.length >= this.maxPending ? this.flush() : undefined;
   }

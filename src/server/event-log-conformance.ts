@@ -113,6 +113,28 @@ export function registerEventLogConformance(name: string, create: (bounds: Event
         assert.deepEqual((await collect(two.read(runId, { after: ids[149]! }))).map((event) => event.id), [...ids.slice(150), last]);
       }));
 
+    it("stores an event's given json as its data, without reading its data", () =>
+      withLogs({}, async (one, two) => {
+        const runId = randomUUID();
+        const given = {
+          event: "messages",
+          json: '[{"content":"hi"},{"langgraph_node":"agent"}]',
+          get data(): unknown {
+            throw new Error("the log read data although json was given");
+          },
+        };
+        await one.appendMany(runId, [given, { event: "values", data: { done: true } }]);
+        await one.end(runId);
+        const read = await collect(two.read(runId, { start: true }));
+        assert.deepEqual(
+          read.map(({ event, data }) => ({ event, data })),
+          [
+            { event: "messages", data: [{ content: "hi" }, { langgraph_node: "agent" }] },
+            { event: "values", data: { done: true } },
+          ],
+        );
+      }));
+
     it("readBatches gives what read gives, in batches of at most READ_BATCH, each event's json its data", () =>
       withLogs({}, async (one, two) => {
         const runId = randomUUID();

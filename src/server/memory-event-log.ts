@@ -65,19 +65,20 @@ export class MemoryEventLog implements EventLog {
   }
 
   async append(runId: string, event: string, data: unknown): Promise<string> {
-    return this.add(runId, event, data);
+    return this.add(runId, event, eventDataJson(event, data));
   }
 
   async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
-    return events.map(({ event, data, json }) => this.add(runId, event, data, json));
+    // `data` is read only when there is no `json`: a server's message events make it on demand.
+    return events.map((each) => this.add(runId, each.event, each.json ?? eventDataJson(each.event, each.data)));
   }
 
-  private add(runId: string, event: string, data: unknown, json?: string): string {
+  private add(runId: string, event: string, json: string): string {
     const log = this.logOf(runId, true)!;
     if (log.ended) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`);
     const id = String(log.nextSequence++);
     const held = log.events.held;
-    log.events.push(event, json ?? eventDataJson(event, data));
+    log.events.push(event, json);
     // The newest event always stays, so a live reader never loses one.
     while (log.events.count > 1 && (log.events.count > this.maxEventsPerRun || log.events.size > this.maxBytesPerRun)) {
       log.events.shift();

@@ -167,7 +167,7 @@ class RedisEventLog implements EventLog {
     if (events.length === 0) return [];
     // The entry is JSON.stringify({ event, data }), made from the data's JSON (eventDataJson) so a
     // read can hand that JSON to the SSE writer without parsing it (entryOf).
-    const payloads = events.map(({ event, data, json }) => `${ENTRY_HEAD}${JSON.stringify(event)},"data":${json ?? eventDataJson(event, data)}}`);
+    const payloads = events.map((each) => `${ENTRY_HEAD}${JSON.stringify(each.event)},"data":${each.json ?? eventDataJson(each.event, each.data)}}`);
     try {
       // The expiry is renewed with every append: a log whose run never ends (its process died) must not stay forever.
       return await this.client.weftAppend(this.eventsKey(runId), this.metaKey(runId), this.maxBytes, this.maxEvents, Math.max(this.ttlMs, ABANDONED_MS), ...payloads);

@@ -108,8 +108,10 @@ export class SqliteEventLog implements EventLog {
       const given: string[] = [];
       let bytes = run.bytes;
       let sequence = run.next_sequence;
-      for (const { event, data, json } of events) {
-        const text = json ?? eventDataJson(event, data);
+      for (const each of events) {
+        const event = each.event;
+        // `data` is read only when there is no `json`: a server's message events make it on demand.
+        const text = each.json ?? eventDataJson(event, each.data);
         insert.run(runId, sequence, event, text);
         bytes += event.length + text.length;
         given.push(String(sequence++));
