@@ -73,7 +73,7 @@ async function logAlone(makeLog: () => Promise<EventLog>, batched: boolean): Pro
     })();
     if (batched) {
       const batcher = new EventBatcher(log, runId);
-      for (let index = 0; index < TOKENS; index++) await batcher.add("messages", data);
+      for (let index = 0; index < TOKENS; index++) await batcher.add({ event: "messages", data });
       await batcher.flush();
     } else {
       for (let index = 0; index < TOKENS; index++) await log.append(runId, "messages", data);

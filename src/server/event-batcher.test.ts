@@ -30,9 +30,9 @@ describe("EventBatcher", () => {
     let release: () => void = () => undefined;
     log.gate = new Promise((resolve) => (release = resolve));
     const batcher = new EventBatcher(log, "r");
-    await batcher.add("messages", "a");
+    await batcher.add({ event: "messages", data: "a" });
     await new Promise((resolve) => setImmediate(resolve)); // the first write has started and waits at the gate
-    for (const token of ["b", "c", "d"]) await batcher.add("messages", token);
+    for (const token of ["b", "c", "d"]) await batcher.add({ event: "messages", data: token });
     release();
     await batcher.flush();
     assert.deepEqual(log.batches, [1, 3]);
@@ -44,11 +44,13 @@ describe("EventBatcher", () => {
     let release: () => void = () => undefined;
     log.gate = new Promise((resolve) => (release = resolve));
     const batcher = new EventBatcher(log, "r", 2);
-    await batcher.add("messages", "a");
+    await batcher.add({ event: "messages", data: "a" });
     await new Promise((resolve) => setImmediate(resolve)); // "a" is in flight, held at the gate
-    await batcher.add("messages", "b");
+    assert.equal(batcher.add({ event: "messages", data: "b" }), undefined, "one event pending: taken at once, nothing to await");
     let third = false;
-    const adding = batcher.add("messages", "c").then(() => (third = true));
+    const waiting = batcher.add({ event: "messages", data: "c" });
+    assert.ok(waiting instanceof Promise, "two events pending: the add gives a promise of the log taking them");
+    const adding = waiting.then(() => (third = true));
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(third, false, "with two events pending, the third add waits while the log holds the write");
     release();
@@ -60,8 +62,8 @@ describe("EventBatcher", () => {
     const log = new RecordingLog();
     log.failWith = new Error("Redis went away");
     const batcher = new EventBatcher(log, "r");
-    await batcher.add("messages", "a");
+    await batcher.add({ event: "messages", data: "a" });
     await assert.rejects(batcher.flush(), /Redis went away/);
-    await assert.rejects(batcher.add("messages", "b"), /Redis went away/);
+    await assert.rejects(batcher.add({ event: "messages", data: "b" })!, /Redis went away/);
   });
 });

@@ -7,12 +7,12 @@ import type { EventLog, NewEvent } from "./event-log.js";
 const MAX_PENDING = 512;
 
 /**
- * Batches the appends of one run, in order. `add` resolves at once unless `maxPending` events wait,
- * then once the log has taken them; a failed write fails the next `add` and `flush`.
+ * Batches the appends of one run, in order. `add` takes an event at once unless `maxPending` events
+ * wait, then gives a promise of the log taking them; a failed write fails the next `add` and `flush`.
  *
  * @example
  * const batcher = new EventBatcher(log, runId);
- * for await (const item of stream) await batcher.add("messages", item);
+ * for await (const item of stream) await batcher.add({ event: "messages", data: item }); // or skip the await when it gives undefined
  * await batcher.flush();
  */
 export class EventBatcher {
@@ -26,11 +26,15 @@ export class EventBatcher {
     private readonly maxPending = MAX_PENDING,
   ) {}
 
-  async add(event: string, data: unknown): Promise<void> {
-    if (this.failure !== undefined) throw this.failure.error;
-    this.pending.push({ event, data });
+  /**
+   * Queue an event. Returns undefined when it was taken at once (no promise, no await per token on a
+   * run's hot path), else a promise that settles once the log has taken the pending events.
+   */
+  add(event: NewEvent): Promise<void> | undefined {
+    if (this.failure !== undefined) return Promise.reject(this.failure.error);
+    this.pending.push(event);
     this.writing ??= this.write();
-    if (this.pending.length >= this.maxPending) await this.flush();
+    return this.pending.length >= this.maxPending ? this.flush() : undefined;
   }
 
   /** Resolves once every event added so far is in the log; rejects with the write's error if one failed. */

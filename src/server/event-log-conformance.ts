@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
 import { WeftError } from "../errors.js";
-import type { EventLog, LoggedEvent } from "./event-log.js";
+import { type EventLog, type LoggedEvent, READ_BATCH } from "./event-log.js";
 
 /** The bounds a test asks of the log it creates; unset ones take the log's defaults. */
 export interface EventLogBounds {
@@ -111,6 +111,51 @@ export function registerEventLogConformance(name: string, create: (bounds: Event
         );
         for (const [index, id] of [first, ...ids].entries()) assert.ok(compareIds(id, [...ids, last][index]!) < 0);
         assert.deepEqual((await collect(two.read(runId, { after: ids[149]! }))).map((event) => event.id), [...ids.slice(150), last]);
+      }));
+
+    it("stores an event's given json as its data, without reading its data", () =>
+      withLogs({}, async (one, two) => {
+        const runId = randomUUID();
+        const given = {
+          event: "messages",
+          json: '[{"content":"hi"},{"langgraph_node":"agent"}]',
+          get data(): unknown {
+            throw new Error("the log read data although json was given");
+          },
+        };
+        await one.appendMany(runId, [given, { event: "values", data: { done: true } }]);
+        await one.end(runId);
+        const read = await collect(two.read(runId, { start: true }));
+        assert.deepEqual(
+          read.map(({ event, data }) => ({ event, data })),
+          [
+            { event: "messages", data: [{ content: "hi" }, { langgraph_node: "agent" }] },
+            { event: "values", data: { done: true } },
+          ],
+        );
+      }));
+
+    it("readBatches gives what read gives, in batches of at most READ_BATCH, each event's json its data", () =>
+      withLogs({}, async (one, two) => {
+        const runId = randomUUID();
+        const events = Array.from({ length: 600 }, (_, index) => ({ event: index % 2 === 0 ? "messages" : "values", data: { index, text: `héllo ${index}` } }));
+        await one.appendMany(runId, events.slice(0, 300));
+        await one.appendMany(runId, events.slice(300));
+        await one.end(runId);
+        const batches: LoggedEvent[][] = [];
+        for await (const batch of two.readBatches(runId, { start: true })) batches.push([...batch]);
+        assert.ok(batches.length >= 3, `${batches.length} batches`);
+        assert.ok(batches.every((batch) => batch.length > 0 && batch.length <= READ_BATCH), `batch sizes ${batches.map((batch) => batch.length).join(",")}`);
+        const flat = batches.flat();
+        for (const event of flat) if (event.json !== undefined) assert.deepEqual(JSON.parse(event.json), event.data);
+        assert.deepEqual(
+          flat.map(({ id, event, data }) => ({ id, event, data })),
+          await collect(two.read(runId, { start: true })),
+        );
+        assert.deepEqual(
+          flat.map(({ event, data }) => ({ event, data })),
+          events,
+        );
       }));
 
     it("a reader from now gets only later events; a reader on the other log follows the run live until it ends", () =>

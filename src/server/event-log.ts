@@ -37,6 +37,8 @@ export interface CancelSubscription {
 export interface NewEvent {
   event: string;
   data: unknown;
+  /** The data's JSON (eventDataJson), when the appender made it: the log stores it as is. */
+  json?: string;
 }
 
 export interface EventLog {
@@ -55,6 +57,12 @@ export interface EventLog {
    * or its events are gone.
    */
   read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent>;
+  /**
+   * What `read` gives, in batches: each one the events the log has at hand at once (up to READ_BATCH:
+   * a page of rows, one XREAD, what a live run appended since the last batch), so a reader such as the
+   * SSE writer takes a run's events with one await per batch instead of one per event.
+   */
+  readBatches(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]>;
   /** Throws what `read` would throw for `from` (unknown run 404, bad id 400, dropped events 410), without reading. */
   check(runId: string, from: ReadFrom): Promise<void>;
   /** Save a thread or run record (JSON) for every instance to read. */
@@ -89,3 +97,8 @@ export interface EventLogBounds {
 export const ABANDONED_MS = 86_400_000;
 /** Events one read takes from a stored log at a time. */
 export const READ_BATCH = 256;
+
+/** The events of `batches` one by one: `read` for a log that implements `readBatches`. */
+export async function* eventsOf(batches: AsyncIterable<readonly LoggedEvent[]>): AsyncIterable<LoggedEvent> {
+  for await (const batch of batches) yield* batch;
+}

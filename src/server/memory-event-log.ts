@@ -3,7 +3,7 @@
 import { WeftError } from "../errors.js";
 import { BlockPool, EventBlocks } from "./event-blocks.js";
 import { eventDataJson } from "./event-json.js";
-import type { CancelSubscription, EventLog, EventLogBounds, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+import { type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind, READ_BATCH, eventsOf } from "./event-log.js";
 import { SerializedEvent } from "./serialized-event.js";
 import { checkKept, positiveOption, runNotFound, startSequence } from "./sequence-ids.js";
 
@@ -65,19 +65,20 @@ export class MemoryEventLog implements EventLog {
   }
 
   async append(runId: string, event: string, data: unknown): Promise<string> {
-    return this.add(runId, event, data);
+    return this.add(runId, event, eventDataJson(event, data));
   }
 
   async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
-    return events.map(({ event, data }) => this.add(runId, event, data));
+    // `data` is read only when there is no `json`: a server's message events make it on demand.
+    return events.map((each) => this.add(runId, each.event, each.json ?? eventDataJson(each.event, each.data)));
   }
 
-  private add(runId: string, event: string, data: unknown): string {
+  private add(runId: string, event: string, json: string): string {
     const log = this.logOf(runId, true)!;
     if (log.ended) throw new WeftError("SERVER", `Run ${runId} has ended; its log takes no more events.`);
     const id = String(log.nextSequence++);
     const held = log.events.held;
-    log.events.push(event, eventDataJson(event, data));
+    log.events.push(event, json);
     // The newest event always stays, so a live reader never loses one.
     while (log.events.count > 1 && (log.events.count > this.maxEventsPerRun || log.events.size > this.maxBytesPerRun)) {
       log.events.shift();
@@ -105,7 +106,11 @@ export class MemoryEventLog implements EventLog {
     if ("after" in from) this.checkKept(runId, log, next);
   }
 
-  async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+  read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+    return eventsOf(this.readBatches(runId, from, signal));
+  }
+
+  async *readBatches(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]> {
     const log = this.logOf(runId, false);
     if (log === undefined) throw runNotFound(runId);
     let next = this.startSequence(log, from);
@@ -113,13 +118,18 @@ export class MemoryEventLog implements EventLog {
     while (!signal?.aborted) {
       if (next < log.firstSequence) {
         // The reader fell behind what the log keeps: say so, with the ids it lost, and stop.
-        yield eventsLost(runId, String(next - 1), String(log.firstSequence - 1));
+        yield [eventsLost(runId, String(next - 1), String(log.firstSequence - 1))];
         return;
       }
       const index = next - log.firstSequence;
       if (index < log.events.count) {
-        const { name, json } = log.events.at(index);
-        yield new SerializedEvent(String(next++), name, json);
+        const end = Math.min(log.events.count, index + READ_BATCH);
+        const batch: LoggedEvent[] = [];
+        for (let at = index; at < end; at++) {
+          const { name, json } = log.events.at(at);
+          batch.push(new SerializedEvent(String(next++), name, json));
+        }
+        yield batch;
         continue;
       }
       if (log.ended) return;

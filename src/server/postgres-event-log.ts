@@ -5,7 +5,7 @@ import type { Client, Pool } from "pg";
 import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
 import { openPool, quotedSchema } from "../checkpoint/postgres/postgres-pool.js";
-import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
+import { ABANDONED_MS, READ_BATCH, eventsOf, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
 import { eventDataJson } from "./event-json.js";
 import { SerializedEvent } from "./serialized-event.js";
 import { eventsLost } from "./memory-event-log.js";
@@ -120,7 +120,7 @@ class PostgresEventLog implements EventLog {
   async appendMany(runId: string, events: readonly NewEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     const names = events.map((each) => each.event);
-    const texts = events.map((each) => eventDataJson(each.event, each.data));
+    const texts = events.map((each) => each.json ?? eventDataJson(each.event, each.data));
     const added = names.reduce((sum, name, index) => sum + name.length + texts[index]!.length, 0);
     const client = await this.pool.connect();
     try {
@@ -185,7 +185,11 @@ class PostgresEventLog implements EventLog {
     if ("after" in from) checkKept(runId, next, run.first_sequence, { maxEventsPerRun: this.maxEvents, maxBytesPerRun: this.maxBytes });
   }
 
-  async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+  read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+    return eventsOf(this.readBatches(runId, from, signal));
+  }
+
+  async *readBatches(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]> {
     const run = await this.runOf(runId);
     if (run === undefined) throw runNotFound(runId);
     let next = startSequence(run.next_sequence, from);
@@ -207,17 +211,16 @@ class PostgresEventLog implements EventLog {
       const current = numbers(rows[0]!);
       if (next < current.first_sequence) {
         waiting.cancel();
-        yield eventsLost(runId, String(next - 1), String(current.first_sequence - 1));
+        yield [eventsLost(runId, String(next - 1), String(current.first_sequence - 1))];
         return;
       }
       const events = rows.filter((row) => row.sequence !== null);
       if (events.length > 0 || current.ended) waiting.cancel();
-      for (const row of events) {
-        if (signal?.aborted) return;
-        next = Number(row.sequence) + 1;
-        yield new SerializedEvent(String(row.sequence), row.event!, row.data!);
+      if (events.length > 0) {
+        next = Number(events.at(-1)!.sequence) + 1;
+        yield events.map((row) => new SerializedEvent(String(row.sequence), row.event!, row.data!));
+        continue;
       }
-      if (events.length > 0) continue;
       if (current.ended) return;
       await waiting.promise;
     }

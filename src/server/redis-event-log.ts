@@ -2,7 +2,7 @@
 // instance streams to clients connected to any other, and they can resume there by event id.
 import type { Redis, RedisOptions } from "ioredis";
 import { WeftError, describeError } from "../errors.js";
-import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
+import { ABANDONED_MS, READ_BATCH, eventsOf, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
 import { eventDataJson } from "./event-json.js";
 import { SerializedEvent } from "./serialized-event.js";
 import { eventsLost } from "./memory-event-log.js";
@@ -167,7 +167,7 @@ class RedisEventLog implements EventLog {
     if (events.length === 0) return [];
     // The entry is JSON.stringify({ event, data }), made from the data's JSON (eventDataJson) so a
     // read can hand that JSON to the SSE writer without parsing it (entryOf).
-    const payloads = events.map(({ event, data }) => `${ENTRY_HEAD}${JSON.stringify(event)},"data":${eventDataJson(event, data)}}`);
+    const payloads = events.map((each) => `${ENTRY_HEAD}${JSON.stringify(each.event)},"data":${each.json ?? eventDataJson(each.event, each.data)}}`);
     try {
       // The expiry is renewed with every append: a log whose run never ends (its process died) must not stay forever.
       return await this.client.weftAppend(this.eventsKey(runId), this.metaKey(runId), this.maxBytes, this.maxEvents, Math.max(this.ttlMs, ABANDONED_MS), ...payloads);
@@ -221,7 +221,11 @@ class RedisEventLog implements EventLog {
     return (await this.client.hget(this.metaKey(runId), "trimmed")) ?? "0-0";
   }
 
-  async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+  read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+    return eventsOf(this.readBatches(runId, from, signal));
+  }
+
+  async *readBatches(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]> {
     const key = this.eventsKey(runId);
     const position = await this.startPosition(runId, from);
     if (position === undefined) return;
@@ -244,15 +248,22 @@ class RedisEventLog implements EventLog {
         const entries = reply[0]![1];
         // One XREAD is one snapshot: its entries follow each other, so only the first can show a gap.
         if (entries.length > 0 && sequenceOf(entries[0]![1]) !== sequence) {
-          yield eventsLost(runId, cursor, await this.trimmedThrough(runId));
+          yield [eventsLost(runId, cursor, await this.trimmedThrough(runId))];
           return;
         }
+        const batch: LoggedEvent[] = [];
+        let ended = false;
         for (const [id, fields] of entries) {
           cursor = id;
           sequence++;
-          if (isEnd(fields)) return;
-          yield entryOf(id, fields[3]!);
+          if (isEnd(fields)) {
+            ended = true;
+            break;
+          }
+          batch.push(entryOf(id, fields[3]!));
         }
+        if (batch.length > 0) yield batch;
+        if (ended) return;
       }
     } finally {
       signal?.removeEventListener("abort", onAbort);

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
 import { Command } from "../core/command.js";
 import type { CompiledGraph } from "../graph/compiled-graph.js";
-import type { EventLog } from "./event-log.js";
+import type { EventLog, NewEvent } from "./event-log.js";
 import { EventBatcher } from "./event-batcher.js";
 import { httpError } from "./http-error.js";
 import { isRecordId } from "./request-fields.js";
@@ -30,6 +30,7 @@ export type { RunRecord, RunStatus, ThreadRecord };
 
 /** Events a run appends between two turns of the event loop. */
 const YIELD_EVERY = 32;
+const NO_EVENTS: readonly NewEvent[] = [];
 
 /** A compiled graph of any state shape. */
 export type AnyGraph = CompiledGraph<any, any>;
@@ -368,22 +369,34 @@ export class RunManager {
         signal,
       });
       const wireOptions = { subgraphs: request.subgraphs, routeMessagesByTag: request.routeMessagesByTag, runTags: request.tags };
-      for await (const item of stream as AsyncIterable<unknown[]>) {
+      // Each stream item as the event or events the response format sends (none for an unwanted
+      // mode), noting the final values. One event is not wrapped in an array: this runs per token.
+      const eventsOf = (item: unknown[]): NewEvent | readonly NewEvent[] => {
         if (ui !== undefined) {
-          if (item[0] === "values") finalValues = item[1] as Record<string, unknown>;
-          else for (const { event, data } of ui.accept(item)) await batcher.add(event, data);
-          if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
-          continue;
+          if (item[0] !== "values") return ui.accept(item);
+          finalValues = item[1] as Record<string, unknown>;
+          return NO_EVENTS;
         }
-        const { event, data, mode, namespace } = wireEventOf(item, wireOptions);
-        if (mode === "values" && namespace.length === 0) finalValues = data as Record<string, unknown>;
-        if (!wanted.has(mode)) continue;
-        await batcher.add(event, data);
+        const wire = wireEventOf(item, wireOptions);
+        if (wire.mode === "values" && wire.namespace.length === 0) finalValues = wire.data as Record<string, unknown>;
+        return wanted.has(wire.mode) ? wire : NO_EVENTS;
+      };
+      for await (const item of stream as AsyncIterable<unknown[]>) {
+        const events = eventsOf(item);
+        if (!Array.isArray(events)) {
+          const taking = batcher.add(events as NewEvent);
+          if (taking !== undefined) await taking;
+        } else {
+          for (const event of events as readonly NewEvent[]) {
+            const taking = batcher.add(event);
+            if (taking !== undefined) await taking;
+          }
+        }
         // A model that produces tokens without I/O would keep this loop in microtasks and starve
         // every socket of the process; yielding to the event loop now and then keeps clients served.
         if (++appended % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
       }
-      if (ui !== undefined) for (const { event, data } of ui.finish()) await batcher.add(event, data);
+      if (ui !== undefined) for (const event of ui.finish()) await batcher.add(event);
       await batcher.flush();
       return { status: "success", finalValues };
     } catch (error) {

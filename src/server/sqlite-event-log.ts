@@ -5,7 +5,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { WeftError, describeError } from "../errors.js";
 import { loadOptional } from "../checkpoint/optional-dependency.js";
-import { ABANDONED_MS, READ_BATCH, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
+import { ABANDONED_MS, READ_BATCH, eventsOf, type CancelSubscription, type EventLog, type EventLogBounds, type LoggedEvent, type NewEvent, type ReadFrom, type RecordKind } from "./event-log.js";
 import { eventDataJson } from "./event-json.js";
 import { SerializedEvent } from "./serialized-event.js";
 import { eventsLost } from "./memory-event-log.js";
@@ -108,8 +108,10 @@ export class SqliteEventLog implements EventLog {
       const given: string[] = [];
       let bytes = run.bytes;
       let sequence = run.next_sequence;
-      for (const { event, data } of events) {
-        const text = eventDataJson(event, data);
+      for (const each of events) {
+        const event = each.event;
+        // `data` is read only when there is no `json`: a server's message events make it on demand.
+        const text = each.json ?? eventDataJson(event, each.data);
         insert.run(runId, sequence, event, text);
         bytes += event.length + text.length;
         given.push(String(sequence++));
@@ -158,7 +160,11 @@ export class SqliteEventLog implements EventLog {
     if ("after" in from) checkKept(runId, next, run.first_sequence, { maxEventsPerRun: this.maxEventsPerRun, maxBytesPerRun: this.maxBytesPerRun });
   }
 
-  async *read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+  read(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<LoggedEvent> {
+    return eventsOf(this.readBatches(runId, from, signal));
+  }
+
+  async *readBatches(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]> {
     const run = this.runOf(runId, Date.now());
     if (run === undefined) throw runNotFound(runId);
     let next = startSequence(run.next_sequence, from);
@@ -177,15 +183,14 @@ export class SqliteEventLog implements EventLog {
       if (current === undefined) return;
       if (next < current.first_sequence) {
         // The reader fell behind what the log keeps: say so, with the ids it lost, and stop.
-        yield eventsLost(runId, String(next - 1), String(current.first_sequence - 1));
+        yield [eventsLost(runId, String(next - 1), String(current.first_sequence - 1))];
         return;
       }
-      for (const row of events) {
-        if (signal?.aborted) return;
-        next = row.sequence + 1;
-        yield new SerializedEvent(String(row.sequence), row.event, row.data);
+      if (events.length > 0) {
+        next = events.at(-1)!.sequence + 1;
+        yield events.map((row) => new SerializedEvent(String(row.sequence), row.event, row.data));
+        continue;
       }
-      if (events.length > 0) continue;
       if (current.ended) return;
       await this.waitForAppend(runId, signal);
     }

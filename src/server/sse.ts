@@ -62,21 +62,22 @@ export interface EventStreamResponseOptions {
 }
 
 /**
- * A `text/event-stream` Response that writes the events of `open(signal)` as they come. Pulling is
+ * A `text/event-stream` Response that writes the events of `open(signal)` as they come (events, or
+ * batches of events as an event log's `readBatches` gives them). Pulling is
  * lazy (one chunk per read: the events the source has ready in this event-loop turn, up to 64 KB of
  * them), so a slow client slows the event source instead of filling memory.
  * `signal` aborts when the stream stops for any reason, so a source waiting for its next event
  * (a blocking Redis read, a run still working) lets go at once.
  */
 export function eventStreamResponse(
-  open: (signal: AbortSignal) => AsyncIterable<ServerSentEvent>,
+  open: (signal: AbortSignal) => AsyncIterable<ServerSentEvent | readonly ServerSentEvent[]>,
   options: EventStreamResponseOptions = {},
 ): Response {
   const stopReading = new AbortController();
   const iterator = open(stopReading.signal)[Symbol.asyncIterator]();
   let finished = false;
   /** A next() started while batching that was still pending when the turn ended: the next pull awaits it first. */
-  let ahead: Promise<IteratorResult<ServerSentEvent>> | undefined;
+  let ahead: Promise<IteratorResult<ServerSentEvent | readonly ServerSentEvent[]>> | undefined;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
 
   const stop = (disconnected: boolean) => {
@@ -127,7 +128,7 @@ export function eventStreamResponse(
             controller.close();
             return;
           }
-          text = formatServerSentEvent(first.value);
+          text = formatItem(first.value);
           // Everything else the source has ready in this turn goes into the same chunk (one socket
           // write): a next() still pending when the turn ends is kept for the next pull, so no event
           // is lost or reordered, and the batch is bounded so a slow client still slows the source.
@@ -147,7 +148,7 @@ export function eventStreamResponse(
               controller.close();
               return;
             }
-            text += formatServerSentEvent(result.value);
+            text += formatItem(result.value);
           }
           controller.enqueue(encoder.encode(text));
         } catch (error) {
@@ -172,6 +173,13 @@ export function eventStreamResponse(
   headers.set("Connection", "keep-alive");
   headers.set("X-Accel-Buffering", "no");
   return new Response(body, { status: 200, headers });
+}
+
+function formatItem(item: ServerSentEvent | readonly ServerSentEvent[]): string {
+  if (!Array.isArray(item)) return formatServerSentEvent(item as ServerSentEvent);
+  let text = "";
+  for (const event of item as readonly ServerSentEvent[]) text += formatServerSentEvent(event);
+  return text;
 }
 
 function errorName(error: unknown): string {

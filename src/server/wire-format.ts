@@ -4,6 +4,7 @@
 import { toMessage } from "../core/message-coercion.js";
 import { AIMessageChunk } from "../core/messages.js";
 import type { StreamMode } from "../stream/run-stream.js";
+import { metadataJson } from "./event-json.js";
 
 /** A message chunk as LangChain serializes it (what `@langchain/langgraph-sdk` clients expect). */
 export function messageChunkToWire(chunk: AIMessageChunk): Record<string, unknown> {
@@ -34,6 +35,19 @@ export function messageChunkToWire(chunk: AIMessageChunk): Record<string, unknow
   return wire;
 }
 
+/**
+ * `JSON.stringify(messageChunkToWire(chunk))`, made without the intermediate object for the chunk of
+ * a plain text token (no tool-call pieces, reasoning or usage): one per token on the server's hot path.
+ */
+export function messageChunkJson(chunk: AIMessageChunk): string {
+  if (chunk.toolCallChunks.length > 0 || chunk.reasoning !== undefined || chunk.usage !== undefined) return JSON.stringify(messageChunkToWire(chunk));
+  // The id is left out when undefined, as JSON.stringify leaves out an undefined property.
+  const id = chunk.id === undefined ? "" : `"id":${JSON.stringify(chunk.id)},`;
+  return `{"type":"AIMessageChunk",${id}"content":${JSON.stringify(chunk.content)},${EMPTY_WIRE_FIELDS}}`;
+}
+
+const EMPTY_WIRE_FIELDS = '"additional_kwargs":{},"response_metadata":{},"tool_calls":[],"invalid_tool_calls":[],"tool_call_chunks":[]';
+
 // A tag becomes part of an SSE event name only if it cannot break the framing or the
 // `mode|namespace` convention clients parse.
 const ROUTABLE_TAG = /^[^\r\n\0|]{1,100}$/;
@@ -46,18 +60,50 @@ export interface WireOptions {
   runTags: readonly string[];
 }
 
+/** One graph stream item on the wire: its SSE name and data (for a message chunk, its data's JSON too). */
+export interface WireEvent {
+  event: string;
+  data: unknown;
+  /** The data's JSON, when made here (a messages event: its chunk's JSON spliced with its metadata's). */
+  json?: string;
+  mode: StreamMode;
+  namespace: string[];
+}
+
+/** A message chunk's event: its data's JSON made at once, its wire object only for a reader that asks. */
+class WireMessageEvent implements WireEvent {
+  readonly mode = "messages" as const;
+  readonly json: string;
+
+  constructor(
+    readonly event: string,
+    private readonly chunk: AIMessageChunk,
+    private readonly metadata: Record<string, unknown>,
+    readonly namespace: string[],
+  ) {
+    this.json = `[${messageChunkJson(chunk)},${metadataJson(metadata)}]`;
+  }
+
+  get data(): unknown {
+    return [messageChunkToWire(this.chunk), this.metadata];
+  }
+}
+
 /** The SSE event name and data of one graph stream item (`[mode, payload]` or `[namespace, mode, payload]`). */
-export function wireEventOf(item: unknown[], options: WireOptions): { event: string; data: unknown; mode: StreamMode; namespace: string[] } {
+export function wireEventOf(item: unknown[], options: WireOptions): WireEvent {
   const [namespace, mode, payload] = (options.subgraphs ? item : [[], ...item]) as [string[], StreamMode, unknown];
   const suffix = options.subgraphs && namespace.length > 0 ? `|${namespace.join("|")}` : "";
   if (mode === "messages") {
     const [chunk, metadata] = payload as [AIMessageChunk, Record<string, unknown> & { tags?: string[] }];
-    const data = [chunk instanceof AIMessageChunk ? messageChunkToWire(chunk) : chunk, metadata];
+    let event = `messages${suffix}`;
     if (options.routeMessagesByTag) {
       const tag = (metadata.tags ?? []).find((each) => !options.runTags.includes(each) && ROUTABLE_TAG.test(each));
-      if (tag !== undefined) return { event: `messages|${tag}`, data, mode, namespace };
+      if (tag !== undefined) event = `messages|${tag}`;
     }
-    return { event: `messages${suffix}`, data, mode, namespace };
+    if (chunk instanceof AIMessageChunk) {
+      return new WireMessageEvent(event, chunk, metadata, namespace);
+    }
+    return { event, data: [chunk, metadata], mode, namespace };
   }
   if (mode === "tools") return { event: `tools${suffix}`, data: toolEventToWire(payload as Record<string, unknown>), mode, namespace };
   return { event: `${mode}${suffix}`, data: payload, mode, namespace };

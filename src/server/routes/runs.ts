@@ -34,7 +34,7 @@ export function runRoutes(context: ServerContext): RouteEntry[] {
     const { row, runRequest } = await createRun(request, threadId, owner);
     const runId = row.run.run_id;
     const base = threadId === null ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}`;
-    return eventStreamResponse((signal) => log.read(runId, { start: true }, signal), {
+    return eventStreamResponse((signal) => log.readBatches(runId, { start: true }, signal), {
       headers: { "Content-Location": base, Location: `${base}/stream` },
       heartbeatMs,
       signal: request.signal,
@@ -51,7 +51,7 @@ export function runRoutes(context: ServerContext): RouteEntry[] {
     // Checked before answering, so a bad Last-Event-ID is a 4xx, not a broken stream.
     await log.check(runId, from);
     const cancelOnDisconnect = ["1", "true"].includes(url.searchParams.get("cancel_on_disconnect") ?? "");
-    return eventStreamResponse((signal) => (modes === undefined ? log.read(runId, from, signal) : onlyModes(log.read(runId, from, signal), modes)), {
+    return eventStreamResponse((signal) => (modes === undefined ? log.readBatches(runId, from, signal) : onlyModes(log.readBatches(runId, from, signal), modes)), {
       headers: { "Content-Location": contentLocation },
       heartbeatMs,
       signal: request.signal,
@@ -167,11 +167,14 @@ function joinModesOf(url: URL): Set<string> | undefined {
   return new Set((asked as ServerStreamMode[]).map((mode) => (mode === "messages-tuple" ? "messages" : mode)));
 }
 
-/** The events of the asked modes; the run's own events (metadata, error) always pass. */
-async function* onlyModes(events: AsyncIterable<LoggedEvent>, modes: Set<string>): AsyncIterable<LoggedEvent> {
-  for await (const event of events) {
-    const mode = event.event.split("|")[0]!;
-    if (mode === "metadata" || mode === "error" || modes.has(mode)) yield event;
+/** The events of the asked modes, batch by batch; the run's own events (metadata, error) always pass. */
+async function* onlyModes(batches: AsyncIterable<readonly LoggedEvent[]>, modes: Set<string>): AsyncIterable<readonly LoggedEvent[]> {
+  for await (const batch of batches) {
+    const kept = batch.filter((event) => {
+      const mode = event.event.split("|")[0]!;
+      return mode === "metadata" || mode === "error" || modes.has(mode);
+    });
+    if (kept.length > 0) yield kept;
   }
 }
 
