@@ -56,6 +56,20 @@ function idle(): boolean {
 function release(config: NodeConfig): void {
   activeCallbacks--;
   countIn(active, config, -1);
+  // Switched off at the next macrotask, not now: the next node of a run usually enters a few
+  // microtasks later, and switching the hooks off and on around every step cost more than keeping
+  // them on between steps (bench case e, forced GC: ~12.5 -> ~10.5 µs per step).
+  if (idle() && !disableScheduled) {
+    disableScheduled = true;
+    later(disableIfIdle);
+  }
+}
+
+let disableScheduled = false;
+const later: (callback: () => void) => void = typeof setImmediate === "function" ? setImmediate : (callback) => setTimeout(callback, 0);
+
+function disableIfIdle(): void {
+  disableScheduled = false;
   if (idle()) storage!.disable();
 }
 
