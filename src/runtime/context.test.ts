@@ -164,6 +164,30 @@ describe("a model call given its config", () => {
     }
   });
 
+  it("gives the node its config back when the call fails mid-stream", async () => {
+    class FailingModel extends ProbeModel {
+      protected override async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
+        yield* super.streamParts(request);
+        throw new Error("connection reset");
+      }
+    }
+    const failing = new FailingModel(["a", "b"]);
+    const graph = new StateGraph<{ text?: string }>()
+      .addNode("caller", async (_state, config) => {
+        try {
+          await failing.invoke("hi", config);
+          return { text: "no error" };
+        } catch (error) {
+          await Promise.resolve();
+          return { text: `${(error as { details?: { partialText?: string } }).details?.partialText}:${String(getConfig().metadata.langgraph_node)}` };
+        }
+      })
+      .addEdge(START, "caller")
+      .compile();
+    assert.deepEqual(await graph.invoke({}), { text: "ab:caller" });
+    assert.equal(activeConfigScopes(), 0);
+  });
+
   it("leaves the storage on while a parallel node still needs it", async () => {
     const given = new ProbeModel(["a", "b", "c", "d"]);
     const found: string[] = [];
