@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BLOCK_BYTES, BlockPool, EventBlocks } from "./event-blocks.js";
+import { BLOCK_BYTES, BlockPool, EventBlocks, FIRST_BLOCK_BYTES } from "./event-blocks.js";
 
 /** Every kept event, oldest first, read through `at`. */
 function all(events: EventBlocks): Array<{ name: string; json: string }> {
@@ -51,6 +51,23 @@ describe("EventBlocks", () => {
     assert.deepEqual(all(events).map((each) => each.json), ["1", big, "2"]);
   });
 
+  it("emptied to nothing, it takes events again from the start of its block", () => {
+    const events = new EventBlocks(new BlockPool(4));
+    const big = JSON.stringify("b".repeat(40_000));
+    for (let round = 0; round < 3; round++) {
+      events.push("values", big);
+      assert.deepEqual(events.at(0), { name: "values", json: big });
+      events.shift();
+      assert.equal(events.count, 0);
+    }
+    events.push("values", "1");
+    events.push("values", big);
+    assert.deepEqual(all(events).map((each) => each.json), ["1", big]);
+    events.shift();
+    events.shift();
+    assert.equal(events.size, 0);
+  });
+
   it("returns emptied blocks to the pool, and the next run reuses them", () => {
     const pool = new BlockPool(8);
     const taken: Buffer[] = [];
@@ -62,13 +79,23 @@ describe("EventBlocks", () => {
     };
     const one = new EventBlocks(pool);
     for (let index = 0; index < 1_000; index++) one.push("messages", JSON.stringify("w".repeat(500)));
-    const blocksOfOne = new Set(taken).size;
-    assert.ok(blocksOfOne >= 7, `${blocksOfOne} blocks`);
+    const full = (buffers: Buffer[]) => new Set(buffers.filter((bytes) => bytes.length === BLOCK_BYTES));
+    const fullOfOne = full(taken);
+    assert.deepEqual(
+      taken.slice(0, 5).map((bytes) => bytes.length),
+      [FIRST_BLOCK_BYTES, 2 * FIRST_BLOCK_BYTES, 4 * FIRST_BLOCK_BYTES, 8 * FIRST_BLOCK_BYTES, BLOCK_BYTES],
+      "blocks double from the first one up to the full size",
+    );
+    assert.ok(fullOfOne.size >= 5, `${fullOfOne.size} full blocks`);
+    assert.equal(one.held, taken.reduce((sum, bytes) => sum + bytes.length, 0));
     one.clear();
     assert.equal(one.count, 0);
     assert.equal(one.size, 0);
+    assert.equal(one.held, 0);
     const two = new EventBlocks(pool);
+    const before = taken.length;
     for (let index = 0; index < 1_000; index++) two.push("messages", JSON.stringify("v".repeat(500)));
-    assert.equal(new Set(taken).size, blocksOfOne, "the second log used the first one's blocks");
+    const fullOfTwo = full(taken.slice(before));
+    assert.ok([...fullOfTwo].every((bytes) => fullOfOne.has(bytes)), "the second log's full blocks are the first one's, from the pool");
   });
 });

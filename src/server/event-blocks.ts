@@ -4,8 +4,10 @@
 // a few bytes per event (an offset and a shared name string) instead of the event's objects, so a
 // full log neither grows nor fragments the heap, and its memory is what it counts.
 
-/** Bytes of one block; an event larger than this gets a block of its own size. */
+/** Bytes of a full-size block; an event larger than this gets a block of its own size. */
 export const BLOCK_BYTES = 64 * 1024;
+/** Bytes of a run's first block; each next one doubles, up to BLOCK_BYTES, so a short run's log stays small. */
+export const FIRST_BLOCK_BYTES = 4 * 1024;
 
 interface Block {
   bytes: Buffer;
@@ -25,7 +27,7 @@ export class BlockPool {
   constructor(private readonly maxSpare: number) {}
 
   take(size: number): Buffer {
-    if (size <= BLOCK_BYTES) return this.spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES);
+    if (size === BLOCK_BYTES) return this.spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES);
     return Buffer.allocUnsafeSlow(size);
   }
 
@@ -53,7 +55,8 @@ export class EventBlocks {
     if (block === undefined || block.bytes.length - block.used < length) {
       length = Buffer.byteLength(json);
       if (block === undefined || block.bytes.length - block.used < length) {
-        block = { bytes: this.pool.take(length), used: 0, ends: [], names: [], dropped: 0 };
+        const next = block === undefined ? FIRST_BLOCK_BYTES : Math.min(BLOCK_BYTES, block.bytes.length * 2);
+        block = { bytes: this.pool.take(Math.max(length, next)), used: 0, ends: [], names: [], dropped: 0 };
         this.blocks.push(block);
         this.held += block.bytes.length;
       }
@@ -100,8 +103,11 @@ export class EventBlocks {
     const position = block.dropped++;
     const start = position === 0 ? 0 : block.ends[position - 1]!;
     const size = block.names[position]!.length + block.ends[position]! - start;
-    const last = this.blocks.length === 1;
-    if (block.dropped === block.ends.length && !last) this.release(this.blocks.shift()!);
+    if (block.dropped === block.ends.length) {
+      // Emptied: an older block goes back to the pool; the one being filled starts over in place.
+      if (this.blocks.length > 1) this.release(this.blocks.shift()!);
+      else Object.assign(block, { used: 0, ends: [], names: [], dropped: 0 });
+    }
     this.count--;
     this.size -= size;
     return size;

@@ -5,7 +5,8 @@
 
 /**
  * One logged event: its id (usable as SSE `Last-Event-ID`), its SSE name, and its JSON data. The logs
- * give a SerializedEvent (serialized-event.ts), whose `json` is the data as stored, sent on the wire as is.
+ * give a SerializedEvent (serialized-event.ts), whose `json` is the data as stored, sent on the wire as
+ * is, and whose `data` is a getter that parses it: copy one as `{ id, event, data }`, not by spreading.
  */
 export interface LoggedEvent {
   readonly id: string;
@@ -37,7 +38,10 @@ export interface CancelSubscription {
 export interface NewEvent {
   event: string;
   data: unknown;
-  /** The data's JSON (eventDataJson), when the appender made it: the log stores it as is. */
+  /**
+   * The data's JSON (eventDataJson: one line), when the appender made it: the log stores it as is,
+   * and must then not read `data`, which may be a getter that builds it (a server's message events).
+   */
   json?: string;
 }
 
@@ -60,9 +64,10 @@ export interface EventLog {
   /**
    * What `read` gives, in batches: each one the events the log has at hand at once (up to READ_BATCH:
    * a page of rows, one XREAD, what a live run appended since the last batch), so a reader such as the
-   * SSE writer takes a run's events with one await per batch instead of one per event.
+   * SSE writer takes a run's events with one await per batch instead of one per event. Optional for
+   * a log of your own: without it, readers take `read`'s events one by one (batchesOf).
    */
-  readBatches(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]>;
+  readBatches?(runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]>;
   /** Throws what `read` would throw for `from` (unknown run 404, bad id 400, dropped events 410), without reading. */
   check(runId: string, from: ReadFrom): Promise<void>;
   /** Save a thread or run record (JSON) for every instance to read. */
@@ -97,6 +102,15 @@ export interface EventLogBounds {
 export const ABANDONED_MS = 86_400_000;
 /** Events one read takes from a stored log at a time. */
 export const READ_BATCH = 256;
+
+/** A run's events from `log` in batches: its `readBatches`, or each event of its `read` alone. */
+export function batchesOf(log: EventLog, runId: string, from: ReadFrom, signal?: AbortSignal): AsyncIterable<readonly LoggedEvent[]> {
+  return log.readBatches?.(runId, from, signal) ?? singles(log.read(runId, from, signal));
+}
+
+async function* singles(events: AsyncIterable<LoggedEvent>): AsyncIterable<readonly LoggedEvent[]> {
+  for await (const event of events) yield [event];
+}
 
 /** The events of `batches` one by one: `read` for a log that implements `readBatches`. */
 export async function* eventsOf(batches: AsyncIterable<readonly LoggedEvent[]>): AsyncIterable<LoggedEvent> {

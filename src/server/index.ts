@@ -8,6 +8,8 @@ export { StoreRunQueue, type RunProcessor, type RunQueue, type StoreRunQueueOpti
 export { createBullmqRunQueue, type BullmqRunQueueOptions } from "./bullmq-run-queue.js";
 export { serve, type RunningServer, type ServeOptions } from "./node-adapter.js";
 export type { EventLog, EventLogBounds, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
+export { batchesOf, eventsOf } from "./event-log.js";
+export { SerializedEvent } from "./serialized-event.js";
 export { MemoryEventLog, type MemoryEventLogOptions } from "./memory-event-log.js";
 export { SqliteEventLog, type SqliteEventLogOptions } from "./sqlite-event-log.js";
 export { createPostgresEventLog, type PostgresEventLogOptions } from "./postgres-event-log.js";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it, mock } from "node:test";
 import { WeftError } from "../errors.js";
 import type { LoggedEvent } from "./event-log.js";
-import { BLOCK_BYTES } from "./event-blocks.js";
+import { BLOCK_BYTES, FIRST_BLOCK_BYTES } from "./event-blocks.js";
 import { MemoryEventLog } from "./memory-event-log.js";
 
 async function collect(events: AsyncIterable<LoggedEvent>): Promise<string[]> {
@@ -85,8 +85,8 @@ describe("MemoryEventLog", () => {
   });
 
   it("bounds the memory of all runs' logs by maxBytes, counted in the blocks that hold them, dropping ended runs first", async () => {
-    // Each run's log takes one 64 KiB block; the bound holds three.
-    const log = new MemoryEventLog({ maxBytes: 3 * BLOCK_BYTES });
+    // Each run's log takes its first, small block; the bound holds three.
+    const log = new MemoryEventLog({ maxBytes: 3 * FIRST_BLOCK_BYTES });
     for (const runId of ["a", "b", "c"]) {
       await log.append(runId, "values", { run: runId });
       await log.end(runId);
@@ -104,6 +104,29 @@ describe("MemoryEventLog", () => {
     assert.deepEqual(
       events.map((event) => event.data),
       ["x".repeat(1_000), "y".repeat(2 * BLOCK_BYTES)],
+    );
+    await log.close();
+  });
+
+  it("a reader of a log dropped while it reads gets EVENTS_LOST for the rest, not a quiet end", async () => {
+    const log = new MemoryEventLog({ maxRuns: 1 });
+    for (let index = 0; index < 600; index++) await log.append("a", "messages", index);
+    await log.end("a");
+    const seen: LoggedEvent[] = [];
+    for await (const event of log.read("a", { start: true })) {
+      seen.push(event);
+      // A second run over maxRuns drops the ended run "a" while its reader is in its first batch.
+      if (seen.length === 10) await log.append("b", "messages", "x");
+    }
+    const lost = seen.at(-1)!;
+    assert.equal(lost.event, "error");
+    assert.deepEqual(
+      { error: (lost.data as { error: string }).error, after: (lost.data as { lost_after_id: string }).lost_after_id, last: (lost.data as { last_lost_id: string }).last_lost_id },
+      { error: "EVENTS_LOST", after: String(seen.length - 1), last: "600" },
+    );
+    assert.deepEqual(
+      seen.slice(0, -1).map((event) => event.data),
+      Array.from({ length: seen.length - 1 }, (_, index) => index),
     );
     await log.close();
   });

@@ -218,6 +218,9 @@ export class MemoryEventLog implements EventLog {
     if (log !== undefined) {
       this.totalBytes -= log.events.held;
       log.events.clear();
+      // A reader still on this log has lost what it had not read: it says so (EVENTS_LOST), never ends quietly.
+      log.firstSequence = log.nextSequence;
+      this.wakeReaders(log);
     }
     this.logs.delete(runId);
     this.runs.delete(runId);

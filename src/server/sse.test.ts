@@ -146,6 +146,22 @@ describe("eventStreamResponse batching", () => {
     assert.equal(await response.text(), 'event: n\ndata: 1\n\nevent: n\ndata: 2\n\nevent: error\ndata: {"error":"MODEL_CALL","message":"boom"}\n\n');
   });
 
+  it("writes a batch event by event: one that cannot be framed ends the stream after those before it", async () => {
+    const response = eventStreamResponse(
+      async function* () {
+        yield [
+          { event: "values", data: 1, id: "1" },
+          { event: "values", data: 2, id: "2" },
+          { event: "values|a\nb", data: 3, id: "3" },
+        ];
+      },
+      { heartbeatMs: 0 },
+    );
+    const text = await response.text();
+    assert.ok(text.startsWith("event: values\nid: 1\ndata: 1\n\nevent: values\nid: 2\ndata: 2\n\nevent: error\ndata: "), text);
+    assert.match(text, /line break or NUL/);
+  });
+
   it("serialises a messages event's shared metadata once and writes the same bytes as JSON.stringify", () => {
     const metadata = { langgraph_node: "agent", tags: ["joke"], ls_temperature: undefined };
     let reads = 0;

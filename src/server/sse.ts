@@ -9,7 +9,7 @@ export interface ServerSentEvent {
   data: unknown;
   /** The id a client sends back as `Last-Event-ID` to resume after this event. */
   id?: string;
-  /** `data` already serialized (eventDataJson), as the event logs give it: sent as is. */
+  /** `data` already serialized as one line of JSON (eventDataJson), as the event logs give it: sent as is, unchecked. */
   json?: string;
 }
 
@@ -118,7 +118,8 @@ export function eventStreamResponse(
           controller.close();
           return;
         }
-        let text = "";
+        // The text of this write, event by event: an event that cannot be framed ends it after the ones before.
+        const out = { text: "" };
         try {
           const first = await (ahead ?? iterator.next());
           ahead = undefined;
@@ -128,12 +129,12 @@ export function eventStreamResponse(
             controller.close();
             return;
           }
-          text = formatItem(first.value);
+          addItem(out, first.value);
           // Everything else the source has ready in this turn goes into the same chunk (one socket
           // write): a next() still pending when the turn ends is kept for the next pull, so no event
           // is lost or reordered, and the batch is bounded so a slow client still slows the source.
           let turnEnded: Promise<typeof TURN_ENDED> | undefined;
-          while (text.length < MAX_BATCH_CHARACTERS) {
+          while (out.text.length < MAX_BATCH_CHARACTERS) {
             const next = iterator.next();
             turnEnded ??= new Promise((resolve) => afterThisTurn(() => resolve(TURN_ENDED)));
             const result = await Promise.race([next, turnEnded]);
@@ -144,18 +145,18 @@ export function eventStreamResponse(
             }
             if (result.done) {
               stop(false);
-              controller.enqueue(encoder.encode(text));
+              controller.enqueue(encoder.encode(out.text));
               controller.close();
               return;
             }
-            text += formatItem(result.value);
+            addItem(out, result.value);
           }
-          controller.enqueue(encoder.encode(text));
+          controller.enqueue(encoder.encode(out.text));
         } catch (error) {
           if (finished) return;
           stop(false);
           controller.enqueue(
-            encoder.encode(text + formatServerSentEvent({ event: "error", data: { error: errorName(error), message: errorMessage(error) } })),
+            encoder.encode(out.text + formatServerSentEvent({ event: "error", data: { error: errorName(error), message: errorMessage(error) } })),
           );
           controller.close();
         }
@@ -175,11 +176,13 @@ export function eventStreamResponse(
   return new Response(body, { status: 200, headers });
 }
 
-function formatItem(item: ServerSentEvent | readonly ServerSentEvent[]): string {
-  if (!Array.isArray(item)) return formatServerSentEvent(item as ServerSentEvent);
-  let text = "";
-  for (const event of item as readonly ServerSentEvent[]) text += formatServerSentEvent(event);
-  return text;
+/** Add an event, or each event of a batch in turn, to `out.text`. */
+function addItem(out: { text: string }, item: ServerSentEvent | readonly ServerSentEvent[]): void {
+  if (!Array.isArray(item)) {
+    out.text += formatServerSentEvent(item as ServerSentEvent);
+    return;
+  }
+  for (const event of item as readonly ServerSentEvent[]) out.text += formatServerSentEvent(event);
 }
 
 function errorName(error: unknown): string {

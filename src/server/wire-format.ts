@@ -74,18 +74,27 @@ export interface WireEvent {
 class WireMessageEvent implements WireEvent {
   readonly mode = "messages" as const;
   readonly json: string;
+  readonly #chunk: AIMessageChunk;
+  readonly #metadata: Record<string, unknown>;
 
   constructor(
     readonly event: string,
-    private readonly chunk: AIMessageChunk,
-    private readonly metadata: Record<string, unknown>,
+    chunk: AIMessageChunk,
+    metadata: Record<string, unknown>,
     readonly namespace: string[],
   ) {
+    this.#chunk = chunk;
+    this.#metadata = metadata;
     this.json = `[${messageChunkJson(chunk)},${metadataJson(metadata)}]`;
   }
 
   get data(): unknown {
-    return [messageChunkToWire(this.chunk), this.metadata];
+    return [messageChunkToWire(this.#chunk), this.#metadata];
+  }
+
+  /** `{ event, data }`, as JSON.stringify sees a plain event. */
+  toJSON(): { event: string; data: unknown } {
+    return { event: this.event, data: this.data };
   }
 }
 

@@ -134,7 +134,7 @@ async function* runEvents(
       for await (const logged of log.read(runId, { start: true }, signal)) {
         read++;
         // The memory log keeps objects, the Redis log JSON: both read as JSON here.
-        yield* translator.translate(logged.event, JSON.parse(JSON.stringify(logged.data ?? null)));
+        yield* translator.translate(logged.event, JSON.parse(logged.json ?? JSON.stringify(logged.data ?? null)));
       }
       break;
     } catch (error) {

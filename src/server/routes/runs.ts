@@ -1,5 +1,5 @@
 // The runs routes: create runs (streamed, background or waited for), join their streams, list, read and cancel them.
-import type { LoggedEvent, ReadFrom } from "../event-log.js";
+import { type LoggedEvent, type ReadFrom, batchesOf } from "../event-log.js";
 import { httpError, jsonResponse } from "../http-error.js";
 import type { RunRow } from "../record-store.js";
 import { integerField, isRecordId, optionalEnum } from "../request-fields.js";
@@ -34,7 +34,7 @@ export function runRoutes(context: ServerContext): RouteEntry[] {
     const { row, runRequest } = await createRun(request, threadId, owner);
     const runId = row.run.run_id;
     const base = threadId === null ? `/runs/${runId}` : `/threads/${threadId}/runs/${runId}`;
-    return eventStreamResponse((signal) => log.readBatches(runId, { start: true }, signal), {
+    return eventStreamResponse((signal) => batchesOf(log, runId, { start: true }, signal), {
       headers: { "Content-Location": base, Location: `${base}/stream` },
       heartbeatMs,
       signal: request.signal,
@@ -51,7 +51,7 @@ export function runRoutes(context: ServerContext): RouteEntry[] {
     // Checked before answering, so a bad Last-Event-ID is a 4xx, not a broken stream.
     await log.check(runId, from);
     const cancelOnDisconnect = ["1", "true"].includes(url.searchParams.get("cancel_on_disconnect") ?? "");
-    return eventStreamResponse((signal) => (modes === undefined ? log.readBatches(runId, from, signal) : onlyModes(log.readBatches(runId, from, signal), modes)), {
+    return eventStreamResponse((signal) => (modes === undefined ? batchesOf(log, runId, from, signal) : onlyModes(batchesOf(log, runId, from, signal), modes)), {
       headers: { "Content-Location": contentLocation },
       heartbeatMs,
       signal: request.signal,
