@@ -7,7 +7,7 @@ import { toMessages } from "../core/message-coercion.js";
 import { keepShape } from "../core/keep-shape.js";
 import type { RunnableConfig } from "../runtime/config.js";
 import { taskContextOf } from "../runtime/config.js";
-import { currentConfig, suspendConfigScope } from "../runtime/context.js";
+import { currentConfig } from "../runtime/context.js";
 import type { RunStream } from "../stream/run-stream.js";
 import {
   AIMessage,
@@ -79,14 +79,10 @@ export abstract class BaseChatModel {
   /** Call the model and resolve to the whole answer; inside a graph every token streams as it comes. */
   async invoke(input: MessagesInput, options?: ChatCallOptions): Promise<AIMessage> {
     const call = this.startCall(input, options);
-    // One turn before the provider starts, so the caller is awaiting this call: the code that runs
-    // after the caller's `await` (the rest of the engine's step) runs now, not between the first token
-    // and its delivery. And a call given its node's config needs no AsyncLocalStorage: it streams with
-    // the storage's promise hooks off, where no other scope needs them (runtime/context.ts).
+    // One microtask before the provider starts, so the caller is awaiting this call: the code that
+    // runs after the caller's `await` (the rest of the engine's step) runs now, not between the first
+    // token and its delivery.
     await undefined;
-    const resume = taskContextOf(options) !== undefined ? suspendConfigScope() : undefined;
-    // Node stops the hooks once the current turn ends: the provider starts after that.
-    if (resume !== undefined) await undefined;
     try {
       for await (const part of this.streamParts(call.request)) {
         call.accept(part);
@@ -94,8 +90,6 @@ export abstract class BaseChatModel {
       }
     } catch (error) {
       throw call.failure(error);
-    } finally {
-      resume?.();
     }
     return call.finish();
   }

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { START, StateGraph, getConfig } from "../index.js";
 import { FakeChatModel } from "../testing/fake-chat-model.js";
 import { TASK_CONTEXT, type NodeConfig } from "./config.js";
-import { activeConfigScopes, currentConfig, runWithConfig, suspendsConfigScopes } from "./context.js";
+import { activeConfigScopes, currentConfig, runWithConfig } from "./context.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../models/chat-model.js";
 
 function fakeConfig(name: string): NodeConfig {
@@ -131,7 +131,7 @@ class ProbeModel extends BaseChatModel {
 }
 
 describe("a model call given its config", () => {
-  it("streams with the storage off, and its node finds its config again after it, run after run", async () => {
+  it("streams, and its node finds its config again after it, run after run", async () => {
     const given = new ProbeModel(["a", "b", "c", "d"]);
     const implicit = new ProbeModel(["x", "y"]);
     const graph = new StateGraph<{ text?: string }>()
@@ -157,11 +157,38 @@ describe("a model call given its config", () => {
       }
       assert.deepEqual(seen, ["writer:probe:a", "writer:probe:b", "writer:probe:c", "writer:probe:d", "writer:probe:x", "writer:probe:y"]);
       assert.deepEqual(final, { text: "abcd:writer:xy" });
-      // Where the storage has promise hooks, the provider runs with it off.
-      if (suspendsConfigScopes()) assert.deepEqual(given.seen, [undefined, undefined, undefined, undefined]);
       assert.deepEqual(implicit.seen.map((config) => config?.metadata.langgraph_node), ["writer", "writer"], "a config-less call finds its node");
       assert.equal(activeConfigScopes(), 0);
     }
+  });
+
+  it("code running beside it in the same node still finds the node's config, as in LangGraph.js", async () => {
+    const given = new ProbeModel(["a", "b", "c", "d"]);
+    const beside = new ProbeModel(["x", "y"]);
+    const graph = new StateGraph<{ text?: string }>()
+      .addNode("writer", async (_state, config) => {
+        const [answer, other] = await Promise.all([
+          given.invoke("hi", config),
+          (async () => {
+            // Starts while the first call streams: a branch that passes no config.
+            await new Promise((resolve) => setImmediate(resolve));
+            const node = String(getConfig().metadata.langgraph_node);
+            return `${node}:${(await beside.invoke("again")).content}`;
+          })(),
+        ]);
+        return { text: `${answer.content}|${other}` };
+      })
+      .addEdge(START, "writer")
+      .compile();
+    const tokens: string[] = [];
+    let final: unknown;
+    for await (const [mode, chunk] of graph.stream({}, { streamMode: ["messages", "values"] })) {
+      if (mode === "values") final = chunk;
+      else tokens.push(`${(chunk as [unknown, { langgraph_node: string }])[1].langgraph_node}:${(chunk as [{ content: string }, unknown])[0].content}`);
+    }
+    assert.deepEqual([...tokens].sort(), ["writer:a", "writer:b", "writer:c", "writer:d", "writer:x", "writer:y"], "every token of both calls, under the node");
+    assert.deepEqual(final, { text: "abcd|writer:xy" });
+    assert.equal(activeConfigScopes(), 0);
   });
 
   it("gives the node its config back when the call fails mid-stream", async () => {
