@@ -23,8 +23,8 @@ const storage = createStorage();
 // On Node 20, an enabled AsyncLocalStorage turns on promise hooks for the whole process: every
 // promise (each streamed token makes several) pays for them, measured at ~45% of a streamed token's
 // cost in bench case b. The storage is enabled only while some node or router runs inside it, and
-// disabled when the last one settles, so a consumer draining buffered chunks, and code between runs,
-// pay nothing. Continuations of a finished node see no config, which is right: that node is done.
+// disabled at the next macrotask after the last one settles, so a consumer draining buffered chunks,
+// and code between runs, pay nothing.
 // The storage stays on while any node runs, even one whose code passes `config` everywhere: code
 // running beside a call in the same node (a Promise.all branch, a tool) may still look for its config
 // (getConfig, getWriter, a model call without config), and must find it, as in LangGraph.js. A graph
@@ -71,7 +71,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function";
 }
 
-/** How many runWithConfig callbacks are running now (0 means the storage, and its hooks, are off). */
+/** How many runWithConfig callbacks are running now (at 0 the storage, and its hooks, go off at the next macrotask). */
 export function activeConfigScopes(): number {
   return activeCallbacks;
 }
