@@ -9,12 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
 import { FakeChatModel } from "weft/testing";
-import pg from "pg";
 import { type EventLog, MemoryEventLog, SqliteEventLog, createHandler, createPostgresEventLog, createRedisEventLog, serve } from "weft/server";
 import { createJokePoemGraph } from "../src/demo/joke-poem-graph.js";
 import { EventBatcher } from "../src/server/event-batcher.js";
+import { removeServiceData } from "../test/support/service-data.js";
 
 const repetitions = Number(process.argv[2] ?? 7);
 const TOKENS = Number(process.argv[3] ?? 20_000);
@@ -118,11 +117,5 @@ try {
   }
 } finally {
   rmSync(directory, { recursive: true, force: true });
-  const redis = new Redis("redis://127.0.0.1:6379");
-  const keys = await redis.keys(`${keyPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pool.end();
+  await removeServiceData({ keyPrefix, schema });
 }

@@ -13,8 +13,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
-import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
 import { type Checkpointer, interrupt, tool } from "weft";
@@ -33,6 +31,7 @@ import {
 } from "weft/server";
 import { PacedChatModel } from "./support/paced-chat-model.js";
 import { bundlePage, launchChromium, watchPage } from "./support/chromium.js";
+import { removeServiceData } from "./support/service-data.js";
 
 const PAGE = fileURLToPath(new URL("./fixtures/ai-sdk-serve-chat-page.ts", import.meta.url));
 const DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -131,13 +130,7 @@ const backends: Backend[] = [
           await eventLog.close();
           await store.close();
           await checkpointer.close();
-          const redis = new Redis("redis://127.0.0.1:6379");
-          const keys = await redis.keys(`${keyPrefix}*`);
-          if (keys.length > 0) await redis.del(...keys);
-          await redis.quit();
-          const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-          await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          await pool.end();
+          await removeServiceData({ keyPrefix, schema });
         },
       };
     },

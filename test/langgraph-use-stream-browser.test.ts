@@ -17,8 +17,6 @@ import { join } from "node:path";
 import { after, before, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Client, type ThreadState } from "@langchain/langgraph-sdk";
-import { Redis } from "ioredis";
-import pg from "pg";
 import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
 import { type Message, interrupt, tool } from "weft";
@@ -29,6 +27,7 @@ import { PostgresRecordStore, type RunningServer, SqliteEventLog, SqliteRecordSt
 import { startServe } from "../src/cli/serve-command.js";
 import { PacedChatModel } from "./support/paced-chat-model.js";
 import { bundlePage, launchChromium } from "./support/chromium.js";
+import { removeServiceData } from "./support/service-data.js";
 
 const PAGE = fileURLToPath(new URL("./fixtures/langgraph-chat-page.ts", import.meta.url));
 const DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -109,13 +108,7 @@ async function postgresRedisBackend(graphs: Parameters<typeof createHandler>[0][
       await eventLog.close();
       await store.close();
       await checkpointer.close();
-      const redis = new Redis(REDIS_URL);
-      const keys = await redis.keys(`${keyPrefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-      const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
+      await removeServiceData({ keyPrefix, schema });
     },
   };
 }

@@ -358,8 +358,10 @@ export class ThreadRun {
     return tasks;
   }
 
-  /** Make a checkpoint: saved to the store (a persistent thread) or only named (an ephemeral one). */
-  /** Returns undefined when nothing is saved (an ephemeral thread), else the promise of the save. */
+  /**
+   * Make a checkpoint: saved to the store (a persistent thread) or only named (an ephemeral one).
+   * Returns undefined when nothing is saved (an ephemeral thread), else the promise of the save.
+   */
   private saveCheckpoint(
     checkpointId: string,
     values: Record<string, unknown>,

@@ -10,9 +10,9 @@ import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 import { Client } from "@langchain/langgraph-sdk";
 import { Redis } from "ioredis";
-import pg from "pg";
 import { JOKE, POEM } from "../server/fixtures.js";
 import { recordFigures, withTimeout } from "./support.js";
+import { removeServiceData } from "../support/service-data.js";
 
 const DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const LONG = process.env.WEFT_RELIABILITY_LONG === "1";
@@ -138,13 +138,7 @@ describe("server cluster: Postgres + Redis + BullMQ, two instances", () => {
   });
   after(async () => {
     await Promise.all(instances.map((instance) => stop(instance, "SIGKILL")));
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
+    await removeServiceData({ keyPrefix, schema });
   });
 
   /** Two live instances: replace the ones that stopped. */

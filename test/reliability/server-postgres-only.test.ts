@@ -8,8 +8,8 @@ import { createInterface } from "node:readline";
 import { after, before, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Client } from "@langchain/langgraph-sdk";
-import pg from "pg";
 import { recordFigures, withTimeout } from "./support.js";
+import { removeServiceData } from "../support/service-data.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -54,9 +54,7 @@ after(async () => {
     instance?.child.kill("SIGTERM");
     await instance?.exited;
   }
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-  await pool.query(`DROP SCHEMA IF EXISTS "${SCHEMA}" CASCADE`);
-  await pool.end();
+  await removeServiceData({ schema: SCHEMA });
 });
 
 it("a run started on one instance streams live to a client of the other, and resumes there by Last-Event-ID", async (context) => {

@@ -8,8 +8,8 @@ import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
 import { Client } from "@langchain/langgraph-sdk";
 import { Redis } from "ioredis";
-import pg from "pg";
 import { JOKE, POEM, postJson, readSse } from "./fixtures.js";
+import { removeServiceData } from "../support/service-data.js";
 
 const DATABASE_URL = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const suffix = randomUUID().replaceAll("-", "").slice(0, 12);
@@ -62,13 +62,7 @@ describe("two server instances on Redis Streams and Postgres", () => {
   });
   after(async () => {
     await Promise.all([stopInstance(a), stopInstance(b)]);
-    const redis = new Redis("redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
+    await removeServiceData({ keyPrefix, schema });
   });
 
   it("a client of B receives the tokens of a run executing on A, and resumes there with Last-Event-ID", async () => {

@@ -4,12 +4,11 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Redis } from "ioredis";
-import pg from "pg";
 import type { RunningServer } from "weft/server";
 import { startServe } from "../../src/cli/serve-command.js";
 import { ANSWER, llm } from "../fixtures/langchain-react-agent.js";
 import { postJson, readSse } from "./fixtures.js";
+import { removeServiceData } from "../support/service-data.js";
 
 const AGENT_MODULE = fileURLToPath(new URL("../fixtures/langchain-react-agent.ts", import.meta.url));
 const POSTGRES = process.env.WEFT_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -30,13 +29,7 @@ before(async () => {
 
 after(async () => {
   await Promise.all([a?.close(), b?.close()]);
-  const redis = new Redis(REDIS);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-  const pool = new pg.Pool({ connectionString: POSTGRES, max: 1 });
-  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pool.end();
+  await removeServiceData({ keyPrefix: prefix, schema: schema });
 });
 
 const isRootEnd = (event: WireEvent) => event.method === "lifecycle" && event.params.namespace.length === 0 && event.params.data.event === "completed";
