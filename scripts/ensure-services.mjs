@@ -1,18 +1,24 @@
-// What the test suite needs outside Node: PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379 and
-// Chromium at /usr/bin/chromium. Each is checked for real (pg_isready, a Redis PING, `chromium --version`)
-// and started or installed when it is not there; what cannot be fixed from here stops the run at once with
-// one line naming what to install or start. Called by run-tests.mjs and .ci/run; runnable alone:
+// What the test suite needs outside Node: PostgreSQL on 127.0.0.1:5432 with a database `test`, Redis on
+// 127.0.0.1:6379, Chromium at /usr/bin/chromium and the test model stories260K.gguf. Each is checked for real
+// (pg_isready and a query on `test`, a Redis PING, `chromium --version`, the file) and started, created or
+// installed when it is not there; what cannot be fixed from here stops the run at once with one line naming
+// what to install, start or put where. Called by run-tests.mjs and .ci/run; runnable alone:
 //   node scripts/ensure-services.mjs
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, readdirSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
-import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const HOST = "127.0.0.1";
 const POSTGRES_PORT = 5432;
 const REDIS_PORT = 6379;
 const START_TIMEOUT_MS = 30_000;
+const POSTGRES_DATABASE = "test";
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? "/usr/bin/chromium";
+// The same path test/support/test-gguf.ts reads.
+const REPOSITORY_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TEST_GGUF = process.env.WEFT_TEST_GGUF ? resolve(process.env.WEFT_TEST_GGUF) : resolve(REPOSITORY_ROOT, "../shared/models/stories260K.gguf");
 
 /** A problem the suite cannot run with; its message is the one line the user sees. */
 export class MissingService extends Error {}
@@ -63,11 +69,23 @@ function redisAnswers() {
   });
 }
 
+/** The tests connect as postgres@127.0.0.1:5432/test (trust auth); a server without that database gets it. */
+function ensureTestDatabase() {
+  const query = spawnSync("psql", ["-h", HOST, "-p", String(POSTGRES_PORT), "-U", "postgres", "-d", POSTGRES_DATABASE, "-tAc", "select 1"], { encoding: "utf8" });
+  if (query.status === 0) return "";
+  const reason = `${query.stderr ?? ""}`.trim().split("\n").at(-1) ?? "";
+  if (!/does not exist/.test(reason)) {
+    throw new MissingService(`PostgreSQL answers, but postgres@${HOST}:${POSTGRES_PORT}/${POSTGRES_DATABASE} refuses a query (${reason}); the tests need trust auth for the postgres user.`);
+  }
+  run("createdb", ["-h", HOST, "-p", String(POSTGRES_PORT), "-U", "postgres", POSTGRES_DATABASE], `Creating the database ${POSTGRES_DATABASE}`);
+  return `, database ${POSTGRES_DATABASE} created`;
+}
+
 async function ensurePostgres() {
-  if (!onPath("pg_isready")) {
+  if (!onPath("pg_isready") || !onPath("psql")) {
     throw new MissingService("PostgreSQL is not installed: apt-get install -y postgresql, then start it on 127.0.0.1:5432.");
   }
-  if (postgresAnswers()) return "already running";
+  if (postgresAnswers()) return `already running${ensureTestDatabase()}`;
   if (!onPath("pg_ctlcluster") || !isRoot()) {
     throw new MissingService(`PostgreSQL does not answer on ${HOST}:${POSTGRES_PORT}; start it (as root: pg_ctlcluster --skip-systemctl-redirect <version> main start).`);
   }
@@ -75,7 +93,7 @@ async function ensurePostgres() {
   if (versions.length === 0) throw new MissingService("PostgreSQL has no cluster in /etc/postgresql: apt-get install -y postgresql.");
   run("pg_ctlcluster", ["--skip-systemctl-redirect", versions[0], "main", "start"], `Starting PostgreSQL ${versions[0]}`);
   await waitFor(postgresAnswers, `PostgreSQL ${versions[0]} on ${HOST}:${POSTGRES_PORT}`);
-  return `started (cluster ${versions[0]}/main)`;
+  return `started (cluster ${versions[0]}/main)${ensureTestDatabase()}`;
 }
 
 async function ensureRedis() {
@@ -121,8 +139,15 @@ async function ensureChromium() {
   return `${installed} (installed)`;
 }
 
+/** The llama.cpp tests run a real 1.2 MB GGUF model, which is data beside the repository, not a package. */
+function ensureTestModel() {
+  if (existsSync(TEST_GGUF)) return;
+  throw new MissingService(`The test model is missing: no file at ${TEST_GGUF}; put stories260K.gguf there (../shared/models/ beside the repository) or set WEFT_TEST_GGUF to its path.`);
+}
+
 /** Check, start or install each service; throws MissingService on the first that cannot be had. */
 export async function ensureServices() {
+  ensureTestModel();
   const postgres = await ensurePostgres();
   const redis = await ensureRedis();
   const chromium = await ensureChromium();
