@@ -199,6 +199,24 @@ describe("snapshots, debug events and the run API as in LangGraph.js", () => {
     ]);
   });
 
+  it("debug checkpoint events list the next tasks in LangGraph's snapshot shape", async () => {
+    const expected = await compare(async (k) => {
+      const child = k.graph().addNode("inner", () => ({ log: ["inner"] })).addEdge(START, "inner").compile();
+      const graph = k.graph().addNode("first", () => ({ log: ["first"] })).addNode("child", child).addEdge(START, "first").addEdge("first", "child").compile({ checkpointer: k.saver() });
+      const events = await chunks(graph.stream({ log: [] }, { ...thread, streamMode: "debug" }));
+      // LangGraph's extra checkpoint of the input (next: ["__start__"]) is a documented difference.
+      return events.filter((event) => event.type === "checkpoint" && !event.payload.next.includes("__start__")).map((event) => ({ next: event.payload.next, tasks: event.payload.tasks }));
+    });
+    assert.deepEqual(expected, [
+      { next: ["first"], tasks: [{ id: "<id>", name: "first", path: ["__pregel_pull", "first"], interrupts: [], result: undefined }] },
+      {
+        next: ["child"],
+        tasks: [{ id: "<id>", name: "child", path: ["__pregel_pull", "child"], interrupts: [], state: { configurable: { thread_id: "t", checkpoint_ns: "child:<id>" } }, result: undefined }],
+      },
+      { next: [], tasks: [] },
+    ]);
+  });
+
   it("invoke() with a streamMode other than values resolves to the chunks", async () => {
     const expected = await compare(async (k) => {
       const graph = k.graph().addNode("a", () => ({ log: ["a"] })).addEdge(START, "a").compile();
@@ -241,10 +259,14 @@ describe("snapshots, debug events and the run API as in LangGraph.js", () => {
       const graph = k.graph().addNode("loop", () => ({ log: ["again"] })).addEdge(START, "loop").addConditionalEdges("loop", () => "loop").compile();
       return graph.invoke({ log: [] }, { recursionLimit: 3 }).then(
         () => "finished",
-        (error: Error) => ({ name: error.name, limit: /^Recursion limit of 3 reached without hitting a stop condition/.test(error.message) }),
+        (error: Error) => ({
+          name: error.name,
+          instance: error instanceof k.GraphRecursionError,
+          limit: /^Recursion limit of 3 reached without hitting a stop condition/.test(error.message),
+        }),
       );
     });
-    assert.deepEqual(expected, { name: "GraphRecursionError", limit: true });
+    assert.deepEqual(expected, { name: "GraphRecursionError", instance: true, limit: true });
   });
 
   it("a run's metadata carries the thread's ids from configurable, so messages metadata names the thread", async () => {

@@ -110,6 +110,8 @@ describe("threads", () => {
     // As in LangGraph, the latest state shows what finished tasks wrote, and `next` the tasks still to run.
     assert.deepEqual(stopped.next, ["c"]);
     assert.deepEqual(stopped.values, { items: ["in", "a", "b"] });
+    const [saved] = await collect(graph.getStateHistory(thread("t"), { limit: 1 }));
+    assert.deepEqual([saved!.values, saved!.next], [{ items: ["in", "a"] }, ["b", "c"]], "the history shows the checkpoint as saved");
     assert.deepEqual(
       stopped.tasks.map((task) => [task.name, task.error, task.result]),
       [

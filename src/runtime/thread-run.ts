@@ -99,6 +99,8 @@ export class ThreadRun {
   private saved = new Map<string, SavedTask>();
   private pendingSaves: Promise<void>[] = [];
   private releaseStoreLock: (() => Promise<void>) | undefined;
+  /** The graph this thread runs (set by begin() and updateState()), for what its debug events say of subgraph tasks. */
+  private spec: GraphSpec | undefined;
 
   constructor(options: ThreadRunOptions) {
     this.checkpointer = options.checkpointer;
@@ -140,6 +142,7 @@ export class ThreadRun {
 
   /** Load the thread and work out the first step: apply the input, resume pending tasks, or answer interrupts. */
   async begin(spec: GraphSpec, input: unknown, startRoutes: StartRoutes): Promise<ThreadStart> {
+    this.spec = spec;
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined) return this.applyInput(spec, input, createChannels(spec), {}, -1, startRoutes);
     if (!this.subgraph) this.releaseStoreLock = await checkpointer.lockThread(this.threadId, this.namespace);
@@ -263,6 +266,7 @@ export class ThreadRun {
     routes: (node: string, state: Record<string, unknown>) => Promise<FinishedTask>,
   ): Promise<CheckpointTuple["config"]> {
     const checkpointer = this.requireStore("updateState");
+    this.spec = spec;
     if (asNode !== undefined && asNode !== START && asNode !== END && !spec.nodes.has(asNode)) {
       throw new WeftError("INVALID_UPDATE", `updateState() asNode "${asNode}" is not a node of this graph; use a node name, START or END.`, {
         details: { node: asNode },
@@ -430,7 +434,14 @@ export class ThreadRun {
         values,
         metadata,
         next: tasks.map((task) => task.node),
-        tasks: tasks.map((task) => ({ id: task.id, name: task.node, interrupts: [] })),
+        // LangGraph's shape of a snapshot task; none has a result or interrupts yet.
+        tasks: tasks.map((task) => {
+          const entry: Record<string, unknown> = { id: task.id, name: task.node, path: task.path, interrupts: [] };
+          const state = this.spec === undefined ? undefined : subgraphConfig(this.spec, this.threadId, this.namespace, task);
+          if (state !== undefined) entry.state = state;
+          entry.result = undefined;
+          return entry;
+        }),
       },
     });
   }
@@ -489,6 +500,22 @@ export class ThreadRun {
 const DONE: Promise<void> = Promise.resolve();
 const NO_RESUME: ReadonlyMap<string, unknown> = new Map();
 const EMPTY_SAVED: Map<string, SavedTask> = new Map();
+
+/**
+ * For a task that runs a subgraph: the config naming the subgraph's checkpoints (its namespace is
+ * the task's `node:taskId` under the graph's own), as LangGraph gives it in a snapshot task's `state`.
+ */
+export function subgraphConfig(
+  spec: GraphSpec,
+  threadId: string,
+  namespace: string,
+  task: { readonly id: string; readonly node: string },
+): CheckpointConfig | undefined {
+  const run = spec.nodes.get(task.node)?.run;
+  if (typeof run !== "object" || run.graphSpec === undefined) return undefined;
+  const taskNamespace = `${task.node}:${task.id}`;
+  return { configurable: { thread_id: threadId, checkpoint_ns: namespace === "" ? taskNamespace : `${namespace}|${taskNamespace}` } };
+}
 
 /** The names of the graph's waiting edges, whose progress a checkpoint keeps. */
 function joinNames(spec: GraphSpec): ReadonlySet<string> {

@@ -7,7 +7,7 @@ import type { Interrupt } from "../core/interrupt.js";
 import type { PreparedTask } from "../core/task.js";
 import { applyWrites, readState, sortForWrites } from "./algo.js";
 import type { RunnableConfig } from "./config.js";
-import { restoreChannels } from "./thread-run.js";
+import { restoreChannels, subgraphConfig } from "./thread-run.js";
 
 /** A thread's state at one checkpoint, as getState() and getStateHistory() give it. */
 export interface StateSnapshot<State = Record<string, any>> {
@@ -70,7 +70,8 @@ export function snapshotOf<State>(tuple: CheckpointTuple, spec: GraphSpec, apply
       const progress = saved.get(task.id);
       const entry: SnapshotTask = { id: task.id, name: task.node, path: task.path, interrupts: progress?.interrupts ?? [], result: undefined };
       if (progress?.error !== undefined) entry.error = progress.error;
-      if (runsSubgraph(spec, task)) entry.state = { configurable: { thread_id: threadId, checkpoint_ns: subgraphNamespace(namespace, task) } };
+      const state = subgraphConfig(spec, threadId, namespace, task);
+      if (state !== undefined) entry.state = state;
       if (progress?.routes !== undefined) entry.result = Object.fromEntries(progress.writes);
       return entry;
     }),
@@ -86,15 +87,6 @@ function inDefinitionOrder(spec: GraphSpec, tasks: readonly PersistedTask[]): Pe
   return [...tasks].sort((a, b) => order(a) - order(b));
 }
 
-function runsSubgraph(spec: GraphSpec, task: PersistedTask): boolean {
-  const run = spec.nodes.get(task.node)?.run;
-  return typeof run === "object" && run.graphSpec !== undefined;
-}
-
-/** The checkpoint namespace of the subgraph a task runs: the task's `node:taskId` under its graph's namespace. */
-function subgraphNamespace(namespace: string, task: PersistedTask): string {
-  return namespace === "" ? `${task.node}:${task.id}` : `${namespace}|${task.node}:${task.id}`;
-}
 
 export function emptySnapshot<State>(config: RunnableConfig): StateSnapshot<State> {
   return { values: {} as State, next: [], config, tasks: [] };

@@ -1,7 +1,7 @@
 // Running one scenario with LangGraph.js and with Weft and comparing the results (ids aside).
 import assert from "node:assert/strict";
 import * as lg from "@langchain/langgraph";
-import { Command, MemorySaver, Send, StateGraph, interrupt, lastValue, reducer } from "weft";
+import { Command, GraphRecursionError, MemorySaver, Send, StateGraph, interrupt, lastValue, reducer } from "weft";
 
 const append = (left: string[], right: string[]) => left.concat(right);
 
@@ -19,6 +19,7 @@ export function kit(library: "lang" | "weft") {
     Command: (lang ? lg.Command : Command) as any,
     Send: (lang ? lg.Send : Send) as any,
     interrupt: (lang ? lg.interrupt : interrupt) as (value: unknown) => any,
+    GraphRecursionError: (lang ? lg.GraphRecursionError : GraphRecursionError) as any,
   };
 }
 
