@@ -277,3 +277,50 @@ describe("snapshots, debug events and the run API as in LangGraph.js", () => {
     assert.deepEqual(expected, { log: [], x: '["t7","u1"]' });
   });
 });
+
+describe("common graphs stream the same chunks as in LangGraph.js", () => {
+  it("a path map, a Send fan-out into a reducer and a Command with goto and update, in updates, values and debug at once", async () => {
+    const expected = await compare(async (k) => {
+      const graph = k
+        .graph()
+        .addNode("decide", () => ({ log: ["decide"] }))
+        .addNode("plan", () => new k.Command({ update: { log: ["plan"] }, goto: "fan" }), { ends: ["fan"] })
+        .addNode("skip", () => ({ log: ["skip"] }))
+        .addNode("fan", () => ({ log: ["fan"] }))
+        .addNode("work", (arg: { n: number }) => ({ log: [`work ${arg.n}`] }))
+        .addNode("join", (state: { log: string[] }) => ({ x: state.log.join(",") }))
+        .addEdge(START, "decide")
+        .addConditionalEdges("decide", (state: { log: string[] }) => (state.log.includes("decide") ? "yes" : "no"), { yes: "plan", no: "skip" })
+        .addConditionalEdges("fan", () => [1, 2, 3].map((n) => new k.Send("work", { n })))
+        .addEdge("work", "join")
+        .compile();
+      const events = await chunks(graph.stream({ log: [] }, { streamMode: ["updates", "values", "debug"] }));
+      return events.map(([mode, chunk]) => (mode === "debug" ? [mode, chunk.type, chunk.step, chunk.payload.name, chunk.payload.triggers ?? chunk.payload.result] : [mode, chunk]));
+    });
+    const final = ["decide", "plan", "fan", "work 1", "work 2", "work 3"];
+    assert.deepEqual(expected.at(-1), ["values", { log: final, x: final.join(",") }]);
+    assert.equal(expected.filter(([mode, type]) => mode === "debug" && type === "task").length, 7);
+  });
+
+  it("two interrupt() calls in one node are answered in order, and the resumed run shows the state first", async () => {
+    const expected = await compare(async (k) => {
+      const graph = k
+        .graph()
+        .addNode("ask", () => ({ log: [String(k.interrupt("first?")), String(k.interrupt("second?"))] }))
+        .addEdge(START, "ask")
+        .compile({ checkpointer: k.saver() });
+      const modes = { ...thread, streamMode: ["updates", "values"] };
+      return [
+        await chunks(graph.stream({ log: [] }, modes)),
+        await chunks(graph.stream(new k.Command({ resume: "one" }), modes)),
+        await chunks(graph.stream(new k.Command({ resume: "two" }), modes)),
+      ];
+    });
+    const asked = (value: string) => ({ __interrupt__: [{ id: "<id>", value }] });
+    assert.deepEqual(expected, [
+      [["values", { log: [] }], ["updates", asked("first?")], ["values", asked("first?")]],
+      [["values", { log: [] }], ["updates", asked("second?")], ["values", asked("second?")]],
+      [["values", { log: [] }], ["updates", { ask: { log: ["one", "two"] } }], ["values", { log: ["one", "two"] }]],
+    ]);
+  });
+});
