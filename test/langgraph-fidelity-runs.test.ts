@@ -297,9 +297,10 @@ describe("common graphs stream the same chunks as in LangGraph.js", () => {
       const events = await chunks(graph.stream({ log: [] }, { streamMode: ["updates", "values", "debug"] }));
       return events.map(([mode, chunk]) => (mode === "debug" ? [mode, chunk.type, chunk.step, chunk.payload.name, chunk.payload.triggers ?? chunk.payload.result] : [mode, chunk]));
     });
+    const events = expected as unknown[][];
     const final = ["decide", "plan", "fan", "work 1", "work 2", "work 3"];
-    assert.deepEqual(expected.at(-1), ["values", { log: final, x: final.join(",") }]);
-    assert.equal(expected.filter(([mode, type]) => mode === "debug" && type === "task").length, 7);
+    assert.deepEqual(events.at(-1), ["values", { log: final, x: final.join(",") }]);
+    assert.equal(events.filter(([mode, type]) => mode === "debug" && type === "task").length, 7);
   });
 
   it("two interrupt() calls in one node are answered in order, and the resumed run shows the state first", async () => {
