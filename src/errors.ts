@@ -12,7 +12,7 @@ export type WeftErrorCode =
   | "INVALID_MESSAGES" // chat-model input cannot be read as messages
   | "INVALID_TOOL_INPUT" // a tool was called with input its schema refuses
   | "TOOL_NOT_FOUND" // a model called a tool the ToolNode does not have
-  | "RECURSION_LIMIT" // the run took more supersteps than allowed
+  | "RECURSION_LIMIT" // the run needed more steps than recursionLimit allows
   | "NODE_FAILED" // a node threw an error that was not a WeftError
   | "ABORTED" // the run or model call was aborted
   | "MODEL_CALL" // a model provider failed

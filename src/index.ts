@@ -7,6 +7,7 @@ export { Send } from "./core/send.js";
 export { Command, type CommandInit } from "./core/command.js";
 export type { StateSnapshot } from "./runtime/thread-snapshot.js";
 export { interrupt, isGraphInterrupt, INTERRUPT, type Interrupt } from "./runtime/interrupt.js";
+export { GraphRecursionError } from "./runtime/graph-recursion-error.js";
 export {
   Checkpointer,
   type Checkpoint,

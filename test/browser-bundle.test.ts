@@ -1,4 +1,4 @@
-// The core runs where there is no AsyncLocalStorage: the seed's joke/poem graph (test/fixtures/browser-seed.ts),
+// The core runs where there is no AsyncLocalStorage: the seed's joke/poem graph (src/demo/joke-poem-graph.ts, driven by test/fixtures/browser-seed.ts),
 // bundled for the browser by esbuild through the package's "browser" export conditions, runs in headless
 // Chromium and streams the same tokens and metadata as the same graph on Node. esbuild's browser platform
 // cannot resolve `node:` built-ins (none is marked external), so a successful build proves the entries

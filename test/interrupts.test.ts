@@ -49,7 +49,7 @@ describe("interrupt()", () => {
     const paused = await graph.getState(thread("t"));
     assert.deepEqual(paused.values, { log: ["start", "prepared"] });
     assert.deepEqual(paused.next, ["ask"]);
-    assert.deepEqual(paused.tasks, [{ id: seenTaskIds[0], name: "ask", interrupts: [pause] }]);
+    assert.deepEqual(paused.tasks, [{ id: seenTaskIds[0], name: "ask", path: ["__pregel_pull", "ask"], interrupts: [pause], result: undefined }]);
 
     const resumed = await collect(graph.stream(new Command({ resume: "yes" }), { ...thread("t"), streamMode: "updates" }));
     assert.deepEqual(resumed, [{ ask: { answer: "yes", log: ["answered yes"] } }]);

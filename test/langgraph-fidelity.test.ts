@@ -221,5 +221,3 @@ describe("the same graph in Weft and LangGraph.js gives the same result", () => 
     assert.ok(actual.every((entry) => JSON.stringify(entry) === JSON.stringify(expected[0])));
   });
 });
-
-

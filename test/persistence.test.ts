@@ -99,9 +99,6 @@ describe("threads", () => {
       values: {},
       next: [],
       config: thread("never-used"),
-      metadata: undefined,
-      createdAt: undefined,
-      parentConfig: undefined,
       tasks: [],
     });
   });
@@ -110,17 +107,21 @@ describe("threads", () => {
     const { graph, runs } = diamond(new MemorySaver(), "c");
     await assert.rejects(graph.invoke({ items: ["in"] }, thread("t")), /c broke/);
     const stopped = await graph.getState(thread("t"));
-    assert.deepEqual(stopped.next, ["b", "c"]);
+    // As in LangGraph, the latest state shows what finished tasks wrote, and `next` the tasks still to run.
+    assert.deepEqual(stopped.next, ["c"]);
+    assert.deepEqual(stopped.values, { items: ["in", "a", "b"] });
+    const [saved] = await collect(graph.getStateHistory(thread("t"), { limit: 1 }));
+    assert.deepEqual([saved!.values, saved!.next], [{ items: ["in", "a"] }, ["b", "c"]], "the history shows the checkpoint as saved");
     assert.deepEqual(
-      stopped.tasks.map((task) => [task.name, task.error]),
+      stopped.tasks.map((task) => [task.name, task.error, task.result]),
       [
-        ["b", undefined],
-        ["c", { code: "NODE_FAILED", message: 'Node "c" failed: c broke' }],
+        ["b", undefined, { items: ["b"] }],
+        ["c", { code: "NODE_FAILED", message: 'Node "c" failed: c broke' }, undefined],
       ],
     );
     assert.deepEqual(runs, { a: 1, b: 1, c: 1, d: 0 });
     const updates = await collect(graph.stream(null, { ...thread("t"), streamMode: "updates" }));
-    assert.deepEqual(updates, [{ b: { items: ["b"] } }, { c: { items: ["c"] } }, { d: { items: ["d"] } }]);
+    assert.deepEqual(updates, [{ b: { items: ["b"] }, __metadata__: { cached: true } }, { c: { items: ["c"] } }, { d: { items: ["d"] } }]);
     assert.deepEqual(runs, { a: 1, b: 1, c: 2, d: 1 }, "b finished before the failure, so it did not run again");
     assert.deepEqual((await graph.getState(thread("t"))).values, { items: ["in", "a", "b", "c", "d"] });
   });
@@ -287,7 +288,7 @@ describe("Send fan-out on a thread", () => {
       .addConditionalEdges("plan", () => ["cats", "dogs", "owls"].map((topic) => new Send("write", { topic })))
       .compile({ checkpointer: new MemorySaver() });
     await assert.rejects(graph.invoke({ items: [] }, thread("t")), /dogs failed/);
-    assert.deepEqual((await graph.getState(thread("t"))).next, ["write", "write", "write"]);
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["write"]);
     ran.length = 0;
     assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["cats", "dogs", "owls"] });
     assert.deepEqual(ran, ["dogs"]);
@@ -322,7 +323,7 @@ describe("aborted runs", () => {
       isCode("ABORTED"),
     );
     assert.deepEqual(seen, ["one ", "two "]);
-    assert.deepEqual((await graph.getState(thread("t"))).next, ["quick", "talk"]);
+    assert.deepEqual((await graph.getState(thread("t"))).next, ["talk"]);
     assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["quick"], topic: "x", result: "one two three four" });
     assert.deepEqual(runs, { talk: 2, quick: 1 });
   });
@@ -348,7 +349,7 @@ describe("breakpoints (interruptBefore / interruptAfter)", () => {
 
   it("interruptBefore stops before the node; a null run continues past it; an edit in between is kept", async () => {
     const { graph, ran } = chain({ interruptBefore: ["b"] });
-    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"], __interrupt__: [] });
     assert.deepEqual((await graph.getState(thread("t"))).next, ["b"]);
     await graph.updateState(thread("t"), { topic: "edited" });
     assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["a", "b", "c"], topic: "edited" });
@@ -357,26 +358,27 @@ describe("breakpoints (interruptBefore / interruptAfter)", () => {
 
   it("interruptAfter stops after the node ran; '*' stops at every step", async () => {
     const { graph } = chain({ interruptAfter: ["a"] });
-    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, thread("t")), { items: ["a"], __interrupt__: [] });
     assert.deepEqual((await graph.getState(thread("t"))).next, ["b"]);
     assert.deepEqual(await graph.invoke(null, thread("t")), { items: ["a", "b", "c"] });
 
     const { graph: every } = chain({ interruptBefore: "*" });
-    assert.deepEqual(await every.invoke({ items: [] }, thread("t")), { items: [] });
-    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a"] });
-    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b"] });
+    assert.deepEqual(await every.invoke({ items: [] }, thread("t")), { items: [], __interrupt__: [] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a"], __interrupt__: [] });
+    assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b"], __interrupt__: [] });
     assert.deepEqual(await every.invoke(null, thread("t")), { items: ["a", "b", "c"] });
   });
 
   it("can be given per run, replacing the graph's; withCheckpointer() keeps the graph's", async () => {
     const { graph, ran } = chain({ interruptBefore: ["b"] });
-    assert.deepEqual(await graph.invoke({ items: [] }, { ...thread("t"), interruptBefore: ["c"] }), { items: ["a", "b"] });
-    assert.deepEqual(await graph.invoke(null, { ...thread("t"), interruptAfter: "*" }), { items: ["a", "b", "c"] });
+    assert.deepEqual(await graph.invoke({ items: [] }, { ...thread("t"), interruptBefore: ["c"] }), { items: ["a", "b"], __interrupt__: [] });
+    // As in LangGraph, a breakpoint after the last node still reports the stop.
+    assert.deepEqual(await graph.invoke(null, { ...thread("t"), interruptAfter: "*" }), { items: ["a", "b", "c"], __interrupt__: [] });
     assert.deepEqual(ran, ["a", "b", "c"]);
     await assert.rejects(graph.invoke({ items: [] }, { ...thread("u"), interruptAfter: ["nope"] }), isCode("INVALID_OPTIONS"));
 
     const moved = graph.withCheckpointer(new MemorySaver());
-    assert.deepEqual(await moved.invoke({ items: [] }, thread("t")), { items: ["a"] });
+    assert.deepEqual(await moved.invoke({ items: [] }, thread("t")), { items: ["a"], __interrupt__: [] });
     assert.equal(moved.name, graph.name);
   });
 

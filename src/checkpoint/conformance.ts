@@ -93,13 +93,13 @@ export function registerCheckpointerConformance(name: string, createSubject: () 
       const second = await saver.put(first, checkpoint({}), metadata(1));
       await saver.putWrites(first, [["a", 1]], "task-old");
       await saver.putWrites(second, [["a", 2], ["b", new Date("2024-01-02T03:04:05.000Z")]], "task-1");
-      await saver.putWrites(second, [["__routes__", ["next"]]], "task-1");
+      await saver.putWrites(second, [["__routes__", [{ kind: "node", node: "next" }]]], "task-1");
       await saver.putWrites(second, [["a", 3]], "task-2");
       const tuple = await saver.getTuple(thread(threadId));
       assert.deepEqual(tuple?.pendingWrites, [
         ["task-1", "a", 2],
         ["task-1", "b", new Date("2024-01-02T03:04:05.000Z")],
-        ["task-1", "__routes__", ["next"]],
+        ["task-1", "__routes__", [{ kind: "node", node: "next" }]],
         ["task-2", "a", 3],
       ]);
       assert.deepEqual((await saver.getTuple(first))?.pendingWrites, [["task-old", "a", 1]]);

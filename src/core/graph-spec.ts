@@ -32,6 +32,11 @@ export interface WaitingEdge {
   readonly target: string;
 }
 
+/** A waiting edge's name (`join:a+b:c`): its trigger, and the key its progress is saved under (stable when edges are added in another order). */
+export function joinName(sources: readonly string[], target: string): string {
+  return `join:${sources.join("+")}:${target}`;
+}
+
 export interface GraphSpec {
   readonly schema: StateSchema | undefined;
   readonly nodes: ReadonlyMap<string, NodeSpec>;

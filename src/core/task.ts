@@ -22,5 +22,5 @@ export interface FinishedTask {
   readonly routes: ReadonlyArray<string | Send>;
 }
 
-/** Progress of `addEdge([a, b], c)` joins: which sources have finished since the target last ran. */
+/** Progress of `addEdge([a, b], c)` joins, by join name (`join:a+b:c`): which sources have finished since the target last ran. */
 export type JoinState = Record<string, string[]>;

@@ -1,6 +1,6 @@
 // A runnable graph: invoke() for the final state, stream() for everything on the way.
 import type { CheckpointConfig, Checkpointer } from "../core/checkpointer.js";
-import { WeftError } from "../errors.js";
+import { WeftError, describeValue } from "../errors.js";
 import { type NodeConfig, type RunnableConfig, taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
 import { allowManyAbortListeners } from "../runtime/abortable-delay.js";
@@ -85,13 +85,73 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     this.implicitConfig = options.implicitConfig ?? true;
   }
 
-  /** Run the graph to the end and resolve to the final state. Inside a node it runs as a subgraph. */
-  async invoke(input: Update | State | Command | null, options?: RunOptions): Promise<State> {
+  /**
+   * Run the graph to the end and resolve to the final state. Inside a node it runs as a subgraph.
+   * With a `streamMode` other than "values" it resolves to the chunks `stream()` would yield, as in LangGraph.
+   *
+   * @example
+   * const updates = await graph.invoke({ topic: "cats" }, { streamMode: "updates" }); // [{ writeJoke: { joke: "..." } }]
+   */
+  invoke<const Modes extends Exclude<StreamMode, "values"> | readonly StreamMode[], const Subgraphs extends boolean = false>(
+    input: Update | State | Command | null,
+    options: StreamOptions<Modes, Subgraphs> & { streamMode: Modes },
+  ): Promise<Array<StreamOutput<State, Modes, Subgraphs>>>;
+  invoke(input: Update | State | Command | null, options?: RunOptions & { streamMode?: "values" }): Promise<State>;
+  async invoke(input: Update | State | Command | null, options?: StreamOptions): Promise<unknown> {
     const parent = parentConfig(options);
     if (parent !== undefined) return (await this.runAsSubgraph(input, parent, options)) as State;
+    if (options?.streamMode !== undefined && options.streamMode !== "values") {
+      const chunks: unknown[] = [];
+      for await (const chunk of this.stream(input, options)) chunks.push(chunk);
+      return chunks;
+    }
     const checked = checkOptions(options, null);
     const stream = new RunStream({ modes: SILENT_MODES, modeTuples: false, subgraphs: false });
     return (await this.runRoot(input, checked, stream, this.runBreakpoints(options)).promise) as State;
+  }
+
+  /**
+   * Run the graph on each input concurrently (LangChain's `Runnable.batch`): resolves to the results
+   * in input order. `options` is one config for every run or one per input; `maxConcurrency` caps the
+   * runs at once; `returnExceptions` puts a run's error in its place instead of rejecting.
+   *
+   * @example
+   * const [first, second] = await graph.batch([{ topic: "cats" }, { topic: "dogs" }], { recursionLimit: 10 }, { maxConcurrency: 2 });
+   */
+  async batch(
+    inputs: ReadonlyArray<Update | State | Command | null>,
+    options?: RunOptions | ReadonlyArray<RunOptions | undefined>,
+    batchOptions: { returnExceptions?: boolean; maxConcurrency?: number } = {},
+  ): Promise<Array<State | Error>> {
+    if (!Array.isArray(inputs)) throw new WeftError("INVALID_INPUT", `batch() takes an array of inputs, not ${describeValue(inputs)}.`);
+    if (Array.isArray(options) && options.length !== inputs.length) {
+      throw new WeftError("INVALID_OPTIONS", `batch() got ${options.length} options for ${inputs.length} inputs; pass one options object, or one per input.`);
+    }
+    const limit = batchOptions.maxConcurrency;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+      throw new WeftError("INVALID_OPTIONS", `batch() maxConcurrency must be a whole number >= 1, not ${describeValue(limit)}.`);
+    }
+    const configOf = (index: number): RunOptions | undefined => (Array.isArray(options) ? options[index] : (options as RunOptions | undefined));
+    const results: Array<State | Error> = new Array(inputs.length);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      // After a failure (without returnExceptions) the batch has rejected: start no further runs.
+      while (next < inputs.length && !failed) {
+        const index = next++;
+        try {
+          results[index] = await this.invoke(inputs[index]!, configOf(index));
+        } catch (error) {
+          if (batchOptions.returnExceptions !== true) {
+            failed = true;
+            throw error;
+          }
+          results[index] = error as Error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit ?? inputs.length, inputs.length) }, worker));
+    return results;
   }
 
   /**
@@ -268,7 +328,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     const checkpointer = this.requireCheckpointer("getStateHistory");
     const target = threadConfig(config);
     for await (const tuple of checkpointer.list(target, { limit: options.limit, before: options.before as CheckpointConfig | undefined })) {
-      yield snapshotOf<State>(tuple);
+      yield snapshotOf<State>(tuple, this.spec);
     }
   }
 

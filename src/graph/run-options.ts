@@ -61,9 +61,19 @@ export function checkOptions(options: StreamOptions | undefined, defaultMode: St
     subgraphs: given.subgraphs === true,
     recursionLimit,
     tags: given.tags ? [...given.tags] : [],
-    metadata: given.metadata ? { ...given.metadata } : {},
+    metadata: withConfigurableKeys(given.metadata, given.configurable),
     configurable: given.configurable ? { ...given.configurable } : {},
     signal: given.signal,
     highWaterMark,
   };
+}
+
+/** Keys of `configurable` that LangGraph also puts in the run's metadata (so a token's metadata names its thread). */
+const PROPAGATED_KEYS = ["thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id", "assistant_id", "graph_id"] as const;
+
+function withConfigurableKeys(metadata: Record<string, unknown> | undefined, configurable: Record<string, unknown> | undefined): Record<string, unknown> {
+  const result = metadata ? { ...metadata } : {};
+  if (configurable === undefined) return result;
+  for (const key of PROPAGATED_KEYS) if (!(key in result) && configurable[key] !== undefined) result[key] = configurable[key];
+  return result;
 }

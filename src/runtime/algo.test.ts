@@ -63,7 +63,7 @@ describe("algo", () => {
     const joins: JoinState = {};
     const id = (node: string) => node;
     assert.deepEqual(prepareNextTasks(graph, [{ node: "a", routes: [] }], joins, id), []);
-    assert.deepEqual(joins, { "0": ["a"] });
+    assert.deepEqual(joins, { "join:a+b:c": ["a"] });
     assert.deepEqual(prepareNextTasks(graph, [{ node: "b", routes: [] }], joins, id).map((task) => task.node), ["c"]);
     assert.deepEqual(joins, {});
     void START;

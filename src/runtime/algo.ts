@@ -4,7 +4,7 @@ import type { Channel } from "../core/channel.js";
 import { lastValue } from "../channels/last-value.js";
 import { WeftError, describeValue } from "../errors.js";
 import { END } from "../core/constants.js";
-import type { GraphSpec } from "../core/graph-spec.js";
+import { type GraphSpec, joinName } from "../core/graph-spec.js";
 import { type Send, isSend } from "../core/send.js";
 import type { FinishedTask, JoinState, PreparedTask, Write } from "../core/task.js";
 
@@ -119,16 +119,17 @@ export function prepareNextTasks(
         });
       }
     }
-    spec.waitingEdges.forEach((edge, index) => {
-      if (!edge.sources.includes(task.node)) return;
-      const key = String(index);
+    for (const edge of spec.waitingEdges) {
+      if (!edge.sources.includes(task.node)) continue;
+      // Keyed by the join's name, so a checkpoint's progress still fits when edges are added in another order.
+      const key = joinName(edge.sources, edge.target);
       const seen = (joins[key] ??= []);
       if (!seen.includes(task.node)) seen.push(task.node);
       if (edge.sources.every((source) => seen.includes(source))) {
         delete joins[key];
-        pull(edge.target, `join:${edge.sources.join("+")}:${edge.target}`);
+        pull(edge.target, key);
       }
-    });
+    }
   }
   if (pulled.size === 0) return pushes;
   const names = [...pulled.keys()];

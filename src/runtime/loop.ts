@@ -7,6 +7,7 @@ import type { FinishedTask, PreparedTask } from "../core/task.js";
 import { WeftError } from "../errors.js";
 import { type Channels, applyWrites, readState, sortForWrites } from "./algo.js";
 import { abortReason } from "./abortable-delay.js";
+import { GraphRecursionError } from "./graph-recursion-error.js";
 import type { NodeConfig } from "./config.js";
 import { ABANDON_AFTER_MS, AbandonWatch } from "./abandon-watch.js";
 import { routesOf } from "./routes.js";
@@ -29,37 +30,36 @@ async function runSteps(run: RunContext, watch: AbandonWatch, input: unknown): P
   const { channels, joins } = start;
   let { step, tasks } = start;
   let state = readState(channels);
-  if (start.inputApplied && stream.wantsValues) stream.push("values", namespace, state);
+  // As in LangGraph: a run shows the state first when its input wrote a state key, and always when
+  // it resumes, continues or steers a thread (the state it starts from).
+  if (start.showState && stream.wantsValues) stream.push("values", namespace, state);
   const resuming = !start.inputApplied;
   // As in LangGraph, the input counts as a step: a run that applies input has recursionLimit - 1
   // supersteps for its nodes; a run that continues a thread (resume, breakpoint) has recursionLimit + 1.
   const maxSteps = start.inputApplied ? run.recursionLimit - 1 : run.recursionLimit + 1;
   const firstStep = step;
   while (tasks.length > 0) {
-    if (thread.stopsBefore(tasks, resuming && step === firstStep)) return state;
+    if (thread.stopsBefore(tasks, resuming && step === firstStep)) return atBreakpoint(run, state);
     if (signal.aborted) throw abortReason(signal);
-    if (step - firstStep >= maxSteps) {
-      throw new WeftError(
-        "RECURSION_LIMIT",
-        `Recursion limit of ${run.recursionLimit} reached without hitting a stop condition. ` +
-          `Raise \`recursionLimit\` in the run options, or check the graph's conditional edges for a loop that never ends.`,
-        { details: { recursionLimit: run.recursionLimit, step } },
-      );
-    }
+    if (step - firstStep >= maxSteps) throw new GraphRecursionError(run.recursionLimit, step);
     const results = sortForWrites(await runStep(run, watch, tasks, step, state, channels));
     const interrupts = collectInterrupts(results);
-    if (interrupts !== undefined) return paused(run, state, interrupts);
+    if (interrupts !== undefined) return paused(run, state, channels, results, interrupts);
     const writes = results.length === 1 ? results[0]!.writes : results.flatMap((result) => result.writes);
     try {
       applyWrites(channels, writes);
     } catch (error) {
       throw namingWriters(error, results);
     }
-    state = readState(channels);
-    if (stream.wantsValues) stream.push("values", namespace, state);
+    // A step that wrote no state key shows no new state (LangGraph emits values only after writes).
+    if (writes.length > 0) {
+      state = readState(channels);
+      if (stream.wantsValues) stream.push("values", namespace, state);
+    }
     step++;
     tasks = await thread.nextStep(spec, results, joins, state, step);
-    if (tasks.length > 0 && thread.stopsAfter(results)) return state;
+    // As in LangGraph, a breakpoint after the last node still stops (and reports) the run.
+    if (thread.stopsAfter(results)) return atBreakpoint(run, state);
     if (stream.mustWait) await stream.drained();
   }
   return state;
@@ -158,13 +158,40 @@ function collectInterrupts(results: readonly TaskResult[]): Interrupt[] | undefi
 }
 
 /**
- * A step ended with nodes paused at interrupt(). The root run reports the interrupts and stops
- * (finished siblings' writes are already saved); a subgraph passes them up to its parent task.
+ * A step ended with nodes paused at interrupt(). Every graph on the way up reports the interrupts in
+ * its own namespace (seen with `subgraphs: true`); a subgraph then passes them up to its parent task.
+ * The root run stops: the writes of the step's finished tasks are saved with the checkpoint and, as
+ * in LangGraph, show in the state it ends with (and in getState()).
  */
-function paused(run: RunContext, state: Record<string, unknown>, interrupts: Interrupt[]): Record<string, unknown> {
-  if (run.parentScratchpad !== undefined || !run.thread.persistent) throw new GraphInterrupt(interrupts);
+function paused(
+  run: RunContext,
+  state: Record<string, unknown>,
+  channels: Channels,
+  results: readonly TaskResult[],
+  interrupts: Interrupt[],
+): Record<string, unknown> {
+  if (!run.thread.persistent) throw new GraphInterrupt(interrupts);
   const { stream, namespace } = run;
   if (stream.wantsUpdates) stream.push("updates", namespace, { [INTERRUPT]: interrupts });
   if (stream.wantsValues) stream.push("values", namespace, { [INTERRUPT]: interrupts });
+  if (run.parentScratchpad !== undefined) throw new GraphInterrupt(interrupts);
+  const finished = results.flatMap((result) => (result.interrupts === undefined ? result.writes : []));
+  if (finished.length > 0) {
+    try {
+      applyWrites(channels, finished);
+    } catch (error) {
+      throw namingWriters(error, results);
+    }
+    state = readState(channels);
+    if (stream.wantsValues) stream.push("values", namespace, state);
+  }
   return { ...state, [INTERRUPT]: interrupts };
+}
+
+/** A static breakpoint (interruptBefore/interruptAfter) stopped the run: reported as an empty `__interrupt__`, as in LangGraph. */
+function atBreakpoint(run: RunContext, state: Record<string, unknown>): Record<string, unknown> {
+  const { stream, namespace } = run;
+  if (stream.wantsUpdates) stream.push("updates", namespace, { [INTERRUPT]: [] });
+  if (stream.wantsValues) stream.push("values", namespace, { [INTERRUPT]: [] });
+  return { ...state, [INTERRUPT]: [] };
 }

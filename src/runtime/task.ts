@@ -64,7 +64,9 @@ export async function runTask(run: RunContext, task: PreparedTask, step: number,
   const thread = run.thread;
   const finished = thread.finishedResult(task);
   if (finished !== undefined) {
-    if (run.stream.wantsUpdates) run.stream.push("updates", run.namespace, { [task.node]: finished.update ?? null });
+    // As in LangGraph: a finished task's writes are streamed again, marked as cached.
+    if (run.stream.wantsUpdates) run.stream.push("updates", run.namespace, { [task.node]: finished.update, __metadata__: { cached: true } });
+    if (run.stream.wantsDebug) pushTaskEvent(run, task, step, task.kind === "push" ? task.arg : state);
     return finished;
   }
   let result: TaskResult;
@@ -112,14 +114,7 @@ async function executeTask(
     [TASK_CONTEXT]: context,
   };
   const input = task.kind === "push" ? task.arg : state;
-  if (stream.wantsDebug) {
-    stream.push("debug", namespace, {
-      type: "task",
-      timestamp: new Date().toISOString(),
-      step,
-      payload: { id: task.id, name: task.node, input, triggers: task.triggers },
-    });
-  }
+  if (stream.wantsDebug) pushTaskEvent(run, task, step, input);
 
   let update: unknown;
   let writes: Write[];
@@ -175,7 +170,8 @@ async function executeTask(
     throw failure;
   }
 
-  if (stream.wantsUpdates) stream.push("updates", namespace, { [task.node]: update ?? null });
+  // A node that wrote nothing shows as `{}` (LangGraph streams the task's writes as an object).
+  if (stream.wantsUpdates) stream.push("updates", namespace, { [task.node]: update ?? {} });
   if (stream.wantsDebug) {
     stream.push("debug", namespace, {
       type: "task_result",
@@ -185,6 +181,34 @@ async function executeTask(
     });
   }
   return { task, node: task.node, writes, routes, update };
+}
+
+/** A debug `task` event: the task is about to run (LangGraph's payload: its run metadata without the langgraph_* keys). */
+function pushTaskEvent(run: RunContext, task: PreparedTask, step: number, input: unknown): void {
+  const payload: Record<string, unknown> = { id: task.id, name: task.node, input, triggers: task.triggers, interrupts: [] };
+  const metadata = userMetadata(run);
+  if (metadata !== undefined) payload.metadata = metadata;
+  run.stream.push("debug", run.namespace, { type: "task", timestamp: new Date().toISOString(), step, payload });
+}
+
+/** Keys the runtime puts in a task's metadata; a debug task event leaves them out (they are its own fields). */
+const RUNTIME_METADATA_KEYS = new Set([
+  "thread_id",
+  "checkpoint_id",
+  "checkpoint_ns",
+  "checkpoint_map",
+  "langgraph_step",
+  "langgraph_node",
+  "langgraph_triggers",
+  "langgraph_path",
+  "langgraph_checkpoint_ns",
+]);
+
+function userMetadata(run: RunContext): Record<string, unknown> | undefined {
+  let metadata: Record<string, unknown> | undefined;
+  for (const key of Object.keys(run.metadata)) if (!RUNTIME_METADATA_KEYS.has(key)) (metadata ??= {})[key] = run.metadata[key];
+  if (run.tags.length > 0) (metadata ??= {}).tags = run.tags;
+  return metadata;
 }
 
 /**

@@ -5,25 +5,27 @@
 import type { Checkpoint, CheckpointMetadata } from "../core/checkpoint-format.js";
 import {
   CHECKPOINT_FORMAT_VERSION,
-  ERROR_CHANNEL,
-  INTERRUPT_CHANNEL,
-  RESUME_CHANNEL,
-  ROUTES_CHANNEL,
+  type SavedTask,
+  errorWrite,
+  finishedTaskWrites,
+  interruptWrite,
+  readJoins,
   readPendingTasks,
+  readSavedTasks,
+  resumeWrite,
   toPersistedTask,
 } from "../core/checkpoint-format.js";
 import type { CheckpointConfig, CheckpointTuple, Checkpointer } from "../core/checkpointer.js";
 import { newCheckpointId } from "../core/checkpoint-id.js";
 import { type Command, isCommand } from "../core/command.js";
 import { END, START } from "../core/constants.js";
-import type { GraphSpec } from "../core/graph-spec.js";
+import { type GraphSpec, joinName } from "../core/graph-spec.js";
 import type { Interrupt } from "../core/interrupt.js";
 import type { FinishedTask, JoinState, PreparedTask } from "../core/task.js";
 import { taskId } from "../core/task-id.js";
 import { WeftError } from "../errors.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, applyWrites, createChannels, prepareNextTasks, readState, routerResultToRoutes, updateToWrites } from "./algo.js";
-import { type SavedTask, readSavedTasks } from "./saved-tasks.js";
 import type { TaskResult } from "./task.js";
 
 /** Static breakpoints: node names (or every node) to stop before or after. */
@@ -47,8 +49,10 @@ export interface ThreadStart {
   /** The superstep the first tasks run in. */
   step: number;
   tasks: PreparedTask[];
-  /** True when the run's input changed the state (so `values` mode shows it first). */
+  /** True when the run applied an input (an object, or a Command's update or goto) as its first step. */
   inputApplied: boolean;
+  /** True when `values` mode shows the state before the first step: the input wrote a state key, or the run continues a thread. */
+  showState: boolean;
 }
 
 /** Decides the routes out of START for a state (the loop evaluates START's conditional edges). */
@@ -95,6 +99,8 @@ export class ThreadRun {
   private saved = new Map<string, SavedTask>();
   private pendingSaves: Promise<void>[] = [];
   private releaseStoreLock: (() => Promise<void>) | undefined;
+  /** The graph this thread runs (set by begin() and updateState()), for what its debug events say of subgraph tasks. */
+  private spec: GraphSpec | undefined;
 
   constructor(options: ThreadRunOptions) {
     this.checkpointer = options.checkpointer;
@@ -136,6 +142,7 @@ export class ThreadRun {
 
   /** Load the thread and work out the first step: apply the input, resume pending tasks, or answer interrupts. */
   async begin(spec: GraphSpec, input: unknown, startRoutes: StartRoutes): Promise<ThreadStart> {
+    this.spec = spec;
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined) return this.applyInput(spec, input, createChannels(spec), {}, -1, startRoutes);
     if (!this.subgraph) this.releaseStoreLock = await checkpointer.lockThread(this.threadId, this.namespace);
@@ -145,22 +152,24 @@ export class ThreadRun {
         details: { threadId: this.threadId, checkpointId: this.requestedCheckpointId },
       });
     }
-    const pending = tuple === undefined ? [] : readPendingTasks(tuple.checkpoint, (node) => spec.nodes.has(node), this.describe());
+    const joins = readJoins(tuple?.checkpoint, joinNames(spec), this.describe());
     const channels = restoreChannels(spec, tuple?.checkpoint);
-    const joins: JoinState = structuredClone(tuple?.checkpoint.joins ?? {});
     const lastStep = tuple?.metadata.step ?? -1;
     this.current = tuple?.config;
 
     if (this.subgraph && tuple !== undefined) {
       // The parent task runs again (after an interrupt or a crash): continue where the subgraph stopped.
-      this.saved = readSavedTasks(tuple.pendingWrites);
-      return { channels, joins, step: lastStep + 1, tasks: pending, inputApplied: false };
+      const tasks = this.pendingTasks(spec, tuple);
+      this.saved = readSavedTasks(tuple, this.describe());
+      return { channels, joins, step: lastStep + 1, tasks, inputApplied: false, showState: true };
     }
+    // New input starts a new step from the state, as in LangGraph: the pending tasks are not read, so
+    // a thread whose pending task names a node the graph lost still takes new input.
     if (input !== null && input !== undefined && !isCommand(input)) {
       return this.applyInput(spec, input, channels, joins, lastStep, startRoutes);
     }
     if (isCommand(input) && (input.update !== undefined || input.goto.length > 0)) {
-      return this.steer(spec, input, tuple, pending, channels, joins, lastStep, startRoutes);
+      return this.steer(spec, input, tuple, channels, joins, lastStep, startRoutes);
     }
     if (tuple === undefined) {
       throw new WeftError(
@@ -169,19 +178,20 @@ export class ThreadRun {
         { details: { threadId: this.threadId } },
       );
     }
+    const pending = this.pendingTasks(spec, tuple);
     if (this.requestedCheckpointId !== undefined && !isCommand(input)) {
       // Replaying a past checkpoint forks the thread: a copy becomes the latest checkpoint, and its
       // tasks run again from scratch (so a pause or crash in the replay resumes on the fork).
       const checkpointId = newCheckpointId();
       const tasks = renumber(pending, checkpointId, lastStep + 1);
       await this.saveCheckpoint(checkpointId, tuple.checkpoint.channel_values, tasks, joins, lastStep, "fork", null);
-      return { channels, joins, step: lastStep + 1, tasks, inputApplied: false };
+      return { channels, joins, step: lastStep + 1, tasks, inputApplied: false, showState: true };
     }
     // Continuing the latest checkpoint keeps what its tasks had finished (after a crash or a
     // failure) and the answers to their interrupts.
-    this.saved = readSavedTasks(tuple.pendingWrites);
+    this.saved = readSavedTasks(tuple, this.describe());
     if (isCommand(input)) await this.answerInterrupts(input);
-    return { channels, joins, step: lastStep + 1, tasks: pending, inputApplied: false };
+    return { channels, joins, step: lastStep + 1, tasks: pending, inputApplied: false, showState: true };
   }
 
   /** A run's input object: applied as the `input` step, then the tasks START routes to. */
@@ -193,13 +203,14 @@ export class ThreadRun {
     lastStep: number,
     startRoutes: StartRoutes,
   ): Promise<ThreadStart> {
-    applyWrites(channels, updateToWrites(spec, "input", input));
+    const writes = updateToWrites(spec, "input", input);
+    applyWrites(channels, writes);
     const state = readState(channels);
     const checkpointId = newCheckpointId();
     const step = lastStep + 1;
     const tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
     await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: input ?? null });
-    return { channels, joins, step: step + 1, tasks, inputApplied: true };
+    return { channels, joins, step: step + 1, tasks, inputApplied: true, showState: writes.length > 0 };
   }
 
   /**
@@ -211,13 +222,11 @@ export class ThreadRun {
     spec: GraphSpec,
     command: Command,
     tuple: CheckpointTuple | undefined,
-    pending: readonly PreparedTask[],
     channels: Channels,
     joins: JoinState,
     lastStep: number,
     startRoutes: StartRoutes,
   ): Promise<ThreadStart> {
-    const saved = tuple === undefined ? new Map<string, SavedTask>() : readSavedTasks(tuple.pendingWrites);
     if (command.update !== undefined) applyWrites(channels, updateToWrites(spec, "input", command.update));
     const state = readState(channels);
     const checkpointId = newCheckpointId();
@@ -230,19 +239,19 @@ export class ThreadRun {
       tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
     } else {
       // The pending tasks keep their ids: their progress, interrupt answers and subgraph checkpoints stay theirs.
-      tasks = [...pending];
-      for (const [id, progress] of saved) if (tasks.some((task) => task.id === id)) carried.set(id, progress);
+      tasks = this.pendingTasks(spec, tuple);
+      for (const [id, progress] of readSavedTasks(tuple, this.describe())) if (tasks.some((task) => task.id === id)) carried.set(id, progress);
     }
     await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: command.update ?? null });
     for (const [id, progress] of carried) {
       const writes: Array<readonly [string, unknown]> =
-        progress.routes !== undefined ? [...progress.writes, [ROUTES_CHANNEL, progress.routes]] : progress.interrupts.length > 0 ? [[INTERRUPT_CHANNEL, progress.interrupts]] : [];
-      for (const answer of progress.resume) writes.push([RESUME_CHANNEL, answer]);
+        progress.routes !== undefined ? finishedTaskWrites(progress.writes, progress.routes) : progress.interrupts.length > 0 ? [interruptWrite(progress.interrupts)] : [];
+      for (const answer of progress.resume) writes.push(resumeWrite(answer.id, answer.value));
       if (writes.length > 0) await this.checkpointer!.putWrites(this.currentConfig(), writes, id);
     }
     this.saved = carried;
     if (command.resume !== undefined) await this.answerInterrupts(command);
-    return { channels, joins, step: step + 1, tasks, inputApplied: true };
+    return { channels, joins, step: step + 1, tasks, inputApplied: true, showState: true };
   }
 
   /**
@@ -257,6 +266,7 @@ export class ThreadRun {
     routes: (node: string, state: Record<string, unknown>) => Promise<FinishedTask>,
   ): Promise<CheckpointTuple["config"]> {
     const checkpointer = this.requireStore("updateState");
+    this.spec = spec;
     if (asNode !== undefined && asNode !== START && asNode !== END && !spec.nodes.has(asNode)) {
       throw new WeftError("INVALID_UPDATE", `updateState() asNode "${asNode}" is not a node of this graph; use a node name, START or END.`, {
         details: { node: asNode },
@@ -270,16 +280,16 @@ export class ThreadRun {
           details: { threadId: this.threadId, checkpointId: this.requestedCheckpointId },
         });
       }
-      const pending = tuple === undefined ? [] : readPendingTasks(tuple.checkpoint, (node) => spec.nodes.has(node), this.describe());
+      const joins = readJoins(tuple?.checkpoint, joinNames(spec), this.describe());
       const channels = restoreChannels(spec, tuple?.checkpoint);
-      const joins: JoinState = structuredClone(tuple?.checkpoint.joins ?? {});
       const writer = asNode ?? (tuple === undefined ? START : undefined);
       applyWrites(channels, updateToWrites(spec, writer === START || writer === undefined ? "input" : writer, values));
       const state = readState(channels);
       const step = (tuple?.metadata.step ?? -1) + 1;
       const checkpointId = newCheckpointId();
       let tasks: PreparedTask[];
-      if (writer === undefined) tasks = renumber(pending, checkpointId, step + 1);
+      // Only an update that keeps the pending tasks reads them (so asNode works on a thread whose task names a lost node).
+      if (writer === undefined) tasks = renumber(tuple === undefined ? [] : this.pendingTasks(spec, tuple), checkpointId, step + 1);
       else if (writer === END) tasks = [];
       else tasks = prepareNextTasks(spec, [await routes(writer, state)], joins, taskIdMaker(checkpointId, step + 1));
       this.current = tuple?.config;
@@ -318,8 +328,7 @@ export class ThreadRun {
   saveTaskResult(result: TaskResult): Promise<void> {
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined) return DONE;
-    const writes: Array<readonly [string, unknown]> =
-      result.interrupts !== undefined ? [[INTERRUPT_CHANNEL, result.interrupts]] : [...result.writes, [ROUTES_CHANNEL, result.routes]];
+    const writes = result.interrupts !== undefined ? [interruptWrite(result.interrupts)] : finishedTaskWrites(result.writes, result.routes);
     const saving = checkpointer.putWrites(this.currentConfig(), writes, result.task.id);
     this.pendingSaves.push(saving.catch(() => {}));
     return saving;
@@ -330,7 +339,7 @@ export class ThreadRun {
     const checkpointer = this.checkpointer;
     if (checkpointer === undefined || !WeftError.isInstance(error) || error.code === "ABORTED" || error.code === "PARENT_COMMAND") return DONE;
     const saving = checkpointer
-      .putWrites(this.currentConfig(), [[ERROR_CHANNEL, { code: error.code, message: error.message }]], task.id)
+      .putWrites(this.currentConfig(), [errorWrite(error.code, error.message)], task.id)
       .catch(() => {}); // the task's own error is what the run reports
     this.pendingSaves.push(saving);
     return saving;
@@ -425,13 +434,25 @@ export class ThreadRun {
         values,
         metadata,
         next: tasks.map((task) => task.node),
-        tasks: tasks.map((task) => ({ id: task.id, name: task.node, interrupts: [] })),
+        // LangGraph's shape of a snapshot task; none has a result or interrupts yet.
+        tasks: tasks.map((task) => {
+          const entry: Record<string, unknown> = { id: task.id, name: task.node, path: task.path, interrupts: [] };
+          const state = this.spec === undefined ? undefined : subgraphConfig(this.spec, this.threadId, this.namespace, task);
+          if (state !== undefined) entry.state = state;
+          entry.result = undefined;
+          return entry;
+        }),
       },
     });
   }
 
   private target(checkpointId: string | undefined): CheckpointConfig {
     return { configurable: { thread_id: this.threadId, checkpoint_ns: this.namespace, checkpoint_id: checkpointId } };
+  }
+
+  /** The pending tasks of a checkpoint the run continues (CHECKPOINT error when one names a node the graph lost). */
+  private pendingTasks(spec: GraphSpec, tuple: CheckpointTuple): PreparedTask[] {
+    return readPendingTasks(tuple.checkpoint, (node) => spec.nodes.has(node), this.describe());
   }
 
   private describe(): string {
@@ -470,7 +491,7 @@ export class ThreadRun {
     const answers = pending.filter((entry) => !byId || Object.prototype.hasOwnProperty.call(resume, entry.interrupt.id));
     for (const { taskId: taskIdentifier, interrupt } of answers) {
       const value = byId ? (resume as Record<string, unknown>)[interrupt.id] : resume;
-      await this.checkpointer!.putWrites(this.currentConfig(), [[RESUME_CHANNEL, { id: interrupt.id, value }]], taskIdentifier);
+      await this.checkpointer!.putWrites(this.currentConfig(), [resumeWrite(interrupt.id, value)], taskIdentifier);
       this.saved.get(taskIdentifier)!.resume.push({ id: interrupt.id, value });
     }
   }
@@ -479,6 +500,27 @@ export class ThreadRun {
 const DONE: Promise<void> = Promise.resolve();
 const NO_RESUME: ReadonlyMap<string, unknown> = new Map();
 const EMPTY_SAVED: Map<string, SavedTask> = new Map();
+
+/**
+ * For a task that runs a subgraph: the config naming the subgraph's checkpoints (its namespace is
+ * the task's `node:taskId` under the graph's own), as LangGraph gives it in a snapshot task's `state`.
+ */
+export function subgraphConfig(
+  spec: GraphSpec,
+  threadId: string,
+  namespace: string,
+  task: { readonly id: string; readonly node: string },
+): CheckpointConfig | undefined {
+  const run = spec.nodes.get(task.node)?.run;
+  if (typeof run !== "object" || run.graphSpec === undefined) return undefined;
+  const taskNamespace = `${task.node}:${task.id}`;
+  return { configurable: { thread_id: threadId, checkpoint_ns: namespace === "" ? taskNamespace : `${namespace}|${taskNamespace}` } };
+}
+
+/** The names of the graph's waiting edges, whose progress a checkpoint keeps. */
+function joinNames(spec: GraphSpec): ReadonlySet<string> {
+  return new Set(spec.waitingEdges.map((edge) => joinName(edge.sources, edge.target)));
+}
 
 /** The channels of a saved checkpoint. */
 export function restoreChannels(spec: GraphSpec, checkpoint: Checkpoint | undefined): Channels {

@@ -10,7 +10,8 @@ export type DebugEvent =
       type: "task";
       timestamp: string;
       step: number;
-      payload: { id: string; name: string; input: unknown; triggers: readonly string[] };
+      /** `metadata`: the run's own metadata (without the langgraph_* keys) and tags, when it has any. */
+      payload: { id: string; name: string; input: unknown; triggers: readonly string[]; interrupts: unknown[]; metadata?: Record<string, unknown> };
     }
   | {
       type: "task_result";
@@ -19,7 +20,7 @@ export type DebugEvent =
       payload: { id: string; name: string; error: string | null; result: Record<string, unknown>; interrupts: unknown[] };
     }
   | {
-      /** Emitted when a checkpointer saved a checkpoint (root graph only). */
+      /** Emitted when a checkpointer saved a checkpoint (with `subgraphs: true`, also a subgraph's). */
       type: "checkpoint";
       timestamp: string;
       step: number;
@@ -29,7 +30,8 @@ export type DebugEvent =
         values: Record<string, unknown>;
         metadata: Record<string, unknown>;
         next: string[];
-        tasks: Array<{ id: string; name: string; interrupts: unknown[] }>;
+        /** LangGraph's snapshot task shape; `state` names a subgraph task's checkpoints. */
+        tasks: Array<{ id: string; name: string; path: ReadonlyArray<string | number | boolean>; interrupts: unknown[]; state?: RunnableConfig; result?: unknown }>;
       };
     };
 
@@ -82,7 +84,10 @@ export type StreamOutput<State, Modes extends StreamMode | readonly StreamMode[]
 
 /** Options of `invoke()` and `stream()`. */
 export interface RunOptions extends RunnableConfig {
-  /** Supersteps a run may take before it fails with RECURSION_LIMIT (default 25). */
+  /**
+   * Steps a run may take, counted as LangGraph counts them (the input is one), before it fails with a
+   * GraphRecursionError (code RECURSION_LIMIT). Default 25. See docs/graph.md "Supersteps".
+   */
   recursionLimit?: number;
   /** Breakpoints for this run (replacing the graph's `interruptBefore`): stop before these nodes. Needs a checkpointer. */
   interruptBefore?: readonly string[] | "*";
@@ -94,7 +99,7 @@ export interface StreamOptions<
   Modes extends StreamMode | readonly StreamMode[] = StreamMode | readonly StreamMode[],
   Subgraphs extends boolean = boolean,
 > extends RunOptions {
-  /** One mode, or several (then chunks come as `[mode, chunk]`). Default "values". */
+  /** One mode, or several (then chunks come as `[mode, chunk]`). Default "updates", as in LangGraph. */
   streamMode?: Modes;
   /** Also stream subgraphs' values/updates/debug, and yield `[namespace, ...]`. */
   subgraphs?: Subgraphs;
