@@ -246,17 +246,28 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
       });
     });
 
-    it("LangChain's `timeout` call option ends a stalled call: MODEL_CALL saying so, the partial text, the request closed", async () => {
-      await withAnthropicServer([{ text: POEM, stallAfterChunks: 2 }], async (server) => {
-        const model = chatAnthropic(server);
-        const graph = oneNodeGraph(async (config) => model.invoke("poem", { ...config, timeout: 300 }));
-        const { chunks, error } = await drain(graph.stream({ result: "" }, { streamMode: "messages" }));
-        assert.deepEqual(texts(chunks), POEM.slice(0, 2));
-        assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
-        assert.match(error.message, /did not finish within its `timeout` of 300 ms after 10 characters of the answer; the call was aborted/);
-        assert.deepEqual([error.details.partialText, error.details.isRetryable, error.details.timeoutMs], ["Soft paws ", true, 300]);
-        assert.equal((error.cause as Error).name, "ModelAbortError");
-        assert.equal((await server.requests[0]!.closed).completed, false);
+    for (const how of ["invoke(messages, { ...config, timeout })", "model.withConfig({ timeout })"] as const) {
+      it(`LangChain's \`timeout\` call option (${how}) ends a stalled call: MODEL_CALL saying so, the partial text, the request closed`, async () => {
+        await withAnthropicServer([{ text: POEM, stallAfterChunks: 2 }], async (server) => {
+          const model = chatAnthropic(server);
+          const bounded = model.withConfig({ timeout: 300 });
+          const graph = oneNodeGraph(async (config) => (how === "model.withConfig({ timeout })" ? bounded.invoke("poem", config) : model.invoke("poem", { ...config, timeout: 300 })));
+          const { chunks, error } = await drain(graph.stream({ result: "" }, { streamMode: "messages" }));
+          assert.deepEqual(texts(chunks), POEM.slice(0, 2));
+          assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
+          assert.match(error.message, /did not finish within its `timeout` of 300 ms after 10 characters of the answer; the call was aborted/);
+          assert.deepEqual([error.details.partialText, error.details.isRetryable, error.details.timeoutMs], ["Soft paws ", true, 300]);
+          assert.equal((error.cause as Error).name, "ModelAbortError");
+          assert.equal((await server.requests[0]!.closed).completed, false);
+        });
+      });
+    }
+
+    it("outside messages mode the config has no handler: NODE_FAILED with LangChain's error as the cause", async () => {
+      await withAnthropicServer([{ status: 429, errorMessage: "Slow down" }], async (server) => {
+        const error = await poemGraph(server).invoke({ result: "" }).catch((caught: unknown) => caught);
+        assert.ok(isWeftError(error, "NODE_FAILED"), String(error));
+        assert.equal((error.cause as { status?: number }).status, 429);
       });
     });
 
