@@ -69,7 +69,7 @@ function langChainStorage(currentConfig: () => object | undefined): LangChainSto
   const hooks = process?.getBuiltinModule?.("node:async_hooks") as { AsyncLocalStorage: new () => LangChainStorage } | undefined;
   if (hooks === undefined) return undefined;
   const state = { storage: undefined as unknown as LangChainStorage, shared: false };
-  state.storage = new (weftCreatedStorage(hooks.AsyncLocalStorage, currentConfig, state))();
+  state.storage = new WeftLangChainStorage(new hooks.AsyncLocalStorage(), currentConfig, state);
   created = state;
   return (global[STORAGE_KEY] = state.storage);
 }
@@ -78,32 +78,46 @@ function langChainStorage(currentConfig: () => object | undefined): LangChainSto
 const NO_STORE: Store = Object.freeze({});
 
 /**
- * An AsyncLocalStorage whose store, where LangChain set none, is the running Weft node's config (read
- * from Weft's storage). What LangChain enters in it (a chain's run tree, context variables) wins inside.
+ * LangChain's storage as Weft creates it: an AsyncLocalStorage whose store, where LangChain set none,
+ * is the running Weft node's config (read from Weft's storage). What LangChain enters in it (a chain's
+ * run tree, context variables) wins inside. It wraps the AsyncLocalStorage rather than extending it:
+ * on Node 24, AsyncLocalStorage.run calls the instance's own getStore and enterWith.
  */
-function weftCreatedStorage(Base: new () => LangChainStorage, currentConfig: () => object | undefined, state: { shared: boolean }) {
-  return class WeftCreatedStorage extends Base {
-    override getStore(): Store | undefined {
-      const own = super.getStore();
-      if (own !== undefined) return own === NO_STORE ? undefined : own;
-      const config = currentConfig();
-      return config === undefined ? undefined : { extra: { [CHILD_CONFIG_KEY]: config } };
-    }
+class WeftLangChainStorage implements LangChainStorage {
+  constructor(
+    private readonly storage: LangChainStorage,
+    private readonly currentConfig: () => object | undefined,
+    private readonly state: { shared: boolean },
+  ) {}
 
-    override run<Result>(store: unknown, callback: (...args: any[]) => Result, ...args: any[]): Result {
-      if (store !== undefined) state.shared = true;
-      return super.run(store ?? NO_STORE, callback, ...args);
-    }
+  getStore(): Store | undefined {
+    const own = this.storage.getStore();
+    if (own !== undefined) return own === NO_STORE ? undefined : own;
+    const config = this.currentConfig();
+    return config === undefined ? undefined : { extra: { [CHILD_CONFIG_KEY]: config } };
+  }
 
-    override enterWith(store: unknown): void {
-      state.shared = true;
-      // setContextVariable() enters a copy of the current store without its `extra` (a plain object,
-      // not a run tree): keep the node's config in it, as LangChain's run tree copy keeps it.
-      if (typeof store === "object" && store !== null && !("extra" in store) && super.getStore() === undefined) {
-        const config = currentConfig();
-        if (config !== undefined) (store as Store).extra = { [CHILD_CONFIG_KEY]: config };
-      }
-      super.enterWith(store);
+  run<Result>(store: unknown, callback: (...args: any[]) => Result, ...args: any[]): Result {
+    if (store !== undefined) this.state.shared = true;
+    return this.storage.run(store ?? NO_STORE, callback, ...args);
+  }
+
+  exit<Result>(callback: (...args: any[]) => Result, ...args: any[]): Result {
+    return this.run(undefined, callback, ...args);
+  }
+
+  enterWith(store: unknown): void {
+    this.state.shared = true;
+    // setContextVariable() enters a copy of the current store without its `extra` (a plain object,
+    // not a run tree): keep the node's config in it, as LangChain's run tree copy keeps it.
+    if (typeof store === "object" && store !== null && !("extra" in store) && this.storage.getStore() === undefined) {
+      const config = this.currentConfig();
+      if (config !== undefined) (store as Store).extra = { [CHILD_CONFIG_KEY]: config };
     }
-  };
+    this.storage.enterWith(store);
+  }
+
+  disable(): void {
+    this.storage.disable();
+  }
 }
