@@ -11,7 +11,8 @@ import { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage as LangChainAIMessage, BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { fromLangChain } from "weft/langchain";
-import { anthropicErrorEvent, type AnthropicServer } from "weft/testing";
+import { START, StateGraph } from "weft";
+import { anthropicErrorEvent, startAnthropicServer, type AnthropicServer } from "weft/testing";
 import {
   JOKE,
   MODEL,
@@ -27,6 +28,9 @@ import {
 } from "./support/providers.js";
 
 const require = createRequire(import.meta.url);
+/** LangChain's shared AsyncLocalStorage, as this file's imports leave it: none of them creates it (LangGraph.js would). */
+const LANGCHAIN_STORAGE = Symbol.for("ls:tracing_async_local_storage");
+const storageAfterImports = (globalThis as Record<symbol, unknown>)[LANGCHAIN_STORAGE];
 const VERSIONS = {
   "@langchain/core": (require("@langchain/core/package.json") as { version: string }).version,
   "@langchain/anthropic": (require("@langchain/anthropic/package.json") as { version: string }).version,
@@ -61,6 +65,7 @@ function langChainMetadata(checkpointNs: string, tags: string[], extra: Record<s
     versions: VERSIONS,
     ...extra,
     tags,
+    name: undefined,
   };
 }
 
@@ -69,7 +74,8 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
     await withAnthropicServer([{ text: POEM }], async (server) => {
       // The model's own metadata cannot move the token: langgraph_node stays the node's.
       const poemModel = chatAnthropic(server, { tags: ["poem"], metadata: { team: "a", langgraph_node: "not-this" } });
-      const graph = oneNodeGraph(async (config) => poemModel.invoke([{ role: "user", content: "Write a short poem about cats" }], config));
+      let answer: LangChainAIMessage | undefined;
+      const graph = oneNodeGraph(async (config) => (answer = await poemModel.invoke([{ role: "user", content: "Write a short poem about cats" }], config)));
       const { chunks, error } = await drain(graph.stream({ result: "" }, { streamMode: "messages", tags: ["run"] }));
       assert.equal(error, undefined);
       assert.deepEqual(texts(chunks), POEM);
@@ -79,7 +85,9 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
         assert.equal(chunk.id, "msg_test_0");
         assert.deepEqual(metadata, langChainMetadata(checkpointNs, ["run", "poem"], { team: "a" }));
       }
-      // LangChain adds Anthropic's first output token of message_start to message_delta's count, as its concat() does.
+      // The usage LangChain's invoke returns for this streamed answer (see "usage" below for why it is POEM.length + 1).
+      const usage = answer!.usage_metadata!;
+      assert.deepEqual(chunks.at(-1)![0].usage, { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, totalTokens: usage.total_tokens });
       assert.deepEqual(chunks.at(-1)![0].usage, { inputTokens: 6, outputTokens: POEM.length + 1, totalTokens: 6 + POEM.length + 1 });
       assert.equal(chunks.length, POEM.length + 1);
       assert.equal(server.requests[0]!.body.stream, true);
@@ -188,40 +196,85 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
     );
   });
 
-  describe("faults: the tokens already streamed stay delivered, the node fails with LangChain's error", () => {
-    it("429 and 529 before the answer: no tokens, the node fails with the provider's status", async () => {
-      for (const status of [429, 529]) {
+  describe("faults: the tokens already streamed stay delivered, the node fails with MODEL_CALL (status, isRetryable, partialText; LangChain's error as cause)", () => {
+    const poemGraph = (server: AnthropicServer, fields: Parameters<typeof chatAnthropic>[1] = {}) => {
+      const model = chatAnthropic(server, fields);
+      return oneNodeGraph(async (config) => model.invoke("poem", config));
+    };
+
+    it("429, 529 and 400 before the answer: no tokens, the provider's status; 429 and 529 retryable, 400 not", async () => {
+      for (const [status, retryable] of [
+        [429, true],
+        [529, true],
+        [400, false],
+      ] as const) {
         await withAnthropicServer([{ status, errorMessage: "Slow down" }], async (server) => {
-          const model = chatAnthropic(server);
-          const { chunks, error } = await drain(oneNodeGraph(async (config) => model.invoke("hi", config)).stream({ result: "" }, { streamMode: "messages" }));
+          const { chunks, error } = await drain(poemGraph(server).stream({ result: "" }, { streamMode: "messages" }));
           assert.deepEqual(chunks, []);
-          assert.ok(isWeftError(error, "NODE_FAILED"), String(error));
+          assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
+          assert.match(error.message, new RegExp(`^Node "write": LangChain model anthropic:claude-sonnet-4-5 answered HTTP ${status}: .*Slow down`));
+          assert.deepEqual([error.details.status, error.details.isRetryable, error.details.partialText, error.node], [status, retryable, "", "write"]);
           assert.equal((error.cause as { status?: number }).status, status);
-          assert.match(error.message, /Slow down/);
         });
       }
     });
 
-    for (const [name, fault, streamed] of [
-      ["a reset after 4 tokens", { resetAfterChunks: 4 }, 4],
-      ["a malformed event after 2 tokens", { malformedAfterChunks: 2 }, 2],
-      ["an error event after 3 tokens", { malformedAfterChunks: 3, malformedLine: anthropicErrorEvent() }, 3],
+    for (const [name, fault, streamed, retryable, cause] of [
+      ["a reset after 4 tokens", { resetAfterChunks: 4 }, 4, true, /^terminated$/],
+      ["a malformed event after 2 tokens", { malformedAfterChunks: 2 }, 2, false, /JSON/],
+      ["an error event after 3 tokens", { malformedAfterChunks: 3, malformedLine: anthropicErrorEvent("overloaded_error", "Overloaded") }, 3, true, /overloaded_error/],
     ] as const) {
-      it(`${name}: exactly those tokens, then the node fails`, async () => {
+      it(`${name}: exactly those tokens, then MODEL_CALL with them as partialText`, async () => {
         await withAnthropicServer([{ text: POEM, ...fault }], async (server) => {
-          const model = chatAnthropic(server);
-          const { chunks, error } = await drain(oneNodeGraph(async (config) => model.invoke("poem", config)).stream({ result: "" }, { streamMode: "messages" }));
+          const { chunks, error } = await drain(poemGraph(server).stream({ result: "" }, { streamMode: "messages" }));
           assert.deepEqual(texts(chunks), POEM.slice(0, streamed));
-          assert.ok(isWeftError(error, "NODE_FAILED"), String(error));
-          assert.equal(error.node, "write");
+          assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
+          const partialText = POEM.slice(0, streamed).join("");
+          assert.deepEqual([error.details.partialText, error.details.isRetryable, error.details.status, error.node], [partialText, retryable, undefined, "write"]);
+          assert.match(error.message, new RegExp(`after ${partialText.length} characters of the answer`));
+          assert.ok(error.cause instanceof Error);
+          assert.match(error.cause.message, cause);
         });
       });
     }
 
-    it("a stall: the run's timeout signal ends it, with the tokens before the stall, and the request closed", async () => {
+    it("an error event keeps the provider's error type", async () => {
+      await withAnthropicServer([{ text: POEM, malformedAfterChunks: 1, malformedLine: anthropicErrorEvent("overloaded_error", "Overloaded") }], async (server) => {
+        const { error } = await drain(poemGraph(server).stream({ result: "" }, { streamMode: "messages" }));
+        assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
+        assert.equal(error.details.errorType, "overloaded_error");
+      });
+    });
+
+    for (const how of ["invoke(messages, { ...config, timeout })", "model.withConfig({ timeout })"] as const) {
+      it(`LangChain's \`timeout\` call option (${how}) ends a stalled call: MODEL_CALL saying so, the partial text, the request closed`, async () => {
+        await withAnthropicServer([{ text: POEM, stallAfterChunks: 2 }], async (server) => {
+          const model = chatAnthropic(server);
+          const bounded = model.withConfig({ timeout: 300 });
+          const graph = oneNodeGraph(async (config) => (how === "model.withConfig({ timeout })" ? bounded.invoke("poem", config) : model.invoke("poem", { ...config, timeout: 300 })));
+          const { chunks, error } = await drain(graph.stream({ result: "" }, { streamMode: "messages" }));
+          assert.deepEqual(texts(chunks), POEM.slice(0, 2));
+          assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
+          assert.match(error.message, /did not finish within its `timeout` of 300 ms after 10 characters of the answer; the call was aborted/);
+          assert.deepEqual([error.details.partialText, error.details.isRetryable, error.details.timeoutMs], ["Soft paws ", true, 300]);
+          assert.equal((error.cause as Error).name, "ModelAbortError");
+          assert.equal((await server.requests[0]!.closed).completed, false);
+        });
+      });
+    }
+
+    it("outside messages mode the config has no handler: NODE_FAILED with LangChain's error as the cause", async () => {
+      await withAnthropicServer([{ status: 429, errorMessage: "Slow down" }], async (server) => {
+        const error = await poemGraph(server).invoke({ result: "" }).catch((caught: unknown) => caught);
+        assert.ok(isWeftError(error, "NODE_FAILED"), String(error));
+        assert.equal((error.cause as { status?: number }).status, 429);
+      });
+    });
+
+    it("ChatAnthropic's clientOptions.timeout does not end a stream that stalls after it started; the run's signal does (ABORTED)", async () => {
       await withAnthropicServer([{ text: POEM, stallAfterChunks: 2 }], async (server) => {
-        const model = chatAnthropic(server);
-        const stream = oneNodeGraph(async (config) => model.invoke("poem", config)).stream({ result: "" }, { streamMode: "messages", signal: AbortSignal.timeout(400) });
+        // The Anthropic SDK stops its timer once the response starts: 100 ms does not end this stall, the run's 500 ms do.
+        const stream = poemGraph(server, { clientOptions: { logLevel: "off", timeout: 100 } }).stream({ result: "" }, { streamMode: "messages", signal: AbortSignal.timeout(500) });
         const { chunks, error } = await drain(stream);
         assert.deepEqual(texts(chunks), POEM.slice(0, 2));
         assert.ok(endedByAbort(error), String(error));
@@ -262,6 +315,87 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
   });
 });
 
+describe("a LangChain ChatAnthropic called WITHOUT config in a node streams too, as in LangGraph.js", () => {
+  it("with only @langchain/anthropic loaded: Weft creates LangChain's shared AsyncLocalStorage and runs the node in it", async () => {
+    assert.equal(storageAfterImports, undefined, "precondition: nothing this file imports created LangChain's storage");
+    await withAnthropicServer([{ text: POEM }], async (server) => {
+      const poemModel = chatAnthropic(server, { tags: ["poem"], metadata: { team: "a" } });
+      const graph = oneNodeGraph(async () => poemModel.invoke([{ role: "user", content: "Write a short poem about cats" }]));
+      const { chunks, error } = await drain(graph.stream({ result: "" }, { streamMode: "messages", tags: ["run"] }));
+      assert.equal(error, undefined);
+      assert.deepEqual(texts(chunks), POEM);
+      // Exactly what the same call with the node's config streams (the first test above).
+      const checkpointNs = chunks[0]![1].langgraph_checkpoint_ns;
+      for (const [chunk, metadata] of chunks) {
+        assert.equal(chunk.id, "msg_test_0");
+        assert.deepEqual(metadata, langChainMetadata(checkpointNs, ["run", "poem"], { team: "a" }));
+      }
+      assert.equal(chunks.length, POEM.length + 1);
+      assert.equal(server.requests[0]!.body.stream, true);
+      assert.ok((globalThis as Record<symbol, unknown>)[LANGCHAIN_STORAGE] !== undefined);
+    });
+  });
+
+  it("LangChain code in a router finds its config too, and a call's own explicit options still win", async () => {
+    await withAnthropicServer([{ text: ["a"], times: 2 }], async (server) => {
+      const model = chatAnthropic(server);
+      const seen: unknown[] = [];
+      const mine = BaseCallbackHandler.fromMethods({ handleLLMEnd: () => void seen.push("mine: end") });
+      mine.awaitHandlers = true;
+      type State = { result: string };
+      const graph = new StateGraph<State>()
+        .addNode("first", () => ({}))
+        .addNode("write", async () => ({ result: (await model.invoke("hi", { callbacks: [mine] })).text }))
+        .addEdge(START, "first")
+        .addConditionalEdges("first", async () => ((await model.invoke("route?")).text === "a" ? "write" : "__end__"))
+        .compile();
+      const { chunks, error } = await drain(graph.stream({ result: "" }, { streamMode: "messages" }) as never);
+      assert.equal(error, undefined);
+      // The router's call streamed under its node, as in LangGraph.js; the node's call, given its own callbacks, did not.
+      assert.deepEqual(texts(chunks), ["a"]);
+      assert.equal(chunks[0]![1].langgraph_node, "first");
+      assert.deepEqual(seen, ["mine: end"]);
+      assert.deepEqual(server.requests.map((request) => request.body.stream), [true, false]);
+    });
+  });
+
+  it("the run's signal aborts the call and closes the request within 50 ms (p90 of 20, measured on the server)", async (t) => {
+    await assertAbortCloses("no config, run signal", (m) => t.diagnostic(m), (server) => {
+      const controller = new AbortController();
+      const model = chatAnthropic(server);
+      const stream = oneNodeGraph(async () => model.invoke("poem")).stream({ result: "" }, { streamMode: "messages", signal: controller.signal });
+      return { tokens: contents(stream), abort: () => controller.abort() };
+    }, (attempt) => assert.ok(endedByAbort(attempt.error), String(attempt.error)));
+  });
+
+  it("a failure is the same MODEL_CALL as with config", async () => {
+    await withAnthropicServer([{ text: POEM, resetAfterChunks: 3 }], async (server) => {
+      const model = chatAnthropic(server);
+      const { chunks, error } = await drain(oneNodeGraph(async () => model.invoke("poem")).stream({ result: "" }, { streamMode: "messages" }));
+      assert.deepEqual(texts(chunks), POEM.slice(0, 3));
+      assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
+      assert.deepEqual([error.details.partialText, error.details.isRetryable], [POEM.slice(0, 3).join(""), true]);
+    });
+  });
+});
+
+describe("usage: both LangChain paths report what LangChain's own invoke returns for the streamed answer", () => {
+  it("LangChain sums Anthropic's message_start output_tokens (1) and message_delta's count; its non-streaming invoke reports the count", async () => {
+    await withAnthropicServer([{ text: POEM, times: 4 }], async (server) => {
+      const langChainStreamed = (await chatAnthropic(server, { streaming: true }).invoke("poem")).usage_metadata!;
+      const langChainWhole = (await chatAnthropic(server).invoke("poem")).usage_metadata!;
+      assert.deepEqual([langChainStreamed.output_tokens, langChainWhole.output_tokens], [POEM.length + 1, POEM.length]);
+      const expected = { inputTokens: langChainStreamed.input_tokens, outputTokens: langChainStreamed.output_tokens, totalTokens: langChainStreamed.total_tokens };
+      // fromLangChain's final message.
+      assert.deepEqual((await fromLangChain(chatAnthropic(server)).invoke("poem")).usage, expected);
+      // Without a wrapper: the usage on the call's last chunk in messages mode.
+      const model = chatAnthropic(server);
+      const { chunks } = await drain(oneNodeGraph(async (config) => model.invoke("poem", config)).stream({ result: "" }, { streamMode: "messages" }));
+      assert.deepEqual(chunks.at(-1)![0].usage, expected);
+    });
+  });
+});
+
 describe("fromLangChain: a LangChain model as a Weft chat model, for calls without config", () => {
   it("streams into messages mode through AsyncLocalStorage, with Weft's metadata", async () => {
     await withAnthropicServer([{ text: JOKE }], async (server) => {
@@ -274,9 +408,52 @@ describe("fromLangChain: a LangChain model as a Weft chat model, for calls witho
       const checkpointNs = chunks[0]![1].langgraph_checkpoint_ns;
       for (const [chunk, metadata] of chunks) {
         assert.equal(chunk.id, "msg_test_0");
-        assert.deepEqual(metadata, { ...nodeMetadata(checkpointNs), tags: ["joke"], ls_provider: "anthropic", ls_model_name: MODEL, ls_model_type: "chat", ls_temperature: undefined });
+        // `versions` is the LangChain model's own metadata (LangChain adds it), as without the wrapper.
+        assert.deepEqual(metadata, { ...nodeMetadata(checkpointNs), versions: VERSIONS, tags: ["joke"], ls_provider: "anthropic", ls_model_name: MODEL, ls_model_type: "chat", ls_temperature: undefined });
       }
       assert.deepEqual(chunks.at(-1)![0].usage, { inputTokens: 5, outputTokens: JOKE.length + 1, totalTokens: 5 + JOKE.length + 1 });
+    });
+  });
+
+  it("keeps the LangChain model's own tags and metadata (before Weft's options), so the seed's graph filters by them", async () => {
+    const server = await startAnthropicServer({ respond: (request) => ({ text: JSON.stringify(request.body.messages).includes("joke") ? JOKE : POEM }) });
+    try {
+      const jokeModel = fromLangChain(chatAnthropic(server, { tags: ["joke"], metadata: { team: "a", langgraph_node: "not-this" } }), { tags: ["weft"], metadata: { team: "b" } });
+      const poemModel = fromLangChain(chatAnthropic(server, { tags: ["poem"] }));
+      assert.deepEqual([jokeModel.tags, poemModel.tags], [["joke", "weft"], ["poem"]]);
+      type State = { topic: string; joke: string; poem: string };
+      const graph = new StateGraph<State>()
+        .addNode("callModel", async (state: State) => {
+          const joke = await jokeModel.invoke(`Write a joke about ${state.topic}`);
+          const poem = await poemModel.invoke(`Write a short poem about ${state.topic}`);
+          return { joke: joke.content, poem: poem.content };
+        })
+        .addEdge(START, "callModel")
+        .compile();
+      const byTag: Record<string, string[]> = { joke: [], poem: [] };
+      const teams = new Set<unknown>();
+      for await (const [chunk, metadata] of graph.stream({ topic: "cats", joke: "", poem: "" }, { streamMode: "messages" })) {
+        assert.equal(metadata.langgraph_node, "callModel");
+        if (metadata.tags.includes("joke")) teams.add(metadata.team);
+        for (const tag of ["joke", "poem"]) if (typeof chunk.content === "string" && chunk.content !== "" && metadata.tags.includes(tag)) byTag[tag]!.push(chunk.content);
+      }
+      assert.deepEqual(byTag, { joke: JOKE, poem: POEM });
+      assert.deepEqual([...teams], ["b"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reports the finish reason as fromAISDK does: stop, tool-calls, length", async () => {
+    await withAnthropicServer([{ text: ["Hi"] }, { toolUses: [{ name: "get_weather", input: '{"city":"Oslo"}' }] }, { text: ["Cut"], stopReason: "max_tokens" }], async (server) => {
+      const model = fromLangChain(chatAnthropic(server));
+      const tools = model.bindTools([{ name: "get_weather", parameters: WEATHER }]);
+      const reasons = [(await model.invoke("hi")).responseMetadata, (await tools.invoke("Oslo?")).responseMetadata, (await model.invoke("long")).responseMetadata];
+      assert.deepEqual(reasons, [
+        { model: MODEL, provider: "anthropic", finishReason: "stop" },
+        { model: MODEL, provider: "anthropic", finishReason: "tool-calls" },
+        { model: MODEL, provider: "anthropic", finishReason: "length" },
+      ]);
     });
   });
 

@@ -1,12 +1,14 @@
 // The seed's joke/poem graph with real provider clients: the joke model from the AI SDK adapter, the
-// poem model a LangChain ChatAnthropic called with unchanged LangGraph.js node code. Filtered by tag,
-// the stream yields exactly each model's text.
+// poem model a LangChain chat model called with unchanged LangGraph.js node code, over Anthropic's wire
+// format and over OpenAI's (chat completions). Filtered by tag, the stream yields exactly each model's text.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createOpenAI } from "@ai-sdk/openai";
 import { ChatAnthropic } from "@langchain/anthropic";
+import { ChatOpenAI } from "@langchain/openai";
 import { START, StateGraph, type NodeConfig } from "weft";
 import { fromAISDK } from "weft/ai-sdk";
-import { startAnthropicServer } from "weft/testing";
+import { startAnthropicServer, startOpenAICompatibleServer } from "weft/testing";
 import { JOKE, MODEL, POEM, anthropicProviders } from "./support/providers.js";
 
 type State = { topic: string; joke: string; poem: string };
@@ -46,3 +48,35 @@ for (const provider of await anthropicProviders()) {
     });
   });
 }
+
+describe("the seed's graph over OpenAI's wire format: joke from fromAISDK(@ai-sdk/openai's openai.chat), poem from LangChain's ChatOpenAI", () => {
+  it("filtered by tag, messages mode yields exactly each model's tokens, both with ls_provider openai", async () => {
+    const server = await startOpenAICompatibleServer({
+      respond: (request) => ({ text: JSON.stringify(request.body.messages).includes("joke") ? JOKE : POEM }),
+    });
+    try {
+      const jokeModel = fromAISDK(createOpenAI({ baseURL: server.url, apiKey: "sk-test" }).chat("gpt-4o-mini"), { tags: ["joke"] });
+      const poemModel = new ChatOpenAI({ model: "gpt-4o-mini", apiKey: "sk-test", configuration: { baseURL: server.url }, tags: ["poem"] });
+
+      async function callModel(state: State, config: NodeConfig) {
+        const topic = state.topic;
+        const jokeResponse = await jokeModel.invoke([{ role: "user", content: `Write a joke about ${topic}` }], config);
+        const poemResponse = await poemModel.invoke([{ role: "user", content: `Write a short poem about ${topic}` }], config);
+        return { joke: jokeResponse.content, poem: poemResponse.text };
+      }
+      const graph = new StateGraph<State>().addNode(callModel).addEdge(START, "callModel").compile();
+
+      const byTag: Record<string, string[]> = { joke: [], poem: [] };
+      const providers = new Set<unknown>();
+      for await (const [message, metadata] of graph.stream({ topic: "cats", joke: "", poem: "" }, { streamMode: "messages" })) {
+        assert.equal(metadata.langgraph_node, "callModel");
+        providers.add(metadata.ls_provider);
+        for (const tag of ["joke", "poem"]) if (typeof message.content === "string" && message.content && metadata.tags.includes(tag)) byTag[tag]!.push(message.content);
+      }
+      assert.deepEqual(byTag, { joke: JOKE, poem: POEM });
+      assert.deepEqual([...providers], ["openai"]);
+    } finally {
+      await server.close();
+    }
+  });
+});

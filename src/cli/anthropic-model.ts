@@ -31,7 +31,7 @@ export async function createAnthropicModel(
     if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw error;
     throw new WeftError(
       "MISSING_DEPENDENCY",
-      `--model anthropic:${model} needs the AI SDK's Anthropic provider, which is not installed. Install it with: npm install @ai-sdk/anthropic (on Node 20: npm install @ai-sdk/anthropic@3).`,
+      `--model anthropic:${model} needs the AI SDK's Anthropic provider, which is not installed. Install it with: npm install @ai-sdk/anthropic.`,
       { cause: error, details: { package: "@ai-sdk/anthropic" } },
     );
   }

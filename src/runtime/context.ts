@@ -3,6 +3,7 @@
 // AsyncLocalStorage (browsers, some edge runtimes) passing `config` explicitly always works.
 import { WeftError } from "../errors.js";
 import type { NodeConfig, Writer } from "./config.js";
+import { releaseLangChainStorage, withLangChainConfig } from "./langchain-context.js";
 
 interface Storage {
   run<Result>(store: NodeConfig, callback: () => Result): Result;
@@ -48,7 +49,10 @@ const later: (callback: () => void) => void = typeof setImmediate === "function"
 
 function disableIfIdle(): void {
   disableScheduled = false;
-  if (activeCallbacks === 0) storage!.disable();
+  if (activeCallbacks === 0) {
+    storage!.disable();
+    releaseLangChainStorage();
+  }
 }
 
 /** Run `callback` with `config` as the current node config (until the promise it returns settles). */
@@ -57,7 +61,8 @@ export function runWithConfig<Result>(config: NodeConfig, callback: () => Result
   activeCallbacks++;
   let result: Result;
   try {
-    result = storage.run(config, callback);
+    // LangChain.js code in the node (a model called without config) finds the config too, as in LangGraph.js.
+    result = storage.run(config, withLangChainConfig(config, callback, currentConfig));
   } catch (error) {
     release();
     throw error;

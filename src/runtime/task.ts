@@ -9,7 +9,7 @@ import type { Send } from "../core/send.js";
 import type { PreparedTask, Write } from "../core/task.js";
 import { WeftError, describeError } from "../errors.js";
 import { taskMetadata } from "../stream/metadata.js";
-import { langChainCallbacks } from "../stream/langchain-callbacks.js";
+import { langChainCallbacks, langChainModelCallError } from "../stream/langchain-callbacks.js";
 import { streamReturnedMessages } from "../stream/returned-messages.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, staticRoutes, updateToWrites } from "./algo.js";
@@ -260,8 +260,12 @@ function abortedIn(node: string, signal: AbortSignal, error: unknown): WeftError
   return aborted;
 }
 
-/** Errors leave a node naming it: WeftErrors keep their code, anything else becomes NODE_FAILED. */
+/**
+ * Errors leave a node naming it: WeftErrors keep their code, a LangChain chat model's failure while
+ * streaming into the run becomes the MODEL_CALL its callback handler built, anything else NODE_FAILED.
+ */
 export function nodeError(node: string, error: unknown): WeftError {
+  if (!WeftError.isInstance(error)) error = langChainModelCallError(error) ?? error;
   if (WeftError.isInstance(error)) {
     if (error.node === undefined) {
       error.node = node;

@@ -4,6 +4,7 @@
 // invoke and hands each chunk here, where it becomes a Weft AIMessageChunk with Weft's metadata.
 // Duck-typed on purpose: @langchain/core stays an optional peer that nothing below models/ imports.
 import { AIMessageChunk } from "../core/messages.js";
+import type { WeftError } from "../errors.js";
 import {
   completeToolCallChunks,
   reasoningChunk,
@@ -12,6 +13,7 @@ import {
   usageOf,
   type LangChainMessageLike,
 } from "./langchain-chunks.js";
+import { isAbortError, langChainCallError, langChainTimeoutError } from "./langchain-errors.js";
 import { restoreRoutingKeys } from "./metadata.js";
 import type { RunStream } from "./run-stream.js";
 
@@ -51,6 +53,22 @@ interface ModelRun {
   streamed: boolean;
   /** The id of each streamed tool call by index, so every fragment of a call carries it (as Weft's models do). */
   toolCallIds: Map<number, string> | undefined;
+  /** The text streamed so far, joined only if the call fails (`details.partialText`). */
+  readonly textParts: string[];
+}
+
+/**
+ * The MODEL_CALL error for each error a LangChain chat model failed with while streaming into a run, keyed
+ * by LangChain's error object: the node rethrows that object, and the runtime reports this in its place.
+ */
+const modelCallErrors = new WeakMap<object, WeftError>();
+
+/**
+ * The MODEL_CALL error (status, isRetryable, partialText; LangChain's error as `cause`) for an error a
+ * LangChain chat model streaming into a run failed with, or undefined for any other error.
+ */
+export function langChainModelCallError(error: unknown): WeftError | undefined {
+  return typeof error === "object" && error !== null ? modelCallErrors.get(error) : undefined;
 }
 
 /**
@@ -87,14 +105,16 @@ class StreamMessagesHandler implements LangChainCallbackHandler {
     _extraParams?: unknown,
     tags?: string[],
     metadata?: Record<string, unknown>,
+    runName?: string,
   ): void {
     const allTags = Array.isArray(tags) ? tags : [];
     if (allTags.includes(NOSTREAM_TAG)) return;
     // LangChain merged the node's metadata, the model's ls_* facts and the model's own metadata, in
     // that order; the node's langgraph_* keys are put back, since a model's metadata never moves a token.
-    const merged: Record<string, unknown> = { ...metadata, tags: [...allTags] };
+    // `name` is the call's `runName`, as LangGraph.js puts it (undefined unless the call names itself).
+    const merged: Record<string, unknown> = { name: runName, ...metadata, tags: [...allTags] };
     restoreRoutingKeys(merged, this.nodeMetadata());
-    (this.runs ??= new Map()).set(runId, { metadata: merged, id: undefined, streamed: false, toolCallIds: undefined });
+    (this.runs ??= new Map()).set(runId, { metadata: merged, id: undefined, streamed: false, toolCallIds: undefined, textParts: [] });
   }
 
   handleLLMNewToken(token: string, _index: unknown, runId: string, _parentRunId?: string, _tags?: string[], fields?: { chunk?: { message?: unknown } }) {
@@ -112,6 +132,7 @@ class StreamMessagesHandler implements LangChainCallbackHandler {
       }
     }
     if (parts.reasoning !== "") this.push(run, reasoningChunk(parts.reasoning, run.id));
+    if (parts.text !== "") run.textParts.push(parts.text);
     if (parts.text !== "" || toolCallChunks.length > 0) this.push(run, new AIMessageChunk(parts.text, run.id, toolCallChunks.length > 0 ? toolCallChunks : undefined));
     if (this.stream.mustWait) return this.stream.drained();
     return undefined;
@@ -141,8 +162,17 @@ class StreamMessagesHandler implements LangChainCallbackHandler {
     return undefined;
   }
 
-  handleLLMError(_error: unknown, runId: string): void {
-    this.runs?.delete(runId);
+  handleLLMError(error: unknown, runId: string): void {
+    const run = this.runs?.get(runId);
+    if (run === undefined) return;
+    this.runs!.delete(runId);
+    if (typeof error !== "object" || error === null) return;
+    const partialText = run.textParts.join("");
+    const facts = { provider: String(run.metadata.ls_provider ?? "langchain"), model: String(run.metadata.ls_model_name ?? "unknown"), streamedCharacters: partialText.length, partialText };
+    if (!isAbortError(error)) modelCallErrors.set(error, langChainCallError(error, facts));
+    // LangChain's `timeout` call option aborts the call (and records `timeoutMs` in its metadata); any
+    // other abort stays the caller's (the runtime reports the run's abort as ABORTED).
+    else if (typeof run.metadata.timeoutMs === "number") modelCallErrors.set(error, langChainTimeoutError(error, facts, run.metadata.timeoutMs));
   }
 
   /** A config may be logged or serialized; the run's bus behind the handler is not part of it. */

@@ -10,7 +10,8 @@ export interface LangChainMessageLike {
   tool_call_chunks?: unknown;
   tool_calls?: unknown;
   usage_metadata?: { input_tokens?: unknown; output_tokens?: unknown; total_tokens?: unknown };
-  additional_kwargs?: { reasoning_content?: unknown };
+  additional_kwargs?: { reasoning_content?: unknown; stop_reason?: unknown };
+  response_metadata?: { finish_reason?: unknown; stop_reason?: unknown };
 }
 
 export function reasoningChunk(text: string, id: string): AIMessageChunk {
@@ -70,3 +71,32 @@ export function usageOf(usage: LangChainMessageLike["usage_metadata"]): Usage | 
   const totalTokens = typeof usage.total_tokens === "number" ? usage.total_tokens : inputTokens + outputTokens;
   return { inputTokens, outputTokens, totalTokens };
 }
+
+/**
+ * The finish reason a LangChain message (chunk) carries, if any, as the AI SDK's unified reason (what
+ * `fromAISDK` reports): "stop", "length", "tool-calls", "content-filter", else "other". OpenAI-style
+ * models put it in `response_metadata.finish_reason`; Anthropic's in `stop_reason` (the streamed
+ * message_delta chunk: `additional_kwargs`).
+ */
+export function finishReasonOf(message: LangChainMessageLike): string | undefined {
+  const reason = message.response_metadata?.finish_reason ?? message.response_metadata?.stop_reason ?? message.additional_kwargs?.stop_reason;
+  if (typeof reason !== "string" || reason === "") return undefined;
+  return UNIFIED_FINISH_REASONS.get(reason) ?? "other";
+}
+
+const UNIFIED_FINISH_REASONS: ReadonlyMap<string, string> = new Map([
+  ["stop", "stop"],
+  ["end_turn", "stop"],
+  ["stop_sequence", "stop"],
+  ["STOP", "stop"],
+  ["length", "length"],
+  ["max_tokens", "length"],
+  ["MAX_TOKENS", "length"],
+  ["model_context_window_exceeded", "length"],
+  ["tool_calls", "tool-calls"],
+  ["function_call", "tool-calls"],
+  ["tool_use", "tool-calls"],
+  ["content_filter", "content-filter"],
+  ["refusal", "content-filter"],
+  ["SAFETY", "content-filter"],
+]);

@@ -29,14 +29,14 @@ const INSTALLED = [
   { packageName: "@ai-sdk/anthropic", specificationVersion: "v4" },
 ] as const;
 
-/** The installed provider majors whose `engines.node` this Node satisfies (the v4 packages need Node 22). */
+/**
+ * Every installed provider major, on every Node Weft supports: the v4 packages declare Node >= 22 in
+ * `engines`, and they pass these tests on Node 20 too.
+ */
 export async function anthropicProviders(): Promise<AnthropicProvider[]> {
   const providers: AnthropicProvider[] = [];
-  const major = Number(process.versions.node.split(".")[0]);
   for (const { packageName, specificationVersion } of INSTALLED) {
-    const manifest = require(`${packageName}/package.json`) as { version: string; engines?: { node?: string } };
-    const minimum = /^>=\s*(\d+)/.exec(manifest.engines?.node ?? "")?.[1];
-    if (minimum !== undefined && major < Number(minimum)) continue;
+    const manifest = require(`${packageName}/package.json`) as { version: string };
     const module = (await import(packageName)) as { createAnthropic: CreateAnthropic };
     providers.push({ packageName, version: manifest.version, specificationVersion, createAnthropic: module.createAnthropic });
   }

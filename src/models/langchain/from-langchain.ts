@@ -2,9 +2,10 @@
 // pass no config: `model.stream()` is read chunk by chunk and mapped onto Weft's one streaming
 // contract. Inside a node, `await langChainModel.invoke(messages, config)` streams without this
 // wrapper (stream/langchain-callbacks.ts). Duck-typed: @langchain/core is never imported here.
-import { WeftError, describeError, describeValue } from "../../errors.js";
+import { WeftError, describeValue } from "../../errors.js";
 import type { Message } from "../../core/messages.js";
-import { streamedToolCallChunks, textAndReasoning, usageOf, type LangChainMessageLike } from "../../stream/langchain-chunks.js";
+import { finishReasonOf, streamedToolCallChunks, textAndReasoning, usageOf, type LangChainMessageLike } from "../../stream/langchain-chunks.js";
+import { langChainCallError } from "../../stream/langchain-errors.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../chat-model.js";
 import { ProviderRequest } from "../provider-request.js";
 import type { ToolInput } from "../tool-definition.js";
@@ -15,10 +16,15 @@ export interface LangChainChatModelLike {
   bindTools?(tools: any[], kwargs?: any): { stream(input: any, options?: any): Promise<AsyncIterable<unknown>> };
   getLsParams?(options: any): { ls_provider?: string; ls_model_name?: string };
   _llmType?(): string;
+  /** The model's own tags and metadata (`new ChatAnthropic({ tags, metadata })`). */
+  tags?: string[];
+  metadata?: Record<string, unknown>;
 }
 
 export interface FromLangChainOptions {
+  /** Added after the LangChain model's own tags. */
   tags?: readonly string[];
+  /** Merged over the LangChain model's own metadata. */
   metadata?: Record<string, unknown>;
   /** Milliseconds without a chunk after which the call is aborted with MODEL_CALL (default 600000). */
   timeout?: number;
@@ -58,7 +64,11 @@ export class LangChainChatModel extends BaseChatModel {
     }
     const facts = lsParamsOf(model);
     const temperature = (model as { temperature?: unknown }).temperature;
-    super({ ...options, temperature: typeof temperature === "number" ? temperature : undefined });
+    // The LangChain model's own tags and metadata count, as when it streams without this wrapper.
+    const ownTags = Array.isArray(model.tags) ? model.tags : [];
+    const tags = Array.isArray(options.tags) ? [...new Set([...ownTags, ...options.tags])] : (options.tags ?? ownTags);
+    const metadata = { ...(isRecord(model.metadata) ? model.metadata : {}), ...options.metadata };
+    super({ tags, metadata, temperature: typeof temperature === "number" ? temperature : undefined });
     this.chatModel = model;
     this.provider = facts.ls_provider ?? model._llmType?.() ?? "langchain";
     this.modelName = facts.ls_model_name ?? modelNameOf(model);
@@ -81,11 +91,13 @@ export class LangChainChatModel extends BaseChatModel {
     try {
       const runnable = request.tools.length > 0 ? this.chatModel.bindTools!(request.tools.map(toOpenAIFunction)) : this.chatModel;
       call.waiting();
-      // The node's callbacks are not passed on: this wrapper streams the call itself.
-      const stream = await runnable.stream(toLangChainMessages(request.messages), { signal: call.signal });
+      // This wrapper streams the call itself: `callbacks: []` keeps the node's LangChain callbacks,
+      // which LangChain would find in its AsyncLocalStorage (runtime/langchain-context.ts), from streaming it twice.
+      const stream = await runnable.stream(toLangChainMessages(request.messages), { signal: call.signal, callbacks: [] });
       iterator = stream[Symbol.asyncIterator]();
       let sentId = false;
       let usage: { inputTokens: number; outputTokens: number; totalTokens: number } | undefined;
+      let finishReason: string | undefined;
       for (;;) {
         const next = await iterator.next();
         call.received();
@@ -107,28 +119,19 @@ export class LangChainChatModel extends BaseChatModel {
         if (piece !== undefined) {
           usage = usage === undefined ? piece : { inputTokens: usage.inputTokens + piece.inputTokens, outputTokens: usage.outputTokens + piece.outputTokens, totalTokens: usage.totalTokens + piece.totalTokens };
         }
+        finishReason = finishReasonOf(chunk) ?? finishReason;
         call.waiting();
       }
       call.throwIfStopped(stall);
       if (usage !== undefined) yield { type: "usage", usage };
+      if (finishReason !== undefined) yield { type: "finish", reason: finishReason };
     } catch (error) {
       call.throwIfStopped(stall);
-      throw WeftError.isInstance(error) ? error : this.callError(error, streamedCharacters);
+      throw WeftError.isInstance(error) ? error : langChainCallError(error, { provider: this.provider, model: this.modelName, streamedCharacters });
     } finally {
       call.close();
       void iterator?.return?.().catch(() => {});
     }
-  }
-
-  private callError(error: unknown, streamedCharacters: number): WeftError {
-    const where = `LangChain model ${this.provider}:${this.modelName}`;
-    const progress = streamedCharacters > 0 ? ` after ${streamedCharacters} characters of the answer` : "";
-    const status = statusOf(error);
-    const connection = status === undefined && /terminated|socket|closed|ECONNRESET|ECONNREFUSED|fetch failed|Connection error/i.test(describeChain(error));
-    const details: Record<string, unknown> = { isRetryable: status !== undefined ? status === 408 || status === 409 || status === 429 || status >= 500 : connection };
-    if (status !== undefined) details.status = status;
-    const what = status !== undefined ? `answered HTTP ${status}` : connection ? "lost the connection" : "failed";
-    return new WeftError("MODEL_CALL", `${where} ${what}${progress}: ${describeError(error)}`, { cause: error, details });
   }
 
   private idleError(streamedCharacters: number): WeftError {
@@ -184,19 +187,6 @@ function modelNameOf(model: LangChainChatModelLike): string {
   return "unknown";
 }
 
-/** The HTTP status of a provider SDK's error (Anthropic, OpenAI: `status`; others: `statusCode` or `response.status`). */
-function statusOf(error: unknown): number | undefined {
-  const candidate = error as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } } | null;
-  for (const value of [candidate?.status, candidate?.statusCode, candidate?.response?.status]) if (typeof value === "number") return value;
-  return undefined;
-}
-
-function describeChain(error: unknown): string {
-  const parts: string[] = [];
-  let current = error;
-  for (let depth = 0; depth < 5 && current !== undefined; depth++) {
-    parts.push(describeError(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return parts.join(" ");
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
