@@ -21,6 +21,17 @@ type WireEvent = { type: "event"; event_id: string; seq: number; method: string;
 
 const getWeather = tool(async ({ city }: { city: string }) => `Sunny in ${city}`, { name: "get_weather", schema: z.object({ city: z.string() }) });
 
+/** A ReAct agent whose tool `research` runs another ReAct agent (a sub-agent). */
+function supervisorAgent() {
+  const researcher = createReactAgent({ llm: new FakeChatModel({ responses: [{ content: ["Found ", "it."] }] }), tools: [], name: "researcher" });
+  const research = tool(async ({ question }: { question: string }, config) => (await researcher.invoke({ messages: [{ role: "user", content: question }] }, config)).messages.at(-1)!.text, {
+    name: "research",
+    schema: z.object({ question: z.string() }),
+  });
+  const llm = new FakeChatModel({ responses: [{ toolCalls: [{ id: "call_research", name: "research", args: { question: "Why?" } }] }, { content: ["Because."] }] });
+  return createReactAgent({ llm, tools: [research], name: "supervisor" });
+}
+
 describe("the Agent Streaming Protocol over HTTP", () => {
   let server: RunningServer;
   let client: any;
@@ -31,7 +42,7 @@ describe("the Agent Streaming Protocol over HTTP", () => {
       .addEdge(START, "ask")
       .compile({ name: "approval" });
     server = await serve(
-      createHandler({ graphs: { agent: createReactAgent({ llm, tools: [getWeather], name: "agent" }), approval }, checkpointer: new MemorySaver(), heartbeatMs: 0 }),
+      createHandler({ graphs: { agent: createReactAgent({ llm, tools: [getWeather], name: "agent" }), approval, supervisor: supervisorAgent() }, checkpointer: new MemorySaver(), heartbeatMs: 0 }),
       { port: 0 },
     );
     client = new Client({ apiUrl: server.url, callerOptions: { maxRetries: 0 } });
@@ -65,8 +76,10 @@ describe("the Agent Streaming Protocol over HTTP", () => {
 
     assert.deepEqual(
       events.filter((event) => event.method === "lifecycle").map((event) => [event.params.namespace.map((segment) => segment.split(":")[0]), event.params.data.event]),
-      [[[], "running"], [["agent"], "started"], [["tools"], "started"], [["agent"], "started"], [["agent"], "completed"], [["tools"], "completed"], [["agent"], "completed"], [[], "completed"]],
+      // Each task's namespace completes when the task's result comes, as in process and in LangGraph's protocol.
+      [[[], "running"], [["agent"], "started"], [["agent"], "completed"], [["tools"], "started"], [["tools"], "completed"], [["agent"], "started"], [["agent"], "completed"], [[], "completed"]],
     );
+    assert.ok(events.every((event) => event.method !== "lifecycle" || event.params.data.cause === undefined), "a plain tool call spawns no namespace");
     const answer = events.filter((event) => event.method === "messages" && event.params.data.event === "content-block-delta").map((event) => event.params.data.delta.text ?? event.params.data.delta.args);
     assert.deepEqual(answer, ['{"city":', '"Paris"}', "Sunny in Paris", "Sunny ", "today."]);
     assert.deepEqual(
@@ -95,6 +108,42 @@ describe("the Agent Streaming Protocol over HTTP", () => {
     assert.deepEqual(checkpoints.map((checkpoint: { id: string }) => checkpoint.id)[0], state.checkpoint.id);
     assert.equal(checkpoints.length, 3);
     await reopened.close();
+  });
+
+  it("ties a sub-agent to the tool call that ran it: its lifecycle `started` has the call as `cause`, which the client's subgraph handle reads", async () => {
+    const threadId = randomUUID();
+    const thread = client.threads.stream(threadId, { assistantId: "supervisor" });
+    // The client's discovery of the root's subgraphs, until the namespace of the answer after the tool.
+    const discovered = (async () => {
+      const handles: any[] = [];
+      for await (const handle of thread.subgraphs as AsyncIterable<any>) {
+        handles.push(handle);
+        if (handles.some((each) => each.name === "tools") && handle.name === "agent") return handles;
+      }
+      return handles;
+    })();
+    const { events } = await runToEnd(thread, () => thread.run.start({ input: { messages: [{ type: "human", content: "Research it" }] } }));
+    const handles = await discovered;
+    await thread.close();
+
+    const started = events.filter((event) => event.method === "lifecycle" && event.params.data.event === "started");
+    const toolsTask = started.find((event) => event.params.namespace.length === 1 && event.params.namespace[0]!.startsWith("tools:"))!;
+    assert.deepEqual(toolsTask.params.data, { event: "started", graph_name: "tools", cause: { type: "toolCall", tool_call_id: "call_research" } });
+    assert.deepEqual(
+      started.filter((event) => event !== toolsTask).map((event) => [event.params.namespace.map((segment) => segment.split(":")[0]), event.params.data.cause]),
+      [[["agent"], undefined], [["tools", "agent"], undefined], [["agent"], undefined]],
+      "the sub-agent's own nodes and the supervisor's model calls have no cause",
+    );
+    // The sub-agent's first event comes after the cause is announced, and its answer is the tool's result.
+    const subAgentValues = events.findIndex((event) => event.method === "values" && event.params.namespace[0] === toolsTask.params.namespace[0]);
+    assert.ok(events.indexOf(toolsTask) < subAgentValues);
+    assert.deepEqual(events.filter((event) => event.method === "tools").map((event) => [event.params.data.event, event.params.data.tool_call_id]), [["tool-started", "call_research"], ["tool-finished", "call_research"]]);
+
+    assert.deepEqual(handles.map((handle) => [handle.name, handle.cause]), [["agent", undefined], ["tools", { type: "toolCall", tool_call_id: "call_research" }], ["agent", undefined]]);
+    const subAgent = handles[1];
+    assert.equal(subAgent.graphName, "tools");
+    assert.deepEqual(subAgent.namespace, toolsTask.params.namespace);
+    assert.deepEqual(subAgent.toolStartedEvent.params.data, { event: "tool-started", tool_call_id: "call_research", tool_name: "research", input: { question: "Why?" } });
   });
 
   it("replays a finished run after `since` and filters by namespace and depth", async () => {
