@@ -32,6 +32,15 @@ function supervisorAgent() {
   return createReactAgent({ llm, tools: [research], name: "supervisor" });
 }
 
+/** A graph answering each run with the next number ("Answer 1", "Answer 2", ...): a forked run's answer differs from the first. */
+function counterGraph() {
+  let answers = 0;
+  return new StateGraph(MessagesState)
+    .addNode("answer", () => ({ messages: [new AIMessage({ content: `Answer ${++answers}`, id: `answer-${answers}` })] }))
+    .addEdge(START, "answer")
+    .compile({ name: "counter" });
+}
+
 describe("the Agent Streaming Protocol over HTTP", () => {
   let server: RunningServer;
   let client: any;
@@ -42,7 +51,7 @@ describe("the Agent Streaming Protocol over HTTP", () => {
       .addEdge(START, "ask")
       .compile({ name: "approval" });
     server = await serve(
-      createHandler({ graphs: { agent: createReactAgent({ llm, tools: [getWeather], name: "agent" }), approval, supervisor: supervisorAgent() }, checkpointer: new MemorySaver(), heartbeatMs: 0 }),
+      createHandler({ graphs: { agent: createReactAgent({ llm, tools: [getWeather], name: "agent" }), approval, supervisor: supervisorAgent(), counter: counterGraph() }, checkpointer: new MemorySaver(), heartbeatMs: 0 }),
       { port: 0 },
     );
     client = new Client({ apiUrl: server.url, callerOptions: { maxRetries: 0 } });
@@ -197,6 +206,44 @@ describe("the Agent Streaming Protocol over HTTP", () => {
     await second.close();
   });
 
+  it("state.fork runs again from a checkpoint the stream announced: a new branch from it, the old one kept in the history", async () => {
+    const threadId = randomUUID();
+    const thread = client.threads.stream(threadId, { assistantId: "counter" });
+    const first = await runToEnd(thread, () => thread.run.start({ input: { messages: [{ type: "human", content: "Question" }] } }));
+    const contents = async () => (await thread.state.get({ namespace: [] })).values.messages.map((message: { content: string }) => message.content);
+    assert.deepEqual(await contents(), ["Question", "Answer 1"]);
+    // The checkpoint before the answer: the parent of the run's last one (step numbers are not relied on).
+    const checkpoints = first.events.filter((event) => event.method === "checkpoints").map((event) => event.params.data as { id: string; parent_id?: string });
+    const last = checkpoints.at(-1)!;
+    const forkPoint = checkpoints.find((checkpoint) => checkpoint.id === last.parent_id)!;
+    assert.ok(forkPoint !== undefined, "the stream announced the parent of its last checkpoint");
+
+    const forked = await runToEnd(thread, () => thread.state.fork({ checkpoint_id: forkPoint.id, input: null }), first.events);
+    const runs = (await (await fetch(`${server.url}/threads/${threadId}/runs`)).json()) as Array<{ run_id: string; status: string }>;
+    assert.equal(runs.length, 2);
+    assert.deepEqual(forked.result, { run_id: (forked.result as { run_id: string }).run_id, thread_id: threadId });
+    assert.ok(runs.every((run) => run.status === "success") && runs.some((run) => run.run_id === (forked.result as { run_id: string }).run_id), "state.fork started a second run, which succeeded");
+    assert.equal(forked.events.at(-1)!.params.data.event, "completed");
+    const branch = forked.events.filter((event) => event.method === "checkpoints").map((event) => event.params.data as { id: string; parent_id?: string });
+    assert.equal(branch[0]!.parent_id, forkPoint.id, "the forked run's first checkpoint is a child of the fork point");
+    assert.deepEqual(await contents(), ["Question", "Answer 2"]);
+    // Both branches stay in the history: the first run's last checkpoint is still there.
+    const { checkpoints: history } = await thread.state.listCheckpoints({ limit: 20 });
+    const ids = history.map((checkpoint: { id: string }) => checkpoint.id);
+    assert.ok(ids.includes(last.id) && ids.includes(branch.at(-1)!.id));
+    assert.equal(ids[0], branch.at(-1)!.id, "the newest checkpoint is the fork's");
+
+    // A checkpoint the thread does not have, and a missing one, answer 4xx naming the field.
+    const commands = `${server.url}/threads/${threadId}/commands`;
+    const unknown = await postJson(commands, { id: 20, method: "state.fork", params: { checkpoint_id: "nope" } });
+    const unknownAnswer = (await unknown.json()) as { error: string; field: string; message: string };
+    assert.deepEqual([unknown.status, unknownAnswer.error, unknownAnswer.field], [404, "no_such_checkpoint", "params.checkpoint_id"]);
+    assert.match(unknownAnswer.message, /is not a checkpoint of thread/);
+    const missing = await postJson(commands, { id: 21, method: "state.fork", params: {} });
+    assert.deepEqual([missing.status, ((await missing.json()) as { field: string }).field], [422, "params.checkpoint_id"]);
+    await thread.close();
+  });
+
   it("answers bad commands and filters with a 4xx naming the field", async () => {
     const threadId = randomUUID();
     const commands = `${server.url}/threads/${threadId}/commands`;
@@ -205,6 +252,7 @@ describe("the Agent Streaming Protocol over HTTP", () => {
       [{ id: 2, method: "run.start", params: { assistant_id: "agent", input: "hi" } }, 422, "invalid_argument", "params.input"],
       [{ id: 3, method: "run.start", params: { assistant_id: "agent", input: null, multitaskStrategy: "sometimes" } }, 422, "invalid_argument", "params.multitaskStrategy"],
       [{ id: 9, method: "run.start", params: { assistant_id: "nope", input: null } }, 404, "invalid_argument", "params.assistant_id"],
+      [{ id: 10, method: "run.start", params: { assistant_id: "agent", input: null, config: { configurable: { checkpoint_id: "nope" } } } }, 404, "no_such_checkpoint", "params.config.configurable.checkpoint_id"],
       [{ id: 4, method: "run.launch", params: {} }, 400, "unknown_command", "method"],
       [{ id: 5, method: "subscription.subscribe", params: {} }, 400, "not_supported", "method"],
       [{ id: -1, method: "state.get" }, 422, "invalid_argument", "id"],
