@@ -27,7 +27,7 @@ interface RunningTask {
 
 const key = (namespace: Namespace) => namespace.join("|");
 const hasPrefix = (namespace: Namespace, prefix: Namespace) => prefix.length <= namespace.length && prefix.every((segment, index) => namespace[index] === segment);
-export const graphNameOf = (namespace: Namespace) => {
+const graphNameOf = (namespace: Namespace) => {
   if (namespace.length === 0) return "root";
   const segment = namespace.at(-1)!;
   return segment.includes(":") ? segment.slice(0, segment.indexOf(":")) : segment;
