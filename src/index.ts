@@ -29,6 +29,7 @@ export { RunEventStream, SubgraphRunEventStream, AwaitableRunEventStream } from 
 export { ChatModelStream, type StreamedValue } from "./stream/chat-model-stream.js";
 export type {
   InterruptPayload,
+  LifecycleCause,
   LifecycleEntry,
   LifecycleStatus,
   MessageContentBlock,

@@ -181,7 +181,7 @@ for (const backend of backends) {
     it("streams, renders the tool call, keeps history, regenerates from the question, resumes after a reload, stops on the server, and answers an interrupt", async () => {
       const chatId = `chat-${randomUUID().slice(0, 8)}`;
       const page = await browser.newPage();
-      const { failedRequests, consoleErrors } = watchPage(page);
+      const { failedRequests, errorResponses, consoleErrors } = watchPage(page);
       const state = async () => (await (await fetch(`${server.url}/threads/${chatId}/state`)).json()) as { values: { messages: Array<{ type: string; content: string }> } };
       const runStatuses = async () => ((await (await fetch(`${server.url}/threads/${chatId}/runs?limit=100`)).json()) as Array<{ status: string }>).map((run) => run.status);
       await page.goto(`${server.url}/?chat=${chatId}`);
@@ -265,11 +265,9 @@ for (const backend of backends) {
       assert.equal((await state()).values.messages.at(-1)!.content, "Email sent.");
 
       assert.deepEqual(consoleErrors, []);
-      assert.deepEqual(
-        failedRequests.filter((request) => !request.startsWith("POST /ai-sdk/agent ") && !request.startsWith("GET /ai-sdk/agent/")),
-        [],
-      );
-      assert.ok(failedRequests.length <= 2, `only the requests a reload and stop() aborted failed: ${failedRequests.join("; ")}`);
+      assert.deepEqual(errorResponses, []);
+      // Only the two answers cut off on the page: turn 3's by the reload, turn 4's by useChat's stop().
+      assert.deepEqual(failedRequests, ["POST /ai-sdk/agent net::ERR_ABORTED", "POST /ai-sdk/agent net::ERR_ABORTED"]);
       await page.close();
     });
   });

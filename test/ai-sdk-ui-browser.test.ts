@@ -127,7 +127,7 @@ async function ask(page: Page, text: string): Promise<void> {
 
 it("useChat renders a Weft agent's turn token by token, with its tool call, keeps history, and stop() cancels the run", async () => {
   const page = await browser.newPage();
-  const { failedRequests, consoleErrors } = watchPage(page);
+  const { failedRequests, errorResponses, consoleErrors } = watchPage(page);
   await page.goto(`${origin}/`);
 
   // Turn 1: the model says a few words and calls the tool; the tool's result renders; then the answer, token by token.
@@ -177,6 +177,7 @@ it("useChat renders a Weft agent's turn token by token, with its tool call, keep
   assert.deepEqual(await lastAnswer(page), ["This "], "nothing renders after stop()");
 
   assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(errorResponses, []);
   assert.deepEqual(failedRequests, ["POST /api/chat net::ERR_ABORTED"], "only the request stop() aborted failed");
   await page.close();
 });

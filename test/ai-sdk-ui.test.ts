@@ -113,6 +113,43 @@ describe("toUIMessageStreamResponse", () => {
     ]);
   });
 
+  it("reads the [namespace, mode, chunk] items of a stream with subgraphs: an agent run as a subgraph streams the same parts", async () => {
+    const direct = createReactAgent({ llm: new FakeChatModel({ responses: script() }), tools: [getWeather] });
+    const expected = positional(await parseChunks(toUIMessageStreamResponse(direct.stream({ messages: [{ role: "user", content: "Weather in Oslo?" }] }, { streamMode: [...MODES] }), { messageId: "answer-1" })));
+    const inner = createReactAgent({ llm: new FakeChatModel({ responses: script() }), tools: [getWeather] });
+    const parent = new StateGraph(MessagesState).addNode("assistant", inner).addEdge(START, "assistant").compile();
+    const items: unknown[] = [];
+    const run = parent.stream({ messages: [{ role: "user", content: "Weather in Oslo?" }] }, { streamMode: [...MODES], subgraphs: true });
+    const recorded = (async function* () {
+      for await (const item of run) yield (items.push(item), item);
+    })();
+    const chunks = positional(await parseChunks(toUIMessageStreamResponse(recorded, { messageId: "answer-1" })));
+    assert.ok(items.every((item) => Array.isArray(item) && item.length === 3 && Array.isArray(item[0])), "the items are [namespace, mode, chunk]");
+    assert.ok(items.some((item) => (item as [string[]])[0].length > 0), "some come from below the root");
+    assert.deepEqual(chunks, expected);
+    assert.ok(chunks.some((chunk) => chunk.type === "tool-output-available") && chunks.some((chunk) => chunk.type === "reasoning-delta"));
+  });
+
+  it("sends a tool that fails as a tool-output-error chunk, which the AI SDK shows as the part's output-error", async () => {
+    const failing = tool(
+      async (): Promise<string> => {
+        throw new Error("the weather service is down");
+      },
+      { name: "get_weather", description: "The weather in a city", schema: z.object({ city: z.string() }) },
+    );
+    const agent = createReactAgent({ llm: new FakeChatModel({ responses: [script()[0]!, { content: "Sorry, no weather." }] }), tools: [failing] });
+    const chunks = positional(await parseChunks(toUIMessageStreamResponse(agent.stream({ messages: [{ role: "user", content: "Weather in Oslo?" }] }, { streamMode: [...MODES] }), { messageId: "m" })));
+    const toolChunks = chunks.filter((chunk) => chunk.type.startsWith("tool-"));
+    assert.deepEqual(toolChunks.slice(-2), [
+      { type: "tool-input-available", toolCallId: "call_1", toolName: "get_weather", input: { city: "Oslo" } },
+      { type: "tool-output-error", toolCallId: "call_1", errorText: "the weather service is down" },
+    ]);
+    const message = await assemble(chunks);
+    const part = message.parts.find((each) => each.type === "tool-get_weather") as { state: string; errorText: string; input: unknown };
+    assert.deepEqual([part.state, part.errorText, part.input], ["output-error", "the weather service is down", { city: "Oslo" }]);
+    assert.equal(message.parts.filter((each) => each.type === "text").map((each) => (each as { text: string }).text).join("|"), "Let me check.|Sorry, no weather.", "the model answers after the error");
+  });
+
   it("keeps the conversation: fromUIMessages of what useChat holds is the graph's own history", async () => {
     const llm = new FakeChatModel({ responses: [...script(), "You asked about Oslo."] });
     const agent = createReactAgent({ llm, tools: [getWeather] });

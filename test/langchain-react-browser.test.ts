@@ -77,6 +77,12 @@ async function stateOf(server: RunningServer, threadId: string): Promise<{ value
   return (await response.json()) as never;
 }
 
+/**
+ * The event streams the hook holds open while a run streams, which a reload cuts: the controller's root
+ * pump (values, checkpoints, lifecycle, input, messages, tools) and its ThreadStream's lifecycle watcher.
+ */
+const OPEN_EVENT_STREAMS = 2;
+
 async function runsOf(server: RunningServer, threadId: string): Promise<Array<{ run_id: string; status: string }>> {
   return (await (await fetch(`${server.url}/threads/${threadId}/runs?limit=100`)).json()) as never;
 }
@@ -84,7 +90,7 @@ async function runsOf(server: RunningServer, threadId: string): Promise<Array<{ 
 /** The whole scenario against one server; the model's script starts at its first response. */
 async function chatScenario(server: RunningServer): Promise<void> {
   const page = await browser.newPage();
-  const { failedRequests, consoleErrors } = watchPage(page);
+  const { failedRequests, errorResponses, consoleErrors } = watchPage(page);
   await page.goto(`${pageOrigin}/?api=${encodeURIComponent(server.url)}`);
   const callsBefore = llm.calls.length;
 
@@ -170,28 +176,41 @@ async function chatScenario(server: RunningServer): Promise<void> {
   llm.release(2);
   await waitForLastAi(page, "Reloaded and still streaming.");
   await waitReady(page);
-  const finalState = await stateOf(server, threadId);
-  const lastAi = finalState.values.messages.filter((message) => message.type === "ai").at(-1)!;
-  assert.equal(lastAi.content, "Reloaded and still streaming.");
-  const rendered = await aiTexts(page);
-  assert.equal(rendered.filter((text) => text === "Reloaded and still streaming.").length, 1, "the reloaded answer renders once");
+  // The whole conversation, each message once, as the thread keeps it (the stopped answer is not in it).
+  const conversation = [
+    ["human", "Weather in Oslo?"],
+    ["ai", "Let me check."],
+    ["tool", "Sunny in Oslo"],
+    ["ai", "It is sunny in Oslo today."],
+    ["human", "What did I ask?"],
+    ["ai", "Regenerated: you asked about Oslo."],
+    ["human", "Tell me more."],
+    ["human", "And then?"],
+    ["ai", "Reloaded and still streaming."],
+  ];
+  assert.deepEqual((await stateOf(server, threadId)).values.messages.map((message) => [message.type, message.content]), conversation);
+  const rendered = await page.evaluate(() => Array.from(document.querySelectorAll("#messages > li"), (li) => [(li as HTMLElement).dataset.role, li.querySelector("p.text")?.textContent]));
+  assert.deepEqual(rendered, conversation, "after the reload the page shows the thread's messages: no gap, no duplicate");
 
   assert.deepEqual(consoleErrors, []);
-  // Besides the event streams the reload cut, only the cancel stop() sent: the server answered it 202
-  // (the run was cancelled, checked above), but the SDK never reads a 202's empty body, and Chromium
-  // reports a fetch whose body the page never reads as ERR_ABORTED.
+  assert.deepEqual(errorResponses, []);
+  // What the reload cut (the hook's open event streams) and the cancel stop() sent: the server answered
+  // it 202 (the run was cancelled, checked above), but the SDK never reads a 202's empty body, and
+  // Chromium reports a fetch whose body the page never reads as ERR_ABORTED.
+  const eventStreams = `POST /threads/${threadId}/stream/events net::ERR_ABORTED`;
   assert.deepEqual(
-    failedRequests.filter((request) => !request.endsWith("/stream/events net::ERR_ABORTED")),
+    failedRequests.filter((request) => request !== eventStreams),
     [`POST /threads/${threadId}/runs/${running.run_id}/cancel net::ERR_ABORTED`],
     "no other request failed",
   );
+  assert.equal(failedRequests.filter((request) => request === eventStreams).length, OPEN_EVENT_STREAMS, failedRequests.join("; "));
   await page.close();
 }
 
 /** A graph that pauses at interrupt(): the page shows the question, and Approve resumes the run. */
 async function interruptScenario(server: RunningServer): Promise<void> {
   const page = await browser.newPage();
-  const { failedRequests, consoleErrors } = watchPage(page);
+  const { failedRequests, errorResponses, consoleErrors } = watchPage(page);
   await page.goto(`${pageOrigin}/?assistant=approval&api=${encodeURIComponent(server.url)}`);
   await ask(page, "Write the report.");
   await page.waitForSelector("#interrupt", { timeout: 10_000 });
@@ -209,6 +228,7 @@ async function interruptScenario(server: RunningServer): Promise<void> {
     [["human", "Write the report."], ["ai", "Report sent: yes"]],
   );
   assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(errorResponses, []);
   assert.deepEqual(failedRequests, []);
   await page.close();
 }

@@ -1,12 +1,14 @@
 // The LangGraph SDK's real useStream hook (@langchain/langgraph-sdk/react) in headless Chromium
-// against the Weft server, set up as `weft serve` sets it up (SQLite records and checkpoints, the
-// in-process event log) and on Postgres + Redis (BullMQ queue, Redis Streams log). One conversation
+// against the Weft server, set up as `weft serve` sets it up (SQLite records, checkpoints and
+// run events) and on Postgres + Redis (BullMQ queue, Redis Streams log). One conversation
 // covers: tokens growing in, the final text equal to the thread's state, history kept across turns,
 // reload mid-run resuming (reconnectOnMount) with no gap or duplicate, stop() cancelling the run on
 // the server, an interrupt shown and resumed, tool calls rendered with their results, and regenerate
 // forking from the checkpoint before the message. The model's tokens wait for the test
 // (PacedChatModel), so each step waits for a DOM condition, never for time. A last test runs
-// `weft serve <module> --cors-origin` itself (startServe) with the page on another origin.
+// `weft serve <module> --cors-origin` itself (startServe) with the page on another origin. Each test
+// runs once per SDK version users run: the page bundled with @langchain/langgraph-sdk 1.x and again
+// with 2.x (the `@langchain/langgraph-sdk-v2` alias) in its place, with the same version's Client.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -14,9 +16,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Client, type ThreadState } from "@langchain/langgraph-sdk";
+import { Client as ClientV1, type ThreadState } from "@langchain/langgraph-sdk";
+import { Client as ClientV2 } from "@langchain/langgraph-sdk-v2";
 import type { Browser, Page } from "playwright-core";
 import { z } from "zod";
 import { type Message, interrupt, tool } from "weft";
@@ -119,14 +122,18 @@ function serveWithBundle(handler: ReturnType<typeof createHandler>, page: (reque
   return serve(withBundle, { port: 0 });
 }
 
+/** The SDK versions the page runs on: the package its imports resolve to, and that version's Client. */
+const SDKS = [
+  { version: "1.x", alias: {}, Client: ClientV1 },
+  { version: "2.x", alias: { "@langchain/langgraph-sdk": "@langchain/langgraph-sdk-v2" }, Client: ClientV2 as unknown as typeof ClientV1 },
+] as const;
+type Sdk = (typeof SDKS)[number] & { bundle: string };
+
 let browser: Browser;
-let bundle: string;
-const servePage = (request: Request) =>
+const servePage = (bundle: string) => (request: Request) =>
   new URL(request.url).pathname === "/app.js" ? new Response(bundle, { headers: { "content-type": "text/javascript; charset=utf-8" } }) : undefined;
 
 before(async () => {
-  const built = await bundlePage(PAGE, "iife");
-  bundle = built;
   browser = await launchChromium();
 });
 
@@ -158,10 +165,10 @@ async function ask(page: Page, text: string): Promise<void> {
 const shapeOf = (messages: WireMessage[]) => messages.map((message) => [message.type, message.content]);
 const modelInput = (messages: readonly Message[]) => messages.map((message) => [message.role, message.text]);
 
-async function conversation(makeBackend: typeof embeddedBackend): Promise<void> {
+async function conversation(makeBackend: typeof embeddedBackend, sdk: Sdk): Promise<void> {
   const { llm, agent } = agentOnPacedModel();
-  const backend = await makeBackend({ agent }, servePage);
-  const client = new Client({ apiUrl: backend.server.url, callerOptions: { maxRetries: 0 } });
+  const backend = await makeBackend({ agent }, servePage(sdk.bundle));
+  const client = new sdk.Client({ apiUrl: backend.server.url, callerOptions: { maxRetries: 0 } });
   const page = await browser.newPage();
   const failedRequests: string[] = [];
   const errorResponses: string[] = [];
@@ -294,11 +301,25 @@ async function conversation(makeBackend: typeof embeddedBackend): Promise<void> 
   }
 }
 
-it("useStream against the server as `weft serve` runs it (SQLite records and checkpoints, in-process log)", () => conversation(embeddedBackend));
+for (const each of SDKS) {
+  describe(`useStream of @langchain/langgraph-sdk ${each.version}`, () => {
+    const sdk = { ...each, bundle: "" } as Sdk;
+    before(async () => {
+      sdk.bundle = await bundlePage(PAGE, "iife", sdk.alias);
+      // esbuild names each bundled module's path: the page runs on this version's hook and only on it.
+      assert.equal(sdk.bundle.includes("node_modules/@langchain/langgraph-sdk-v2/dist/react/"), sdk.version === "2.x");
+      assert.equal(sdk.bundle.includes("node_modules/@langchain/langgraph-sdk/dist/react/"), sdk.version === "1.x");
+    });
 
-it("useStream against the server on Postgres and Redis (BullMQ queue, Redis Streams log)", () => conversation(postgresRedisBackend));
+    it("against the server as `weft serve` runs it (SQLite records, checkpoints and run events)", () => conversation(embeddedBackend, sdk));
 
-it("useStream on another origin against `weft serve <module> --cors-origin` itself", async () => {
+    it("against the server on Postgres and Redis (BullMQ queue, Redis Streams log)", () => conversation(postgresRedisBackend, sdk));
+
+    it("on another origin against `weft serve <module> --cors-origin` itself", () => crossOrigin(sdk));
+  });
+}
+
+async function crossOrigin({ bundle, Client }: Sdk): Promise<void> {
   // The page is served apart from the API, as agent-chat-ui is: the browser sends CORS requests.
   const pageServer = createServer((request, response) => {
     if (request.url?.startsWith("/app.js")) response.writeHead(200, { "content-type": "text/javascript; charset=utf-8" }).end(bundle);
@@ -336,4 +357,4 @@ it("useStream on another origin against `weft serve <module> --cors-origin` itse
     await new Promise((resolve) => pageServer.close(resolve));
     rmSync(dataDir, { recursive: true, force: true });
   }
-});
+}

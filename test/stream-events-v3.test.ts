@@ -3,13 +3,17 @@
 // .interrupts), abort(), and the same event sequence as LangGraph.js 1.7.3 for the same graph.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { tool as langChainTool } from "@langchain/core/tools";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
-import { END as LG_END, MemorySaver as LGMemorySaver, MessagesAnnotation, START as LG_START, StateGraph as LGStateGraph } from "@langchain/langgraph";
+import { END as LG_END, MemorySaver as LGMemorySaver, MessagesAnnotation, START as LG_START, StateGraph as LGStateGraph, interrupt as lgInterrupt } from "@langchain/langgraph";
+import { createReactAgent as createLangGraphAgent } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
-import { type ChatModelStream, END, type LifecycleEntry, MemorySaver, MessagesState, type ProtocolEvent, START, StateGraph, WeftError, interrupt, lastValue, tool } from "weft";
+import { AIMessage, type ChatModelStream, END, type LifecycleEntry, MemorySaver, MessagesState, type ProtocolEvent, START, StateGraph, WeftError, interrupt, lastValue, tool } from "weft";
 import { createReactAgent } from "weft/prebuilt";
 import { FakeChatModel } from "weft/testing";
 import { PacedChatModel } from "./support/paced-chat-model.js";
+import { ScriptedLangChainModel } from "./support/scripted-langchain-model.js";
+import { type StreamedAnswer, StreamingScriptedLangChainModel } from "./support/streaming-langchain-model.js";
 
 const USER = { messages: [{ role: "user" as const, content: "hello" }] };
 
@@ -20,7 +24,7 @@ function oneNodeGraph(model: FakeChatModel) {
     .addEdge("agent", END);
 }
 
-/** An event as `method depth node detail`, with ids and task ids left out. */
+/** An event as `method depth node detail`, with ids and task ids left out (checkpoints: their step and source are the engine's). */
 function describe_(event: ProtocolEvent): string {
   const { method, params } = event;
   const data = params.data as Record<string, unknown>;
@@ -34,6 +38,22 @@ function describe_(event: ProtocolEvent): string {
   return `${method} ${params.namespace.length} ${params.node ?? "-"} ${detail}`.trimEnd();
 }
 
+/**
+ * An event as `method path node detail` for comparing runs of the two libraries: the namespace by node
+ * names, and what the model decides (a message's `reason` and `usage`) left out with the ids.
+ */
+function outline(event: ProtocolEvent): string {
+  const data = event.params.data as Record<string, unknown>;
+  let detail: string;
+  if (event.method === "messages") {
+    const { id: _id, run_id: _runId, usage: _usage, reason: _reason, role: _role, ...rest } = data;
+    detail = JSON.stringify(rest);
+  } else if (event.method === "values") detail = Object.keys(data).join(",");
+  else detail = describe_(event).split(" ").slice(3).join(" ");
+  const path = event.params.namespace.map((segment) => segment.split(":")[0]).join("/") || "root";
+  return `${event.method} ${path} ${event.params.node ?? "-"} ${detail}`.trimEnd();
+}
+
 async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of iterable) items.push(item);
@@ -41,7 +61,7 @@ async function all<T>(iterable: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe("streamEvents v3", () => {
-  it("logs the run's events in order with contiguous sequence numbers, the same as LangGraph.js 1.7.3 (checkpoints apart)", async () => {
+  it("logs the run's events in order with contiguous sequence numbers, the same as LangGraph.js 1.7.3", async () => {
     const config = { configurable: { thread_id: "t1" } };
     const lgModel = new FakeListChatModel({ responses: ["Hi there"] });
     const langGraph = new LGStateGraph(MessagesAnnotation)
@@ -55,9 +75,9 @@ describe("streamEvents v3", () => {
 
     assert.deepEqual(ours.map((event) => event.seq), ours.map((_, index) => index));
     assert.ok(ours.every((event) => event.type === "event" && typeof event.params.timestamp === "number"));
-    const withoutCheckpoints = (events: ProtocolEvent[]) => events.filter((event) => event.method !== "checkpoints").map(describe_);
     const expected = [
       'lifecycle 0 - {"event":"running","graph_name":"root"}',
+      "checkpoints 0 -",
       "values 0 - 1 messages",
       "tasks 0 - start agent",
       'lifecycle 1 - {"event":"started","graph_name":"agent"}',
@@ -69,14 +89,17 @@ describe("streamEvents v3", () => {
       "updates 0 agent messages",
       "tasks 0 - result agent",
       'lifecycle 1 - {"event":"completed","graph_name":"agent"}',
+      // Each step's checkpoint comes just before its values, in both.
+      "checkpoints 0 -",
       "values 0 - 2 messages",
       'lifecycle 0 - {"event":"completed","graph_name":"root"}',
     ];
     // LangGraph's message-start has `run_id` only; Weft's says `role` too.
-    assert.deepEqual(withoutCheckpoints(theirs).map((line) => line.replace(/\{"event":"message-start".*$/, '{"event":"message-start"')), expected);
-    assert.deepEqual(withoutCheckpoints(ours).map((line) => line.replace(/\{"event":"message-start".*$/, '{"event":"message-start"')), expected);
+    const lines = (events: ProtocolEvent[]) => events.map(describe_).map((line) => line.replace(/\{"event":"message-start".*$/, '{"event":"message-start"'));
+    assert.deepEqual(lines(theirs), expected);
+    assert.deepEqual(lines(ours), expected);
     assert.deepEqual(describe_(ours.find((event) => (event.params.data as { event?: string }).event === "message-start")!), 'messages 1 agent {"event":"message-start","role":"ai"}');
-    // One checkpoint per step in both (Weft logs it after the step's values, LangGraph before).
+    // One checkpoint per step in both.
     const checkpoints = (events: ProtocolEvent[]) => events.filter((event) => event.method === "checkpoints").map((event) => (event.params.data as { step: number; source: string }).step);
     assert.deepEqual(checkpoints(ours), [-1, 0, 1].slice(3 - checkpoints(theirs).length));
     assert.deepEqual(checkpoints(ours), checkpoints(theirs));
@@ -85,6 +108,121 @@ describe("streamEvents v3", () => {
     const finalMessage = ((await weft.getState(config)).values.messages as Array<{ id: string }>).at(-1)!;
     assert.ok(messageEvents.every((event) => (event.params.data as { id: string }).id === finalMessage.id));
     assert.match(messageEvents[0]!.params.namespace[0]!, /^agent:[0-9a-f-]{36}$/);
+  });
+
+  it("gives the same events as LangGraph.js 1.7.3 for a ReAct agent (reasoning, a tool call) run as a subgraph, then an interrupt, apart from four documented differences", async () => {
+    const script: StreamedAnswer[] = [
+      { reasoning: ["Need ", "weather."], content: ["Checking."], toolCalls: [{ id: "call_1", name: "get_weather", args: { city: "Oslo" } }] },
+      { reasoning: ["Got ", "it."], content: ["It ", "is ", "sunny."] },
+    ];
+    const weather = async ({ city }: { city: string }) => `Sunny in ${city}`;
+    const schema = z.object({ city: z.string() });
+    const config = { configurable: { thread_id: "t-compare" } };
+    const theirAgent = createLangGraphAgent({ llm: new StreamingScriptedLangChainModel(script), tools: [langChainTool(weather, { name: "get_weather", description: "Weather", schema })] });
+    const langGraph = new LGStateGraph(MessagesAnnotation)
+      .addNode("assistant", theirAgent)
+      .addNode("approve", () => ({ messages: [{ role: "ai", content: `Approved: ${lgInterrupt("Send it?")}`, id: "approved" }] }))
+      .addEdge(LG_START, "assistant")
+      .addEdge("assistant", "approve")
+      .compile({ checkpointer: new LGMemorySaver() });
+    const theirs = await all(await (langGraph as unknown as { streamEvents(input: unknown, options: unknown): Promise<AsyncIterable<ProtocolEvent>> }).streamEvents(USER, { version: "v3", ...config }));
+    const ourAgent = createReactAgent({ llm: new FakeChatModel({ responses: script }), tools: [tool(weather, { name: "get_weather", description: "Weather", schema })] });
+    const weft = new StateGraph(MessagesState)
+      .addNode("assistant", ourAgent)
+      .addNode("approve", () => ({ messages: [new AIMessage({ content: `Approved: ${interrupt<string>("Send it?")}`, id: "approved" })] }))
+      .addEdge(START, "assistant")
+      .addEdge("assistant", "approve")
+      .compile({ checkpointer: new MemorySaver() });
+    const ours = await all(await weft.streamEvents(USER, { version: "v3", ...config }));
+
+    // 1. Tool events: LangGraph's streamEvents puts them under the tool node's task; Weft at the graph
+    //    running the tool node, as `graph.stream(..., { subgraphs: true })` does in both libraries.
+    const toolEvents = (events: ProtocolEvent[]) => events.filter((event) => event.method === "tools").map((event) => [outline(event).split(" ")[1], (event.params.data as { event: string; tool_call_id: string }).event]);
+    assert.deepEqual(toolEvents(theirs), [["assistant/tools", "tool-started"], ["assistant/tools", "tool-finished"]]);
+    assert.deepEqual(toolEvents(ours), [["assistant", "tool-started"], ["assistant", "tool-finished"]]);
+    // 2. Weft streams the ToolMessage the tool node returns as a message (role "tool"); LangGraph 1.7.3 none.
+    const toolMessageIds = new Set(ours.filter((event) => event.method === "messages" && (event.params.data as { role?: string }).role === "tool").map((event) => (event.params.data as { id: string }).id));
+    assert.equal(toolMessageIds.size, 1);
+    // 3. The interrupt: Weft sends `input` (requested) and ends the root "interrupted", as the protocol over
+    //    HTTP does; LangGraph's streamEvents passes on the `__interrupt__` update and values and ends "completed".
+    assert.deepEqual(ours.filter((event) => event.method === "input").map((event) => (event.params.data as { payload: unknown }).payload), ["Send it?"]);
+    assert.deepEqual([theirs.at(-1)!.params.data, ours.at(-1)!.params.data], [{ event: "completed", graph_name: "root" }, { event: "interrupted", graph_name: "root" }]);
+    assert.deepEqual(theirs.filter((event) => outline(event).includes("__interrupt__")).map(outline), ["updates root __interrupt__ 0", "values root - __interrupt__"]);
+    const shared = (events: ProtocolEvent[]) =>
+      events
+        .filter((event) => event.method !== "tools" && event.method !== "input" && !toolMessageIds.has((event.params.data as { id?: string }).id ?? "") && !outline(event).includes("__interrupt__"))
+        .slice(0, -1)
+        .map(outline);
+    // 4. Message data apart from ids and what the model decides: Weft's message-start also says `role`,
+    //    and LangGraph's task events carry their config's `metadata` (Weft's carry none).
+    const expected = shared(theirs);
+    assert.deepEqual(shared(ours), expected);
+    assert.deepEqual(
+      expected.filter((line) => line.startsWith("lifecycle")),
+      [
+        'lifecycle root - {"event":"running","graph_name":"root"}',
+        'lifecycle assistant - {"event":"started","graph_name":"assistant"}',
+        'lifecycle assistant/agent - {"event":"started","graph_name":"agent"}',
+        'lifecycle assistant/agent - {"event":"completed","graph_name":"agent"}',
+        'lifecycle assistant/tools - {"event":"started","graph_name":"tools"}',
+        'lifecycle assistant/tools - {"event":"completed","graph_name":"tools"}',
+        'lifecycle assistant/agent - {"event":"started","graph_name":"agent"}',
+        'lifecycle assistant/agent - {"event":"completed","graph_name":"agent"}',
+        'lifecycle assistant - {"event":"completed","graph_name":"assistant"}',
+      ],
+    );
+    assert.ok(expected.includes('messages assistant/agent agent {"event":"content-block-delta","index":0,"delta":{"type":"reasoning-delta","reasoning":"Need "}}'), "reasoning is compared");
+    assert.ok(expected.includes('messages assistant/agent agent {"event":"content-block-finish","index":2,"content":{"type":"tool_call","id":"call_1","name":"get_weather","args":{"city":"Oslo"}}}'), "the tool call is compared");
+    // Every values event of a graph follows that graph's checkpoint, in both.
+    for (const events of [theirs, ours]) {
+      events.forEach((event, index) => {
+        if (event.method === "values" && !outline(event).includes("__interrupt__")) assert.deepEqual([events[index - 1]!.method, events[index - 1]!.params.namespace], ["checkpoints", event.params.namespace]);
+      });
+    }
+  });
+
+  it("names the tool call that ran a sub-agent as the `cause` of its namespace; the lifecycle is otherwise LangGraph.js 1.7.3's", async () => {
+    const schema = z.object({ question: z.string() });
+    const script = [{ content: "", toolCalls: [{ id: "call_research", name: "research", args: { question: "Why?" } }] }, { content: "Because." }];
+    const input = { messages: [{ role: "user" as const, content: "Research it" }] };
+    const theirResearcher = createLangGraphAgent({ llm: new ScriptedLangChainModel([{ content: "Found it." }]), tools: [] });
+    const theirResearch = langChainTool(async ({ question }, config) => (await theirResearcher.invoke({ messages: [{ role: "user", content: question }] }, config)).messages.at(-1)!.content as string, { name: "research", description: "Research", schema });
+    const langGraph = createLangGraphAgent({ llm: new ScriptedLangChainModel(script), tools: [theirResearch] });
+    const ourResearcher = createReactAgent({ llm: new FakeChatModel({ responses: ["Found it."] }), tools: [] });
+    const ourResearch = tool(async ({ question }, config) => (await ourResearcher.invoke({ messages: [{ role: "user", content: question }] }, config)).messages.at(-1)!.text, { name: "research", description: "Research", schema });
+    const weft = createReactAgent({ llm: new FakeChatModel({ responses: script }), tools: [ourResearch] });
+
+    const lifecycle = async (run: { lifecycle: AsyncIterable<LifecycleEntry> }) =>
+      (await all(run.lifecycle)).map(({ namespace, event, graph_name, cause }) => [namespace.map((segment) => segment.split(":")[0]).join("/") || "root", event, graph_name, cause]);
+    const theirs = await lifecycle(await (langGraph as unknown as { streamEvents(input: unknown, options: unknown): Promise<{ lifecycle: AsyncIterable<LifecycleEntry> }> }).streamEvents(input, { version: "v3" }));
+    const run = await weft.streamEvents(input, { version: "v3" });
+    const ours = await lifecycle(run);
+    const cause = { type: "toolCall", tool_call_id: "call_research" };
+    assert.deepEqual(ours, [
+      ["root", "running", "root", undefined],
+      ["agent", "started", "agent", undefined],
+      ["agent", "completed", "agent", undefined],
+      ["tools", "started", "tools", cause],
+      ["tools/agent", "started", "agent", undefined],
+      ["tools/agent", "completed", "agent", undefined],
+      ["tools", "completed", "tools", undefined],
+      ["agent", "started", "agent", undefined],
+      ["agent", "completed", "agent", undefined],
+      ["root", "completed", "root", undefined],
+    ]);
+    // LangGraph's rule (deriveToolCallCause) keys the call by the task of the namespace, as Weft does, but
+    // fires only for a namespace whose first event is a task tagged `lc_agent_name`; here the tool's own
+    // event opens the namespace first, so LangGraph 1.7.3 names no cause.
+    assert.deepEqual(theirs, ours.map(([path, event, name]) => [path, event, name, undefined]));
+    // The sub-agent's events, with the tool's: the call starts before the namespace it caused.
+    const events = await all(run);
+    const started = events.findIndex((event) => event.method === "lifecycle" && (event.params.data as { cause?: unknown }).cause !== undefined);
+    assert.equal(events[started - 1]!.method, "tools");
+    assert.deepEqual(events[started - 1]!.params.data, { event: "tool-started", tool_call_id: "call_research", tool_name: "research", input: { question: "Why?" } });
+    const subAgent = (await all(run.subgraphs))[1]!;
+    assert.equal(subAgent.name, "tools");
+    const subAgentCalls = await all(subAgent.messages);
+    assert.deepEqual(await Promise.all(subAgentCalls.map(async (message) => [message.node, await message.text])), [["agent", "Found it."]]);
   });
 
   it("projects each model call as a ChatModelStream: text, reasoning, tool calls, usage and the whole message, readable in any order", async () => {

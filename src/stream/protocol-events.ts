@@ -23,13 +23,19 @@ interface OpenMessage {
 
 export class ProtocolConverter {
   private readonly open = new Map<string, OpenMessage>();
+  /** A graph's values, kept until the next item: its step's checkpoint goes out first, as LangGraph pairs them. */
+  private heldValues: PendingEvent | undefined;
 
   /** The events for one item of the Weft stream. */
   convert(namespace: Namespace, mode: string, payload: unknown): PendingEvent[] {
     const events: PendingEvent[] = [];
+    const held = this.heldValues;
+    // Weft logs a step's checkpoint just after its values; LangGraph sends it just before them.
+    const isCheckpoint = mode === "debug" && (payload as DebugEvent | undefined)?.type === "checkpoint";
+    if (held !== undefined && !(isCheckpoint && sameNamespace(held.namespace, namespace))) events.push(...this.flush());
     switch (mode) {
       case "values":
-        events.push({ method: "values", namespace, data: payload });
+        this.heldValues = { method: "values", namespace, data: payload };
         break;
       case "updates": {
         const [node, values] = Object.entries((payload ?? {}) as Record<string, unknown>)[0] ?? [undefined, undefined];
@@ -50,14 +56,22 @@ export class ProtocolConverter {
         break;
       case "debug":
         this.convertDebug(namespace, payload as DebugEvent, events);
+        if (isCheckpoint) events.push(...this.flush());
         break;
     }
     return events;
   }
 
-  /** The run ended: finish every message still open. */
+  /** The values held back for their checkpoint, now (before an event that is not one of Weft's stream items, e.g. an interrupt). */
+  flush(): PendingEvent[] {
+    const held = this.heldValues;
+    this.heldValues = undefined;
+    return held === undefined ? [] : [held];
+  }
+
+  /** The run ended: the held values, then every message still open finishes. */
   finishAll(): PendingEvent[] {
-    const events: PendingEvent[] = [];
+    const events = this.flush();
     for (const id of [...this.open.keys()]) this.finishMessage(id, undefined, events);
     return events;
   }
@@ -175,6 +189,8 @@ export class ProtocolConverter {
     }
   }
 }
+
+const sameNamespace = (left: Namespace, right: Namespace) => left.length === right.length && left.every((segment, index) => right[index] === segment);
 
 /** A model call's namespace: its task's checkpoint namespace (`agent:<taskId>`, nested with `|`), as in LangGraph. */
 function namespaceOf(metadata: Record<string, unknown> | undefined): Namespace {

@@ -6,7 +6,8 @@ import { INTERRUPT, type Interrupt } from "../core/interrupt.js";
 import { ChatModelStream } from "./chat-model-stream.js";
 import { EventLog } from "./event-log.js";
 import { type PendingEvent, ProtocolConverter } from "./protocol-events.js";
-import type { InterruptPayload, LifecycleEntry, LifecycleStatus, MessageEvent, Namespace, ProtocolEvent } from "./run-event-types.js";
+import { type LifecycleChange, NamespaceLifecycles } from "./protocol-lifecycle.js";
+import type { InterruptPayload, LifecycleEntry, MessageEvent, Namespace, ProtocolEvent } from "./run-event-types.js";
 
 /** What the run stream reads: `graph.stream(input, { streamMode: [...], subgraphs: true })`. */
 export interface RunEventSource extends AsyncIterable<unknown> {
@@ -26,7 +27,9 @@ class RunEvents {
   readonly subgraphs = new EventLog<SubgraphRunEventStream>();
   readonly interrupts: InterruptPayload[] = [];
   private readonly messageLogs = new Map<string, EventLog<MessageEvent>>();
-  private readonly status = new Map<string, { namespace: Namespace; status: LifecycleStatus }>();
+  private readonly lifecycles = new NamespaceLifecycles();
+  /** How many namespaces each parent has had per node name (a subgraph stream's `index`). */
+  private readonly siblings = new Map<string, number>();
   private readonly latestValues = new Map<string, unknown>();
   private readonly outputs = new Map<string, Array<{ resolve: (value: unknown) => void; reject: (error: unknown) => void }>>();
   private ended: { values: Map<string, unknown> } | { error: unknown } | undefined;
@@ -46,11 +49,12 @@ class RunEvents {
 
   async pump(): Promise<void> {
     const converter = new ProtocolConverter();
-    this.setStatus([], "running");
+    this.logLifecycle(this.lifecycles.start());
     try {
       for await (const item of this.source) {
         const [namespace, mode, payload] = item as [Namespace, string, unknown];
         if (mode === "values" && isInterruptMarker(payload)) {
+          for (const event of converter.flush()) this.push(event);
           for (const interrupt of payload[INTERRUPT]) {
             this.interrupts.push({ interruptId: interrupt.id, payload: interrupt.value });
             this.push({ method: "input", namespace, data: { event: "requested", interrupt_id: interrupt.id, payload: interrupt.value } });
@@ -69,25 +73,11 @@ class RunEvents {
   }
 
   private push(event: PendingEvent): void {
-    const namespace = event.namespace;
-    for (let length = 1; length <= namespace.length; length++) {
-      const prefix = namespace.slice(0, length);
-      if (!this.status.has(key(prefix))) this.discover(prefix);
-    }
+    for (const change of this.lifecycles.before(event)) this.logLifecycle(change);
     this.log(event);
-    if (event.method === "values") this.latestValues.set(key(namespace), event.data);
+    if (event.method === "values") this.latestValues.set(key(event.namespace), event.data);
     else if (event.method === "messages") this.routeMessage(event);
-    else if (event.method === "tasks") {
-      const task = event.data as { id: string; name: string; result?: unknown; error?: unknown; interrupts?: unknown[] };
-      if ("result" in task) {
-        // The task of a namespace ended: it completed, failed, or paused at an interrupt().
-        const status = task.error != null ? "failed" : (task.interrupts?.length ?? 0) > 0 ? "interrupted" : "completed";
-        const child = [...namespace, `${task.name}:${task.id}`];
-        for (const entry of [...this.status.values()]) {
-          if (entry.status === "started" && hasPrefix(entry.namespace, child)) this.setStatus(entry.namespace, status);
-        }
-      }
-    }
+    for (const change of this.lifecycles.after(event)) this.logLifecycle(change);
   }
 
   private log(event: PendingEvent): void {
@@ -96,25 +86,16 @@ class RunEvents {
     this.events.push({ type: "event", seq: this.seq++, method: event.method, params });
   }
 
-  /** A namespace seen for the first time: a subgraph stream for it, and its "started". */
-  private discover(namespace: Namespace): void {
-    const name = nameOf(namespace.at(-1)!);
-    let index = 0;
-    for (const entry of this.status.values()) {
-      if (entry.namespace.length === namespace.length && hasPrefix(entry.namespace, namespace.slice(0, -1)) && nameOf(entry.namespace.at(-1)!) === name) index++;
-    }
-    this.setStatus(namespace, "started");
-    this.subgraphs.push(new SubgraphRunEventStream(this, namespace, index));
-  }
-
-  private setStatus(namespace: Namespace, status: LifecycleStatus, error?: string): void {
-    this.status.set(key(namespace), { namespace, status });
-    const graphName = namespace.length === 0 ? "root" : nameOf(namespace.at(-1)!);
-    const data: Record<string, unknown> = { event: status, graph_name: graphName };
-    if (error !== undefined) data.error = error;
+  /** A status change; a namespace seen for the first time also gets a subgraph stream. */
+  private logLifecycle({ namespace, data }: LifecycleChange): void {
     const timestamp = Date.now();
-    this.lifecycle.push({ namespace, timestamp, event: status, graph_name: graphName, ...(error === undefined ? {} : { error }) });
+    this.lifecycle.push({ namespace, timestamp, ...data });
     this.events.push({ type: "event", seq: this.seq++, method: "lifecycle", params: { namespace, timestamp, data } });
+    if (data.event !== "started") return;
+    const sibling = `${key(namespace.slice(0, -1))}/${data.graph_name}`;
+    const index = this.siblings.get(sibling) ?? 0;
+    this.siblings.set(sibling, index + 1);
+    this.subgraphs.push(new SubgraphRunEventStream(this, namespace, index));
   }
 
   private routeMessage(event: PendingEvent): void {
@@ -136,8 +117,7 @@ class RunEvents {
 
   private end(status: "completed" | "interrupted" | "failed", error?: unknown): void {
     const errorText = error === undefined ? undefined : error instanceof Error ? error.message : String(error);
-    for (const entry of [...this.status.values()]) if (entry.namespace.length > 0 && entry.status === "started") this.setStatus(entry.namespace, status);
-    this.setStatus([], status, errorText);
+    for (const change of this.lifecycles.end(status, errorText)) this.logLifecycle(change);
     for (const log of this.messageLogs.values()) (error === undefined ? log.close() : log.fail(error));
     this.messageLogs.clear();
     const logs = [this.events, this.lifecycle, this.messages, this.subgraphs] as const;

@@ -49,6 +49,12 @@ export type ToolsEventData =
 
 export type LifecycleStatus = "running" | "started" | "completed" | "interrupted" | "failed";
 
+/** Why a namespace started, on its "started": the tool call whose tool ran it (a sub-agent), as LangGraph's `cause`. */
+export interface LifecycleCause {
+  readonly type: "toolCall";
+  readonly tool_call_id: string;
+}
+
 /** An entry of `.lifecycle`: a graph (the root, or a node's namespace) changed status. */
 export interface LifecycleEntry {
   readonly namespace: Namespace;
@@ -56,6 +62,8 @@ export interface LifecycleEntry {
   readonly event: LifecycleStatus;
   /** "root", or the node name of the namespace. */
   readonly graph_name: string;
+  /** The tool call that spawned this namespace (on "started", for a sub-agent a tool ran). */
+  readonly cause?: LifecycleCause;
   /** Why the run failed (on the root's "failed"). */
   readonly error?: string;
 }

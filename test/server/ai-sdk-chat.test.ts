@@ -1,7 +1,7 @@
 // useChat's own transport (DefaultChatTransport from `ai`, the client @ai-sdk/react uses) against the
 // server's /ai-sdk/:assistant routes, with `readUIMessageStream` assembling what useChat would render:
 // a tool-calling agent's turns on a saved thread, regenerate, an interrupt answered with `resume`,
-// resuming an unfinished answer, the stop route, and bad requests.
+// resuming an unfinished answer, the stop route, a second turn while one runs (409), and bad requests.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { DefaultChatTransport, type UIMessage, readUIMessageStream } from "ai";
@@ -155,6 +155,10 @@ describe("useChat's transport against weft serve's /ai-sdk routes", () => {
     const chunks: Array<{ type: string; delta?: string }> = [];
     const nextReader = next.getReader();
     while (!chunks.some((chunk) => chunk.type === "text-delta")) chunks.push((await nextReader.read()).value as { type: string; delta?: string });
+    // A second turn while this one runs is refused, and the running one goes on.
+    const busy = await fetch(`${server.url}/ai-sdk/paced`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "chat-paced", messages: [user("p3", "Again")] }) });
+    assert.equal(busy.status, 409);
+    assert.match(((await busy.json()) as { message: string }).message, /already running/);
     const stopped = await fetch(`${server.url}/ai-sdk/paced/chat-paced/stop`, { method: "POST" });
     assert.equal(stopped.status, 204);
     for (let result = await nextReader.read(); !result.done; result = await nextReader.read()) chunks.push(result.value as { type: string; delta?: string });

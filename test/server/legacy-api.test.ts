@@ -90,6 +90,23 @@ for (const [version, Client] of [
       const response = await fetch(`${server.url}/threads/search`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ sort_by: "color" }) });
       assert.equal(response.status, 422);
       assert.equal(((await response.json()) as { field: string }).field, "sort_by");
+
+      // The status filter finds each kind of thread: one paused at an interrupt, one whose run failed.
+      const paused = await client.threads.create({ metadata: { tag, name: "d" } });
+      await client.runs.wait(paused.thread_id, "approval", { input: { log: [], answer: "" } });
+      const failed = await client.threads.create({ metadata: { tag, name: "e" } });
+      const failedRun = await fetch(`${server.url}/threads/${failed.thread_id}/runs/wait`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ assistant_id: "broken", input: { log: [], answer: "" } }),
+      });
+      await failedRun.body?.cancel();
+      assert.equal((await client.threads.get(failed.thread_id)).status, "error");
+      const sorted = { sortBy: "created_at", sortOrder: "asc" };
+      assert.deepEqual(await byName({ status: "idle", ...sorted }), ["b", "a", "c"]);
+      assert.deepEqual(await byName({ status: "interrupted", ...sorted }), ["d"]);
+      assert.deepEqual(await byName({ status: "error", ...sorted }), ["e"]);
+      assert.deepEqual(await byName({ status: "busy", ...sorted }), []);
     });
 
     it("POST /threads/{id}/state updates the state as a node: its reducers apply and the next task is where it routes", async () => {

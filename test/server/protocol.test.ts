@@ -21,6 +21,26 @@ type WireEvent = { type: "event"; event_id: string; seq: number; method: string;
 
 const getWeather = tool(async ({ city }: { city: string }) => `Sunny in ${city}`, { name: "get_weather", schema: z.object({ city: z.string() }) });
 
+/** A ReAct agent whose tool `research` runs another ReAct agent (a sub-agent). */
+function supervisorAgent() {
+  const researcher = createReactAgent({ llm: new FakeChatModel({ responses: [{ content: ["Found ", "it."] }] }), tools: [], name: "researcher" });
+  const research = tool(async ({ question }: { question: string }, config) => (await researcher.invoke({ messages: [{ role: "user", content: question }] }, config)).messages.at(-1)!.text, {
+    name: "research",
+    schema: z.object({ question: z.string() }),
+  });
+  const llm = new FakeChatModel({ responses: [{ toolCalls: [{ id: "call_research", name: "research", args: { question: "Why?" } }] }, { content: ["Because."] }] });
+  return createReactAgent({ llm, tools: [research], name: "supervisor" });
+}
+
+/** A graph answering each run with the next number ("Answer 1", "Answer 2", ...): a forked run's answer differs from the first. */
+function counterGraph() {
+  let answers = 0;
+  return new StateGraph(MessagesState)
+    .addNode("answer", () => ({ messages: [new AIMessage({ content: `Answer ${++answers}`, id: `answer-${answers}` })] }))
+    .addEdge(START, "answer")
+    .compile({ name: "counter" });
+}
+
 describe("the Agent Streaming Protocol over HTTP", () => {
   let server: RunningServer;
   let client: any;
@@ -31,7 +51,7 @@ describe("the Agent Streaming Protocol over HTTP", () => {
       .addEdge(START, "ask")
       .compile({ name: "approval" });
     server = await serve(
-      createHandler({ graphs: { agent: createReactAgent({ llm, tools: [getWeather], name: "agent" }), approval }, checkpointer: new MemorySaver(), heartbeatMs: 0 }),
+      createHandler({ graphs: { agent: createReactAgent({ llm, tools: [getWeather], name: "agent" }), approval, supervisor: supervisorAgent(), counter: counterGraph() }, checkpointer: new MemorySaver(), heartbeatMs: 0 }),
       { port: 0 },
     );
     client = new Client({ apiUrl: server.url, callerOptions: { maxRetries: 0 } });
@@ -65,8 +85,10 @@ describe("the Agent Streaming Protocol over HTTP", () => {
 
     assert.deepEqual(
       events.filter((event) => event.method === "lifecycle").map((event) => [event.params.namespace.map((segment) => segment.split(":")[0]), event.params.data.event]),
-      [[[], "running"], [["agent"], "started"], [["tools"], "started"], [["agent"], "started"], [["agent"], "completed"], [["tools"], "completed"], [["agent"], "completed"], [[], "completed"]],
+      // Each task's namespace completes when the task's result comes, as in process and in LangGraph's protocol.
+      [[[], "running"], [["agent"], "started"], [["agent"], "completed"], [["tools"], "started"], [["tools"], "completed"], [["agent"], "started"], [["agent"], "completed"], [[], "completed"]],
     );
+    assert.ok(events.every((event) => event.method !== "lifecycle" || event.params.data.cause === undefined), "a plain tool call spawns no namespace");
     const answer = events.filter((event) => event.method === "messages" && event.params.data.event === "content-block-delta").map((event) => event.params.data.delta.text ?? event.params.data.delta.args);
     assert.deepEqual(answer, ['{"city":', '"Paris"}', "Sunny in Paris", "Sunny ", "today."]);
     assert.deepEqual(
@@ -95,6 +117,42 @@ describe("the Agent Streaming Protocol over HTTP", () => {
     assert.deepEqual(checkpoints.map((checkpoint: { id: string }) => checkpoint.id)[0], state.checkpoint.id);
     assert.equal(checkpoints.length, 3);
     await reopened.close();
+  });
+
+  it("ties a sub-agent to the tool call that ran it: its lifecycle `started` has the call as `cause`, which the client's subgraph handle reads", async () => {
+    const threadId = randomUUID();
+    const thread = client.threads.stream(threadId, { assistantId: "supervisor" });
+    // The client's discovery of the root's subgraphs, until the namespace of the answer after the tool.
+    const discovered = (async () => {
+      const handles: any[] = [];
+      for await (const handle of thread.subgraphs as AsyncIterable<any>) {
+        handles.push(handle);
+        if (handles.some((each) => each.name === "tools") && handle.name === "agent") return handles;
+      }
+      return handles;
+    })();
+    const { events } = await runToEnd(thread, () => thread.run.start({ input: { messages: [{ type: "human", content: "Research it" }] } }));
+    const handles = await discovered;
+    await thread.close();
+
+    const started = events.filter((event) => event.method === "lifecycle" && event.params.data.event === "started");
+    const toolsTask = started.find((event) => event.params.namespace.length === 1 && event.params.namespace[0]!.startsWith("tools:"))!;
+    assert.deepEqual(toolsTask.params.data, { event: "started", graph_name: "tools", cause: { type: "toolCall", tool_call_id: "call_research" } });
+    assert.deepEqual(
+      started.filter((event) => event !== toolsTask).map((event) => [event.params.namespace.map((segment) => segment.split(":")[0]), event.params.data.cause]),
+      [[["agent"], undefined], [["tools", "agent"], undefined], [["agent"], undefined]],
+      "the sub-agent's own nodes and the supervisor's model calls have no cause",
+    );
+    // The sub-agent's first event comes after the cause is announced, and its answer is the tool's result.
+    const subAgentValues = events.findIndex((event) => event.method === "values" && event.params.namespace[0] === toolsTask.params.namespace[0]);
+    assert.ok(events.indexOf(toolsTask) < subAgentValues);
+    assert.deepEqual(events.filter((event) => event.method === "tools").map((event) => [event.params.data.event, event.params.data.tool_call_id]), [["tool-started", "call_research"], ["tool-finished", "call_research"]]);
+
+    assert.deepEqual(handles.map((handle) => [handle.name, handle.cause]), [["agent", undefined], ["tools", { type: "toolCall", tool_call_id: "call_research" }], ["agent", undefined]]);
+    const subAgent = handles[1];
+    assert.equal(subAgent.graphName, "tools");
+    assert.deepEqual(subAgent.namespace, toolsTask.params.namespace);
+    assert.deepEqual(subAgent.toolStartedEvent.params.data, { event: "tool-started", tool_call_id: "call_research", tool_name: "research", input: { question: "Why?" } });
   });
 
   it("replays a finished run after `since` and filters by namespace and depth", async () => {
@@ -148,6 +206,44 @@ describe("the Agent Streaming Protocol over HTTP", () => {
     await second.close();
   });
 
+  it("state.fork runs again from a checkpoint the stream announced: a new branch from it, the old one kept in the history", async () => {
+    const threadId = randomUUID();
+    const thread = client.threads.stream(threadId, { assistantId: "counter" });
+    const first = await runToEnd(thread, () => thread.run.start({ input: { messages: [{ type: "human", content: "Question" }] } }));
+    const contents = async () => (await thread.state.get({ namespace: [] })).values.messages.map((message: { content: string }) => message.content);
+    assert.deepEqual(await contents(), ["Question", "Answer 1"]);
+    // The checkpoint before the answer: the parent of the run's last one (step numbers are not relied on).
+    const checkpoints = first.events.filter((event) => event.method === "checkpoints").map((event) => event.params.data as { id: string; parent_id?: string });
+    const last = checkpoints.at(-1)!;
+    const forkPoint = checkpoints.find((checkpoint) => checkpoint.id === last.parent_id)!;
+    assert.ok(forkPoint !== undefined, "the stream announced the parent of its last checkpoint");
+
+    const forked = await runToEnd(thread, () => thread.state.fork({ checkpoint_id: forkPoint.id, input: null }), first.events);
+    const runs = (await (await fetch(`${server.url}/threads/${threadId}/runs`)).json()) as Array<{ run_id: string; status: string }>;
+    assert.equal(runs.length, 2);
+    assert.deepEqual(forked.result, { run_id: (forked.result as { run_id: string }).run_id, thread_id: threadId });
+    assert.ok(runs.every((run) => run.status === "success") && runs.some((run) => run.run_id === (forked.result as { run_id: string }).run_id), "state.fork started a second run, which succeeded");
+    assert.equal(forked.events.at(-1)!.params.data.event, "completed");
+    const branch = forked.events.filter((event) => event.method === "checkpoints").map((event) => event.params.data as { id: string; parent_id?: string });
+    assert.equal(branch[0]!.parent_id, forkPoint.id, "the forked run's first checkpoint is a child of the fork point");
+    assert.deepEqual(await contents(), ["Question", "Answer 2"]);
+    // Both branches stay in the history: the first run's last checkpoint is still there.
+    const { checkpoints: history } = await thread.state.listCheckpoints({ limit: 20 });
+    const ids = history.map((checkpoint: { id: string }) => checkpoint.id);
+    assert.ok(ids.includes(last.id) && ids.includes(branch.at(-1)!.id));
+    assert.equal(ids[0], branch.at(-1)!.id, "the newest checkpoint is the fork's");
+
+    // A checkpoint the thread does not have, and a missing one, answer 4xx naming the field.
+    const commands = `${server.url}/threads/${threadId}/commands`;
+    const unknown = await postJson(commands, { id: 20, method: "state.fork", params: { checkpoint_id: "nope" } });
+    const unknownAnswer = (await unknown.json()) as { error: string; field: string; message: string };
+    assert.deepEqual([unknown.status, unknownAnswer.error, unknownAnswer.field], [404, "no_such_checkpoint", "params.checkpoint_id"]);
+    assert.match(unknownAnswer.message, /is not a checkpoint of thread/);
+    const missing = await postJson(commands, { id: 21, method: "state.fork", params: {} });
+    assert.deepEqual([missing.status, ((await missing.json()) as { field: string }).field], [422, "params.checkpoint_id"]);
+    await thread.close();
+  });
+
   it("answers bad commands and filters with a 4xx naming the field", async () => {
     const threadId = randomUUID();
     const commands = `${server.url}/threads/${threadId}/commands`;
@@ -156,6 +252,7 @@ describe("the Agent Streaming Protocol over HTTP", () => {
       [{ id: 2, method: "run.start", params: { assistant_id: "agent", input: "hi" } }, 422, "invalid_argument", "params.input"],
       [{ id: 3, method: "run.start", params: { assistant_id: "agent", input: null, multitaskStrategy: "sometimes" } }, 422, "invalid_argument", "params.multitaskStrategy"],
       [{ id: 9, method: "run.start", params: { assistant_id: "nope", input: null } }, 404, "invalid_argument", "params.assistant_id"],
+      [{ id: 10, method: "run.start", params: { assistant_id: "agent", input: null, config: { configurable: { checkpoint_id: "nope" } } } }, 404, "no_such_checkpoint", "params.config.configurable.checkpoint_id"],
       [{ id: 4, method: "run.launch", params: {} }, 400, "unknown_command", "method"],
       [{ id: 5, method: "subscription.subscribe", params: {} }, 400, "not_supported", "method"],
       [{ id: -1, method: "state.get" }, 422, "invalid_argument", "id"],

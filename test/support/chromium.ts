@@ -17,14 +17,18 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** The page's script, bundled with React in development mode (its warnings reach the console). */
-export async function bundlePage(entry: string, format: "iife" | "esm" = "iife"): Promise<string> {
+/**
+ * The page's script, bundled with React in development mode (its warnings reach the console).
+ * `alias` swaps packages (esbuild's alias: subpaths follow), e.g. to run one page on two versions of a hook.
+ */
+export async function bundlePage(entry: string, format: "iife" | "esm" = "iife", alias: Record<string, string> = {}): Promise<string> {
   const built = await build({
     entryPoints: [entry],
     bundle: true,
     platform: "browser",
     format,
     target: "es2022",
+    alias,
     define: { "process.env.NODE_ENV": '"development"' },
     write: false,
     logLevel: "silent",
@@ -32,14 +36,18 @@ export async function bundlePage(entry: string, format: "iife" | "esm" = "iife")
   return built.outputFiles[0]!.text;
 }
 
-/** Failed requests (`METHOD /path reason`) and console errors of `page`, from now on. */
-export function watchPage(page: Page): { failedRequests: string[]; consoleErrors: string[] } {
+/** Failed requests (`METHOD /path reason`), answers with an HTTP status >= 400 (`METHOD /path status`) and console errors of `page`, from now on. */
+export function watchPage(page: Page): { failedRequests: string[]; errorResponses: string[]; consoleErrors: string[] } {
   const failedRequests: string[] = [];
+  const errorResponses: string[] = [];
   const consoleErrors: string[] = [];
   page.on("requestfailed", (request) => failedRequests.push(`${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) errorResponses.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
+  });
   page.on("console", (message) => {
     if (message.type() === "error") consoleErrors.push(message.text());
   });
   page.on("pageerror", (error) => consoleErrors.push(error.message));
-  return { failedRequests, consoleErrors };
+  return { failedRequests, errorResponses, consoleErrors };
 }

@@ -1,11 +1,14 @@
 "use client";
 // The chat page: the AI SDK's useChat, pointed at /api/chat (its default). Tool parts are `tool-<name>`.
+// Stop stops reading (useChat's stop()) and cancels the run on the server (the stop route): with
+// `resume: true` the run would otherwise go on.
 import { useChat } from "@ai-sdk/react";
 import { useState } from "react";
 
 export default function Chat() {
-  const { messages, sendMessage, status, stop } = useChat({ id: "demo", resume: true });
+  const { id, messages, sendMessage, status, stop } = useChat({ id: "demo", resume: true });
   const [input, setInput] = useState("");
+  const stopRun = () => void Promise.all([stop(), fetch(`/api/chat/${encodeURIComponent(id)}/stop`, { method: "POST" })]);
   return (
     <main>
       {messages.map((message) => (
@@ -34,7 +37,7 @@ export default function Chat() {
       >
         <input value={input} onChange={(event) => setInput(event.target.value)} placeholder="Ask about the weather" />
         <button type="submit" disabled={status !== "ready"}>Send</button>
-        {status === "streaming" || status === "submitted" ? <button type="button" onClick={() => stop()}>Stop</button> : null}
+        {status === "streaming" || status === "submitted" ? <button type="button" onClick={stopRun}>Stop</button> : null}
       </form>
     </main>
   );

@@ -65,6 +65,23 @@ export function protocolRoutes(context: ServerContext): RouteEntry[] {
     return row;
   };
 
+  /**
+   * Start a run from a checkpoint (`checkpoint_id` in the config's configurable, as the client's `forkFrom`
+   * and state.fork send it): the run manager checks the thread has it, and its answer names `field`.
+   */
+  const startFromCheckpoint = async (threadId: string, owner: string | null, body: Record<string, unknown>, field: string): Promise<RunRow> => {
+    const configurable = (body.config as { configurable?: Record<string, unknown> }).configurable;
+    const checkpointId = configurable?.checkpoint_id;
+    if (checkpointId === undefined) return startRun(threadId, owner, body);
+    try {
+      return await startRun(threadId, owner, { ...body, checkpoint_id: checkpointId });
+    } catch (error) {
+      if (!WeftError.isInstance(error) || error.details.field !== "checkpoint_id") throw error;
+      const status = statusOf(error);
+      throw new CommandError(status, status === 404 ? "no_such_checkpoint" : "invalid_argument", error.message, field);
+    }
+  };
+
   const configOf = (params: Record<string, unknown>, field: string) => {
     const config = params.config ?? {};
     if (!isObject(config)) throw invalid(`\`${field}\` must be an object.`, field);
@@ -97,13 +114,18 @@ export function protocolRoutes(context: ServerContext): RouteEntry[] {
       if (!resumes && input !== null && !isObject(input)) {
         throw invalid(`\`params.input\` must be an object of state values or null, not ${describeValue(input)}.`, "params.input");
       }
-      const row = await startRun(threadId, owner, {
-        assistant_id: params.assistant_id,
-        ...(resumes ? { command: { resume: input } } : { input }),
-        config: configOf(params, "params.config"),
-        metadata: metadataOf(params, "params.metadata"),
-        multitask_strategy: strategyOf(params),
-      });
+      const row = await startFromCheckpoint(
+        threadId,
+        owner,
+        {
+          assistant_id: params.assistant_id,
+          ...(resumes ? { command: { resume: input } } : { input }),
+          config: configOf(params, "params.config"),
+          metadata: metadataOf(params, "params.metadata"),
+          multitask_strategy: strategyOf(params),
+        },
+        "params.config.configurable.checkpoint_id",
+      );
       return { run_id: row.run.run_id };
     },
     "input.respond": async (threadId, owner, params) => {
@@ -171,12 +193,12 @@ export function protocolRoutes(context: ServerContext): RouteEntry[] {
       if (typeof params.checkpoint_id !== "string" || params.checkpoint_id === "") throw invalid("`params.checkpoint_id` is required: the checkpoint to run from.", "params.checkpoint_id");
       const config = configOf(params, "params.config");
       const configurable = isObject(config.configurable) ? config.configurable : {};
-      const row = await startRun(threadId, owner, {
-        assistant_id: assistantOf(thread),
-        input: params.input ?? null,
-        config: { ...config, configurable: { ...configurable, checkpoint_id: params.checkpoint_id } },
-        multitask_strategy: "enqueue",
-      });
+      const row = await startFromCheckpoint(
+        threadId,
+        owner,
+        { assistant_id: assistantOf(thread), input: params.input ?? null, config: { ...config, configurable: { ...configurable, checkpoint_id: params.checkpoint_id } }, multitask_strategy: "enqueue" },
+        "params.checkpoint_id",
+      );
       return { run_id: row.run.run_id, thread_id: threadId };
     },
   };

@@ -54,16 +54,45 @@ it("turns an interrupt into input.requested, ends the root as interrupted, and a
   assert.deepEqual(failed.finish({ status: "error", error: { error: "NODE", message: "boom" } }).map((event) => event.params.data), [{ event: "failed", graph_name: "root", error: "boom" }]);
 });
 
-it("a subgraph started inside a tool's task names the tool call as its cause", () => {
+it("a sub-agent a tool runs starts with the tool call as its cause, and each namespace completes when its task's result comes, not at the run's end", () => {
+  // The log as the server writes it for a ReAct agent whose tool `research` runs another agent: tool
+  // events at the graph's namespace, the sub-agent's under the tools task (`tools:t2`).
   const translator = new ProtocolRunTranslator("r4", 0);
-  translator.translate("metadata", {});
-  const started = translator.translate("tools|tools:t2", { event: "on_tool_start", toolCallId: "call_9", name: "research", input: { q: "x" } });
-  const child = translator.translate("custom|tools:t2|researcher:t3", { step: 1 });
-  assert.deepEqual(started.map((event) => [event.method, event.params.data]), [
-    ["lifecycle", { event: "started", graph_name: "tools" }],
-    ["tools", { event: "tool-started", tool_call_id: "call_9", tool_name: "research", input: { q: "x" } }],
-  ]);
-  assert.deepEqual(child[0]!.params.data, { event: "started", graph_name: "researcher", cause: { type: "toolCall", tool_call_id: "call_9" } });
+  const task = (id: string, name: string) => ({ type: "task", step: 1, timestamp: "", payload: { id, name, input: { messages: [] }, triggers: [] } });
+  const result = (id: string, name: string) => ({ type: "task_result", step: 1, timestamp: "", payload: { id, name, error: null, result: {}, interrupts: [] } });
+  const log: Array<[string, unknown]> = [
+    ["metadata", {}],
+    ["debug", task("t2", "tools")],
+    ["tools", { event: "on_tool_start", toolCallId: "call_9", name: "research", input: { q: "x" } }],
+    ["values|tools:t2", { messages: [] }],
+    ["debug|tools:t2", task("t3", "agent")],
+    ["updates|tools:t2", { agent: { messages: [] } }],
+    ["debug|tools:t2", result("t3", "agent")],
+    ["tools", { event: "on_tool_end", toolCallId: "call_9", name: "research", output: "found" }],
+    ["updates", { tools: { messages: [] } }],
+    ["debug", result("t2", "tools")],
+    ["values", { messages: [] }],
+  ];
+  const events = [...log.flatMap(([name, data]) => translator.translate(name, data)), ...translator.finish({ status: "success" })];
+  assert.deepEqual(
+    events.map((event) => [event.method, event.params.namespace.join("/"), event.method === "lifecycle" ? event.params.data : ((event.params.data as { event?: string }).event ?? "")]),
+    [
+      ["lifecycle", "", { event: "running", graph_name: "root" }],
+      ["tasks", "", ""],
+      ["tools", "", "tool-started"],
+      ["lifecycle", "tools:t2", { event: "started", graph_name: "tools", cause: { type: "toolCall", tool_call_id: "call_9" } }],
+      ["values", "tools:t2", ""],
+      ["tasks", "tools:t2", ""],
+      ["updates", "tools:t2", ""],
+      ["tasks", "tools:t2", ""],
+      ["tools", "", "tool-finished"],
+      ["updates", "", ""],
+      ["tasks", "", ""],
+      ["lifecycle", "tools:t2", { event: "completed", graph_name: "tools" }],
+      ["values", "", ""],
+      ["lifecycle", "", { event: "completed", graph_name: "root" }],
+    ],
+  );
 });
 
 it("filters by channel, namespace prefix (a bare node name matches its tasks), depth and since", () => {

@@ -4,6 +4,7 @@
 import { toMessage } from "../../core/message-coercion.js";
 import { AIMessageChunk, Message } from "../../core/messages.js";
 import { ProtocolConverter, type PendingEvent } from "../../stream/protocol-events.js";
+import { type LifecycleChange, NamespaceLifecycles } from "../../stream/protocol-lifecycle.js";
 import type { Namespace } from "../../stream/run-event-types.js";
 
 /** A protocol event as it goes on the wire (`seq` orders a thread's events; `event_id` dedupes them). */
@@ -22,7 +23,6 @@ export interface RunEnding {
 }
 
 const INTERRUPT = "__interrupt__";
-const nameOf = (segment: string) => (segment.includes(":") ? segment.slice(0, segment.indexOf(":")) : segment);
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
@@ -31,12 +31,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  */
 export class ProtocolRunTranslator {
   private readonly converter = new ProtocolConverter();
-  private readonly started = new Set<string>();
-  private readonly toolCallOfTask = new Map<string, string>();
+  private readonly lifecycles = new NamespaceLifecycles();
   private index = 0;
+  private running = false;
   private interrupted = false;
   private ended = false;
-  private heldValues: { namespace: string[]; data: unknown } | undefined;
 
   /**
    * @param runId names the events (`event_id` is `<runId>:<index>`).
@@ -53,15 +52,15 @@ export class ProtocolRunTranslator {
     const out: WireProtocolEvent[] = [];
     if (mode === "metadata") {
       // Each attempt logs its metadata; the root is "running" once.
-      if (!this.started.has("")) {
-        this.started.add("");
-        this.push(out, { method: "lifecycle", namespace: [], data: { event: "running", graph_name: "root" } });
+      if (!this.running) {
+        this.running = true;
+        this.lifecycle(out, this.lifecycles.start());
       }
       return out;
     }
     if (mode === "error" || mode === "end") return out;
     if (mode === "values" && isObject(data) && Array.isArray(data[INTERRUPT])) {
-      this.flushValues(out);
+      for (const event of this.converter.flush()) this.push(out, event);
       for (const interrupt of data[INTERRUPT] as Array<Record<string, unknown>>) {
         this.interrupted = true;
         const interruptId = String(interrupt.id ?? interrupt.interrupt_id ?? "");
@@ -70,66 +69,31 @@ export class ProtocolRunTranslator {
       return out;
     }
     if (mode === "updates" && isObject(data) && INTERRUPT in data) return out;
-    const isCheckpoint = mode === "debug" && isObject(data) && data.type === "checkpoint";
-    const held = this.heldValues;
-    // A step's checkpoint is logged just after its values; the client pairs a checkpoint with the
-    // values that follow it, so a root or subgraph's values wait for the checkpoint of the same graph.
-    if (held !== undefined && !(isCheckpoint && held.namespace.join("|") === namespace.join("|"))) this.flushValues(out);
-    if (mode === "values") {
-      this.heldValues = { namespace, data };
-      return out;
-    }
     for (const event of this.converter.convert(namespace, mode, revive(mode, data))) this.push(out, event);
-    if (isCheckpoint) this.flushValues(out);
     return out;
   }
 
-  private flushValues(out: WireProtocolEvent[]): void {
-    const held = this.heldValues;
-    if (held === undefined) return;
-    this.heldValues = undefined;
-    for (const event of this.converter.convert(held.namespace, "values", held.data)) this.push(out, event);
-  }
-
-  /** The events after the log's last one: open messages finish, the root ends as the run did. */
+  /** The events after the log's last one: open messages finish, the namespaces still open and the root end as the run did. */
   finish(ending: RunEnding): WireProtocolEvent[] {
     const out: WireProtocolEvent[] = [];
     if (this.ended) return out;
     this.ended = true;
-    this.flushValues(out);
     for (const event of this.converter.finishAll()) this.push(out, event);
     const status =
       ending.status === "success" ? (this.interrupted ? "interrupted" : "completed") : ending.status === "interrupted" ? "interrupted" : "failed";
-    for (const key of [...this.started].filter((each) => each !== "")) {
-      this.lifecycle(out, key.split("|"), status);
-    }
-    const data: Record<string, unknown> = { event: status, graph_name: "root" };
-    if (status === "failed") data.error = ending.error?.message ?? `The run ended with status "${ending.status}".`;
-    this.emit(out, "lifecycle", [], undefined, data);
+    const error = status === "failed" ? (ending.error?.message ?? `The run ended with status "${ending.status}".`) : undefined;
+    for (const change of this.lifecycles.end(status, error)) this.lifecycle(out, change);
     return out;
   }
 
-  private push(out: WireProtocolEvent[], event: PendingEvent | { method: string; namespace: Namespace; node?: string; data: unknown }): void {
-    // A namespace seen for the first time starts; one opened by a tool call says which call (`cause`).
-    for (let length = 1; length <= event.namespace.length; length++) {
-      const prefix = event.namespace.slice(0, length);
-      const key = prefix.join("|");
-      if (this.started.has(key)) continue;
-      this.started.add(key);
-      const data: Record<string, unknown> = { event: "started", graph_name: nameOf(prefix.at(-1)!) };
-      const toolCallId = this.toolCallOfTask.get(prefix.slice(0, -1).join("|"));
-      if (toolCallId !== undefined) data.cause = { type: "toolCall", tool_call_id: toolCallId };
-      this.emit(out, "lifecycle", prefix, undefined, data);
-    }
-    if (event.method === "tools" && isObject(event.data) && event.data.event === "tool-started" && event.namespace.length > 0) {
-      // A subgraph started below the task running this tool was spawned by this tool call.
-      this.toolCallOfTask.set(event.namespace.join("|"), String(event.data.tool_call_id));
-    }
+  private push(out: WireProtocolEvent[], event: PendingEvent): void {
+    for (const change of this.lifecycles.before(event)) this.lifecycle(out, change);
     this.emit(out, event.method === "input" ? "input.requested" : event.method, event.namespace, event.node, event.data);
+    for (const change of this.lifecycles.after(event)) this.lifecycle(out, change);
   }
 
-  private lifecycle(out: WireProtocolEvent[], namespace: Namespace, status: string): void {
-    this.emit(out, "lifecycle", namespace, undefined, { event: status, graph_name: nameOf(namespace.at(-1)!) });
+  private lifecycle(out: WireProtocolEvent[], change: LifecycleChange): void {
+    this.emit(out, "lifecycle", change.namespace, undefined, change.data);
   }
 
   private emit(out: WireProtocolEvent[], method: string, namespace: Namespace, node: string | undefined, data: unknown): void {
