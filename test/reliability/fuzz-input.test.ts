@@ -322,7 +322,8 @@ describe("regressions the fuzzers found", () => {
     const graph = new StateGraph().addNode("next", () => ({ done: true })).addEdge(START, "next").compile();
     const chunks: unknown[] = [];
     for await (const chunk of graph.stream({}, { highWaterMark: 2 ** 40, streamMode: "values" })) chunks.push(chunk);
-    assert.deepEqual(chunks, [{}, { done: true }]);
+    // An empty input writes no key, so (as in LangGraph) values mode has nothing to show before the step.
+    assert.deepEqual(chunks, [{ done: true }]);
   });
 
   it("a sparse array of messages (a hole is not a message) is rejected", async () => {
