@@ -75,7 +75,7 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
       assert.deepEqual(texts(chunks), POEM);
       const checkpointNs = chunks[0]![1].langgraph_checkpoint_ns;
       for (const [chunk, metadata] of chunks) {
-        assert.equal(chunk.type, "AIMessageChunk");
+        assert.equal(chunk.type, "ai");
         assert.equal(chunk.id, "msg_test_0");
         assert.deepEqual(metadata, langChainMetadata(checkpointNs, ["run", "poem"], { team: "a" }));
       }

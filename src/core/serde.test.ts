@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { WeftError } from "../errors.js";
 import { Send } from "./send.js";
-import { AIMessageChunk, SystemMessage, ToolMessage } from "./messages.js";
+import { AIMessage, AIMessageChunk, SystemMessage, ToolMessage } from "./messages.js";
 import { jsonSerde } from "./serde.js";
 
 const roundTrip = (value: unknown) => jsonSerde.parse(jsonSerde.stringify(value));
@@ -25,8 +25,21 @@ describe("jsonSerde", () => {
     assert.ok(restored[0] instanceof SystemMessage);
     assert.equal((restored[1] as ToolMessage).toolCallId, "call_1");
     assert.ok(restored[2] instanceof AIMessageChunk);
-    assert.equal((restored[2] as AIMessageChunk).type, "AIMessageChunk");
+    assert.equal((restored[2] as AIMessageChunk).type, "ai");
     assert.ok(restored[3] instanceof Send);
+  });
+
+  it("reads messages saved before their LangChain-named fields (toolCalls, toolCallId, responseMetadata as own keys)", () => {
+    const calls = [{ id: "c1", name: "f", args: { a: 1 } }];
+    const saved = JSON.stringify([
+      { __weft: "message", c: "AIMessage", v: { role: "assistant", content: "", id: "m1", toolCalls: calls, responseMetadata: { model: "x" } } },
+      { __weft: "message", c: "ToolMessage", v: { role: "tool", content: "1", id: "m2", toolCalls: [], toolCallId: "c1", status: "success" } },
+    ]);
+    const [ai, answer] = jsonSerde.parse(saved) as [AIMessage, ToolMessage];
+    assert.ok(ai instanceof AIMessage && answer instanceof ToolMessage);
+    assert.deepEqual(ai.toJSON(), new AIMessage("", { id: "m1", toolCalls: calls, responseMetadata: { model: "x" } }).toJSON());
+    assert.deepEqual([ai.tool_calls, ai.toolCalls, ai.response_metadata], [calls, calls, { model: "x" }]);
+    assert.deepEqual([answer.tool_call_id, answer.toolCallId, Object.keys(answer).includes("toolCallId")], ["c1", "c1", false]);
   });
 
   it("keeps -0, NaN, infinities, sparse undefined and objects that use the tag key", () => {
