@@ -35,7 +35,7 @@ describe("LangChain reads Weft messages (coerceMessageLikeToMessage, as every La
     ];
     for (const [weft, langChain] of cases) {
       const read = coerceMessageLikeToMessage(weft as never);
-      const expected = langChain as LangChainAIMessage;
+      const expected = langChain as { type: string; content: unknown; id?: string; name?: string; tool_calls?: unknown };
       assert.equal(read.type, expected.type);
       assert.deepEqual(read.content, expected.content);
       assert.equal(read.id, expected.id);
