@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { AIMessageChunk as LangChainAIMessageChunk } from "@langchain/core/messages";
 import { WeftError } from "../errors.js";
 import { Send } from "./send.js";
 import { AIMessage, AIMessageChunk, SystemMessage, ToolMessage } from "./messages.js";
@@ -27,6 +28,13 @@ describe("jsonSerde", () => {
     assert.ok(restored[2] instanceof AIMessageChunk);
     assert.equal((restored[2] as AIMessageChunk).type, "ai");
     assert.ok(restored[3] instanceof Send);
+  });
+
+  it("keeps a LangChain message (a LangChain model's answer a node returned) as the Weft message the reducer makes of it", () => {
+    const answer = new LangChainAIMessageChunk({ content: "hi", id: "msg_1", tool_calls: [{ id: "c1", name: "f", args: { a: 1 }, type: "tool_call" }] });
+    const [restored] = roundTrip([answer]) as [AIMessage];
+    assert.ok(restored instanceof AIMessage);
+    assert.deepEqual([restored.id, restored.content, restored.toolCalls], ["msg_1", "hi", [{ id: "c1", name: "f", args: { a: 1 } }]]);
   });
 
   it("reads messages saved before their LangChain-named fields (toolCalls, toolCallId, responseMetadata as own keys)", () => {
