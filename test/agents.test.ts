@@ -312,5 +312,15 @@ describe("ToolNode and toolsCondition in a hand-built graph", () => {
     assert.equal(toolsCondition({ messages: [ai] }), "tools");
     assert.equal(toolsCondition([new AIMessage("plain")]), END);
     assert.equal(toolsCondition({ messages: [{ type: "ai", content: "", tool_calls: [{ id: "x", name: "f", args: {} }] }] }), "tools");
+    assert.equal(toolsCondition({ messages: [] }), END);
+    for (const [bad, pattern] of [
+      [{}, /not an object without `messages` \(keys: none\)/],
+      [{ history: [] }, /keys: history/],
+      [undefined, /not undefined/],
+      [null, /not null/],
+      ["hi", /not string/],
+    ] as const) {
+      assert.throws(() => toolsCondition(bad as never), (error: unknown) => WeftError.isInstance(error) && error.code === "INVALID_INPUT" && pattern.test(error.message));
+    }
   });
 });
