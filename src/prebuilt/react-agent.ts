@@ -112,8 +112,8 @@ function stateSchemaOf(options: CreateReactAgentOptions): StateSchema {
     throw new WeftError("INVALID_OPTIONS", "createReactAgent: `stateSchema` must have a `messages` key, e.g. { ...MessagesState, userName: lastValue<string>() }.");
   }
   const schema: StateSchema = { ...(given ?? MessagesState) };
-  // As LangGraph.js's agent state has it; a key never written is not in the state.
-  if (!Object.prototype.hasOwnProperty.call(schema, "structuredResponse")) schema.structuredResponse = lastValue<unknown>();
+  // Where responseFormat's answer goes (LangGraph.js's agent state always has the key; Weft adds it when it is written).
+  if (options.responseFormat !== undefined && !Object.prototype.hasOwnProperty.call(schema, "structuredResponse")) schema.structuredResponse = lastValue<unknown>();
   if (options.preModelHook !== undefined && !Object.prototype.hasOwnProperty.call(schema, "llmInputMessages")) {
     // Each write replaces the list, read as messages.
     schema.llmInputMessages = reducer<Message[], MessagesUpdate>((_, update) => addMessages([], update), () => []);
