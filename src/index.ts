@@ -47,11 +47,15 @@ export {
   BaseChatModel,
   NOSTREAM_TAG,
   assembleToolCalls,
+  type BindToolsOptions,
   type ChatCallOptions,
   type ChatModelRequest,
   type ChatStreamPart,
+  type ChatToolChoice,
   type ToolDefinition,
 } from "./models/chat-model.js";
+export { StructuredOutput, type StructuredOutputOptions } from "./models/structured-output.js";
+export type { ToolChoiceInput } from "./models/tool-definition.js";
 export {
   AIMessage,
   AIMessageChunk,

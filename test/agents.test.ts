@@ -303,14 +303,24 @@ describe("ToolNode and toolsCondition in a hand-built graph", () => {
     const ai = new AIMessage("", { toolCalls: [{ id: "a", name: "get_weather", args: { city: "Lima" } }, { id: "b", name: "get_weather", args: { city: "Quito" } }] });
     const answeredA = new ToolMessage("old", "a");
     const fromList = await node.invoke([ai, answeredA]);
-    assert.deepEqual(fromList.map((message) => [message.toolCallId, message.content]), [["b", "Sunny in Quito"]]);
+    assert.deepEqual(fromList.map((message) => [(message as ToolMessage).toolCallId, (message as ToolMessage).content]), [["b", "Sunny in Quito"]]);
     const fromState = await node.invoke({ messages: [ai] });
-    assert.equal(fromState.messages.length, 2);
+    assert.equal((fromState as { messages: ToolMessage[] }).messages.length, 2);
     await assert.rejects(node.invoke({ messages: [new HumanMessage("no ai here")] }), /found no AI message/);
     await assert.rejects(node.invoke(42 as never), (error: unknown) => WeftError.isInstance(error) && error.code === "INVALID_INPUT");
     assert.throws(() => new ToolNode([getWeather, getWeather]), /named "get_weather"/);
     assert.equal(toolsCondition({ messages: [ai] }), "tools");
     assert.equal(toolsCondition([new AIMessage("plain")]), END);
     assert.equal(toolsCondition({ messages: [{ type: "ai", content: "", tool_calls: [{ id: "x", name: "f", args: {} }] }] }), "tools");
+    assert.equal(toolsCondition({ messages: [] }), END);
+    for (const [bad, pattern] of [
+      [{}, /not an object without `messages` \(keys: none\)/],
+      [{ history: [] }, /keys: history/],
+      [undefined, /not undefined/],
+      [null, /not null/],
+      ["hi", /not string/],
+    ] as const) {
+      assert.throws(() => toolsCondition(bad as never), (error: unknown) => WeftError.isInstance(error) && error.code === "INVALID_INPUT" && pattern.test(error.message));
+    }
   });
 });

@@ -1,19 +1,19 @@
-// `weft demo --agent` run as a child process: the scripted offline model, and an OpenAI-compatible
-// server on 127.0.0.1 whose model calls the tools itself.
+// `weft demo --agent` run as a child process: the scripted offline model, an OpenAI-compatible and an
+// Anthropic server on 127.0.0.1 whose models call the tools themselves, and models that cannot.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { startOpenAICompatibleServer } from "weft/testing";
+import { startAnthropicServer, startOpenAICompatibleServer } from "weft/testing";
 import { REPOSITORY_ROOT } from "./support/test-gguf.js";
 
 const emptyFolder = mkdtempSync(join(tmpdir(), "weft-agent-cli-"));
 after(() => rmSync(emptyFolder, { recursive: true, force: true }));
 
 function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cleanEnvironment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(OPENAI_|WEFT_MODEL|NO_COLOR|FORCE_COLOR)/.test(name)));
+  const cleanEnvironment = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(OPENAI_|ANTHROPIC_|WEFT_MODEL|NO_COLOR|FORCE_COLOR)/.test(name)));
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -66,4 +66,37 @@ describe("weft demo --agent", () => {
       await server.close();
     }
   });
+
+  it("--model anthropic:<name> runs the agent on Claude through the AI SDK: it gets the tools, then their results", async () => {
+    const server = await startAnthropicServer({
+      responses: [
+        { text: ["Checking."], toolUses: [{ id: "toolu_w", name: "get_weather", input: ['{"city":', '"Rome"}'] }] },
+        { text: ["Rome ", "is ", "windy."] },
+      ],
+    });
+    try {
+      const result = await runCli(["demo", "--agent", "--topic", "Rome", "--model", "anthropic:claude-test"], { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: server.url });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /^Using model: anthropic:claude-test \(from --model\)/);
+      assert.match(result.stdout, /Checking\.\n  → get_weather\(\{"city":"Rome"\}\)\n  … get_weather: asking the weather station in Rome\n  ← get_weather: windy, 16°C\nRome is windy\.\n$/);
+      const [first, second] = server.requests;
+      assert.deepEqual([first!.body.model, first!.body.tools.map((entry: { name: string }) => entry.name)], ["claude-test", ["get_weather", "celsius_to_fahrenheit"]]);
+      assert.deepEqual(second!.body.messages.at(-1), { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_w", content: "windy, 16°C" }] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  for (const [args, env, pattern] of [
+    [["--model", "tiny"], {}, /--agent needs a model that calls tools, and the tiny model \(from --model\) cannot; use --model openai:<name> or anthropic:<name>, or leave --model out/],
+    [["--model", "./models/x.gguf"], {}, /the \.gguf model .*x\.gguf \(from --model\) cannot; use --model openai:<name>/],
+    [[], { WEFT_MODEL: "tiny" }, /the tiny model \(from WEFT_MODEL\) cannot; use WEFT_MODEL openai:<name> or anthropic:<name>, or leave WEFT_MODEL out/],
+  ] as const) {
+    it(`a model that cannot call tools, asked for (${args.join(" ") || "WEFT_MODEL=tiny"}), is a usage error, not a silent substitute`, async () => {
+      const result = await runCli(["demo", "--agent", ...args], env);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, pattern);
+      assert.equal(result.stdout, "");
+    });
+  }
 });

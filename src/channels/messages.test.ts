@@ -152,6 +152,15 @@ describe("addMessages gives LangGraph's messagesStateReducer results", () => {
 });
 
 describe("addMessages", () => {
+  it("after REMOVE_ALL_MESSAGES, merges what follows (one message per id, no RemoveMessage kept), where LangGraph copies it as it is", () => {
+    const after = (kit: Kit) => [kit.remove(kit.removeAll), kit.ai("first", "a1"), kit.ai("second", "a1"), kit.human("q", "h1")];
+    const left = (kit: Kit) => [kit.human("old", "h0")];
+    const langGraph = messagesStateReducer(left(langChainKit) as never, after(langChainKit) as never);
+    assert.deepEqual(langGraph.map((message) => [message.id, message.content]), [["a1", "first"], ["a1", "second"], ["h1", "q"]]);
+    const weft = addMessages(left(weftKit) as never, after(weftKit) as never);
+    assert.deepEqual(weft.map((message) => [message.id, message.content]), [["a1", "second"], ["h1", "q"]]);
+  });
+
   it("gives a Weft message without an id its id in place, keeps classes, and leaves `left` as it was", () => {
     const left = [new HumanMessage("hi", { id: "h1" })];
     const answer = new AIMessage("hello");

@@ -7,6 +7,7 @@ import { scriptedAgentModel } from "../demo/agent-demo.js";
 import { runAgentDemo } from "./run-agent-demo.js";
 import { type ModelChoice, describeChoice, selectModel } from "./select-model.js";
 import { shouldColor } from "./terminal-colors.js";
+import { WeftError } from "../errors.js";
 
 interface DemoFlags {
   topic: string;
@@ -37,7 +38,8 @@ Examples:
   weft demo
   weft demo --topic "the sea" --only poem --separator "|"
   weft demo --mode custom --json
-  weft demo --agent --topic Oslo    (a tool-calling agent; OpenAI-compatible models call the tools, else a scripted model does)
+  weft demo --agent --topic Oslo    (a tool-calling agent; OpenAI-compatible and Anthropic models call the tools,
+                                     else a scripted model does; a .gguf or tiny model given with --model cannot)
   weft demo --model ./models/qwen2.5-0.5b-instruct-q4_k_m.gguf
   OPENAI_API_KEY=sk-... weft demo --model openai:gpt-4o-mini
   ANTHROPIC_API_KEY=sk-ant-... weft demo --model anthropic:claude-sonnet-4-5`;
@@ -97,7 +99,11 @@ export function registerDemoCommand(program: Command): void {
     });
 }
 
-/** `weft demo --agent`: OpenAI-compatible models call the tools themselves; other choices get a scripted model that does. */
+/**
+ * `weft demo --agent`: OpenAI-compatible and Anthropic models call the tools themselves. A model
+ * picked without being asked for (a .gguf file found, or the tiny model) cannot call tools, so a
+ * scripted model that does runs instead; asked for with --model or WEFT_MODEL, it is a usage error.
+ */
 async function runAgentCommand(choice: ModelChoice, flags: DemoFlags): Promise<void> {
   const city = flags.topic === "cats" ? "Paris" : flags.topic;
   let llm;
@@ -105,9 +111,21 @@ async function runAgentCommand(choice: ModelChoice, flags: DemoFlags): Promise<v
     const { ChatOpenAI } = await import("../models/openai/index.js");
     llm = new ChatOpenAI({ model: choice.model, temperature: flags.temperature, maxTokens: flags.maxTokens });
     process.stderr.write(`Using model: ${describeChoice(choice)}\n`);
+  } else if (choice.kind === "anthropic") {
+    const { createAnthropicModel } = await import("./anthropic-model.js");
+    llm = await createAnthropicModel(choice.model, { seed: flags.seed, temperature: flags.temperature, maxTokens: flags.maxTokens, pace: flags.pace }, process.env);
+    process.stderr.write(`Using model: ${describeChoice(choice)}\n`);
   } else {
+    const source = flags.model !== undefined && flags.model.trim() !== "" ? "--model" : process.env.WEFT_MODEL?.trim() ? "WEFT_MODEL" : undefined;
+    if (source !== undefined) {
+      const what = choice.kind === "gguf" ? `the .gguf model ${choice.path}` : "the tiny model";
+      throw new WeftError(
+        "INVALID_OPTIONS",
+        `--agent needs a model that calls tools, and ${what} (from ${source}) cannot; use ${source} openai:<name> or anthropic:<name>, or leave ${source} out for the scripted demo model.`,
+      );
+    }
     llm = scriptedAgentModel(city, flags.pace);
-    process.stderr.write("Using model: a scripted tool-calling demo model (for a real one: OPENAI_API_KEY, OPENAI_BASE_URL or --model openai:<name>)\n");
+    process.stderr.write("Using model: a scripted tool-calling demo model (for a real one: OPENAI_API_KEY, OPENAI_BASE_URL, --model openai:<name> or --model anthropic:<name>)\n");
   }
   const closed = new AbortController();
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {

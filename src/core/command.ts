@@ -35,6 +35,8 @@ export class Command<Resume = unknown, Update = Record<string, unknown>> {
   /** `graph: Command.PARENT` sends the command to the graph that runs this subgraph. */
   static readonly PARENT: typeof PARENT = PARENT;
   readonly lg_name = "Command";
+  /** Tells a LangChain tool to return this Command as it is (not as the text of a ToolMessage), as LangGraph's Command does. */
+  readonly lc_direct_tool_output = true;
   readonly graph?: typeof PARENT;
   readonly resume?: Resume;
   readonly update?: Update;

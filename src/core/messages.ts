@@ -31,25 +31,37 @@ export type MessageConstructorFields = { content?: MessageContent } & MessageFie
 
 const TYPE_OF_ROLE: Record<MessageRole, MessageType> = { user: "human", assistant: "ai", system: "system", tool: "tool" };
 
-/** A message in a conversation. `content` is a string or content blocks; `text` is always a string. */
+const CLASS_OF_ROLE: Record<MessageRole, string> = { user: "HumanMessage", assistant: "AIMessage", system: "SystemMessage", tool: "ToolMessage" };
+
+/**
+ * A message in a conversation. `content` is a string or content blocks; `text` is always a string.
+ *
+ * The fields LangChain.js has too are own fields under LangChain's names (`tool_calls`,
+ * `tool_call_id`, `additional_kwargs`, `response_metadata`), so LangChain reads a Weft message
+ * given to a LangChain model (its coercion copies own fields); `toolCalls`, `toolCallId`,
+ * `additionalKwargs` and `responseMetadata` are the same values under Weft's names.
+ */
 export class Message {
   readonly role: MessageRole;
   content: MessageContent;
   id?: string;
   name?: string;
-  toolCallId?: string;
-  toolCalls: ToolCall[];
-  /** Provider-specific extras carried along (LangChain's `additional_kwargs`). */
-  additionalKwargs?: Record<string, unknown>;
+  /** The tool calls the model asked for (`toolCalls`); empty on other messages. */
+  tool_calls: ToolCall[];
+  /** The id of the tool call a tool message answers (`toolCallId`). */
+  tool_call_id?: string;
+  /** Provider-specific extras carried along (`additionalKwargs`). */
+  additional_kwargs?: Record<string, unknown>;
 
   constructor(role: MessageRole, content: MessageContent, fields: MessageFields = {}) {
     this.role = role;
-    this.content = content;
+    // Checked here, once per message (never per streamed token: chunks are AIMessageChunk).
+    this.content = typeof content === "string" ? content : checkContent(content, `new ${CLASS_OF_ROLE[role]}()`);
     if (fields.id !== undefined) this.id = fields.id;
     if (fields.name !== undefined) this.name = fields.name;
-    if (fields.toolCallId !== undefined) this.toolCallId = fields.toolCallId;
-    this.toolCalls = fields.toolCalls ?? [];
-    if (fields.additionalKwargs !== undefined) this.additionalKwargs = fields.additionalKwargs;
+    this.tool_calls = fields.toolCalls ?? [];
+    if (fields.toolCallId !== undefined) this.tool_call_id = fields.toolCallId;
+    if (fields.additionalKwargs !== undefined) this.additional_kwargs = fields.additionalKwargs;
   }
 
   /** LangChain-style type name: "human", "ai", "system" or "tool". */
@@ -62,14 +74,31 @@ export class Message {
     return textOf(this.content);
   }
 
-  /** LangChain's name for `toolCalls`, for code ported from LangGraph.js. */
-  get tool_calls(): ToolCall[] {
-    return this.toolCalls;
+  /** The tool calls the model asked for (the same array as `tool_calls`). */
+  get toolCalls(): ToolCall[] {
+    return this.tool_calls;
   }
 
-  /** LangChain's name for `toolCallId`, for code ported from LangGraph.js. */
-  get tool_call_id(): string | undefined {
-    return this.toolCallId;
+  set toolCalls(calls: ToolCall[]) {
+    this.tool_calls = calls;
+  }
+
+  /** The id of the tool call this message answers (the same as `tool_call_id`). */
+  get toolCallId(): string | undefined {
+    return this.tool_call_id;
+  }
+
+  set toolCallId(id: string | undefined) {
+    this.tool_call_id = id;
+  }
+
+  /** Provider-specific extras (the same object as `additional_kwargs`). */
+  get additionalKwargs(): Record<string, unknown> | undefined {
+    return this.additional_kwargs;
+  }
+
+  set additionalKwargs(extras: Record<string, unknown> | undefined) {
+    this.additional_kwargs = extras;
   }
 
   /** LangChain's dict form (`{ type, content, id, tool_calls, ... }`), as the LangGraph server sends messages. */
@@ -77,19 +106,19 @@ export class Message {
     const json: Record<string, unknown> = { type: this.type, content: this.content };
     if (this.id !== undefined) json.id = this.id;
     if (this.name !== undefined) json.name = this.name;
-    json.additional_kwargs = this.additionalKwargs ?? {};
-    if (this.role === "assistant" || this.toolCalls.length > 0) {
-      json.tool_calls = this.toolCalls.map((call) => ({ type: "tool_call", id: call.id, name: call.name, args: call.args }));
+    json.additional_kwargs = this.additional_kwargs ?? {};
+    if (this.role === "assistant" || this.tool_calls.length > 0) {
+      json.tool_calls = this.tool_calls.map((call) => ({ type: "tool_call", id: call.id, name: call.name, args: call.args }));
     }
-    if (this.toolCallId !== undefined) json.tool_call_id = this.toolCallId;
+    if (this.tool_call_id !== undefined) json.tool_call_id = this.tool_call_id;
     return json;
   }
 }
 
 /** Reads the one-object constructor form, LangChain style, into content and fields. */
 function fromObject(given: MessageConstructorFields, kind: string): { content: MessageContent; fields: MessageFields } {
-  const content = given.content === undefined ? "" : checkContent(given.content, `new ${kind}()`);
-  return { content, fields: readMessageFields(given, `new ${kind}()`) };
+  // The content is checked by the Message constructor.
+  return { content: given.content ?? "", fields: readMessageFields(given, `new ${kind}()`) };
 }
 
 function isFieldsObject(value: unknown): value is MessageConstructorFields {
@@ -114,7 +143,7 @@ export class SystemMessage extends Message {
 
 /** The result of one tool call, answering the call with id `toolCallId`. */
 export class ToolMessage extends Message {
-  declare toolCallId: string;
+  declare tool_call_id: string;
   /** "error" when the tool failed and `content` holds the error. */
   status: ToolStatus;
   /** Anything the tool returned besides `content`, kept for the application and not sent to the model. */
@@ -128,6 +157,14 @@ export class ToolMessage extends Message {
     super("tool", read.content, read.fields);
     this.status = read.fields.status ?? "success";
     if (read.fields.artifact !== undefined) this.artifact = read.fields.artifact;
+  }
+
+  override get toolCallId(): string {
+    return this.tool_call_id;
+  }
+
+  override set toolCallId(id: string) {
+    this.tool_call_id = id;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -144,15 +181,16 @@ export class AIMessage extends Message {
   usage?: Usage;
   /** The model's reasoning ("thinking") text, kept apart from `content`. */
   reasoning?: string;
-  /** Provider facts such as the finish reason. */
-  responseMetadata: Record<string, unknown>;
+  /** Provider facts such as the finish reason (`responseMetadata`). */
+  response_metadata: Record<string, unknown>;
 
   constructor(content: string | MessageConstructorFields, fields: MessageFields = {}) {
     const read = isFieldsObject(content) ? fromObject(content, "AIMessage") : { content, fields };
-    super("assistant", textOf(read.content), read.fields);
+    const text = typeof read.content === "string" ? read.content : textOf(checkContent(read.content, "new AIMessage()"));
+    super("assistant", text, read.fields);
     if (read.fields.usage !== undefined) this.usage = read.fields.usage;
     if (read.fields.reasoning !== undefined) this.reasoning = read.fields.reasoning;
-    this.responseMetadata = read.fields.responseMetadata ?? {};
+    this.response_metadata = read.fields.responseMetadata ?? {};
   }
 
   /** LangChain's name for `usage`. */
@@ -160,15 +198,19 @@ export class AIMessage extends Message {
     return this.usage === undefined ? undefined : { input_tokens: this.usage.inputTokens, output_tokens: this.usage.outputTokens, total_tokens: this.usage.totalTokens };
   }
 
-  /** LangChain's name for `responseMetadata`. */
-  get response_metadata(): Record<string, unknown> {
-    return this.responseMetadata;
+  /** Provider facts such as the finish reason (the same object as `response_metadata`). */
+  get responseMetadata(): Record<string, unknown> {
+    return this.response_metadata;
+  }
+
+  set responseMetadata(metadata: Record<string, unknown>) {
+    this.response_metadata = metadata;
   }
 
   override toJSON(): Record<string, unknown> {
     const json = super.toJSON();
     json.invalid_tool_calls = [];
-    json.response_metadata = this.responseMetadata;
+    json.response_metadata = this.response_metadata;
     if (this.usage !== undefined) json.usage_metadata = this.usage_metadata;
     if (this.reasoning !== undefined) json.reasoning = this.reasoning;
     return json;
@@ -196,13 +238,24 @@ export class AIMessageChunk {
     if (usage !== undefined) this.usage = usage;
   }
 
-  get type(): "AIMessageChunk" {
-    return "AIMessageChunk";
+  /** "ai", as LangChain.js 1.x gives for its AIMessageChunk (the wire form, `toJSON()`, says "AIMessageChunk"). */
+  get type(): "ai" {
+    return "ai";
   }
 
   /** The chunk's text (the same as `content`). */
   get text(): string {
     return this.content;
+  }
+
+  /** LangChain's name for `toolCallChunks` (the same array). */
+  get tool_call_chunks(): ToolCallChunk[] {
+    return this.toolCallChunks;
+  }
+
+  /** LangChain's name and shape for `usage` (made when read; chunks keep only `usage`). */
+  get usage_metadata(): { input_tokens: number; output_tokens: number; total_tokens: number } | undefined {
+    return this.usage === undefined ? undefined : { input_tokens: this.usage.inputTokens, output_tokens: this.usage.outputTokens, total_tokens: this.usage.totalTokens };
   }
 
   toJSON(): Record<string, unknown> {

@@ -4,6 +4,7 @@
 import { WeftError, describeValue } from "../errors.js";
 import { Send } from "./send.js";
 import { AIMessage, AIMessageChunk, HumanMessage, Message, RemoveMessage, SystemMessage, ToolMessage } from "./messages.js";
+import { toMessage } from "./message-coercion.js";
 
 /** The key that marks a tagged value. A plain object that has this key itself is escaped. */
 const TAG = "__weft";
@@ -87,6 +88,17 @@ function encodeObject(object: object, path: string, ancestors: Set<object>): unk
   }
   if (object instanceof RemoveMessage) return { [TAG]: "RemoveMessage", v: object.id };
   if (object instanceof Send) return { [TAG]: "Send", v: encode({ node: object.node, arg: object.arg }, path, ancestors) };
+  // A LangChain message a node returned (a LangChain model's answer) is kept as the Weft message the
+  // messages reducer makes of it; restored, it is that Weft message.
+  if (typeof (object as { _getType?: unknown })._getType === "function") {
+    let message: unknown;
+    try {
+      message = toMessage(object, path);
+    } catch {
+      throw unserializable(path, `a LangChain ${describeValue(object)} Weft cannot read as a message`);
+    }
+    return encodeObject(message as object, path, ancestors);
+  }
   throw unserializable(path, describeValue(object));
 }
 

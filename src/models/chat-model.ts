@@ -18,10 +18,12 @@ import {
   type Usage,
 } from "../core/messages.js";
 
-import { type ToolDefinition, type ToolInput, toToolDefinition } from "./tool-definition.js";
+import { type BindToolsOptions, type ChatToolChoice, type ToolDefinition, type ToolInput, toToolChoice, toToolDefinition } from "./tool-definition.js";
+import { StructuredOutput, type StructuredOutputOptions } from "./structured-output.js";
+import type { ToolInputOf } from "./tool.js";
 
 export { assembleToolCalls };
-export type { ToolDefinition, ToolInput };
+export type { BindToolsOptions, ChatToolChoice, ToolDefinition, ToolInput };
 
 
 /**
@@ -41,6 +43,10 @@ export interface ChatModelRequest {
   messages: Message[];
   tools: readonly ToolDefinition[];
   signal: AbortSignal | undefined;
+  /** Which tool the model must call (bindTools' `tool_choice`); undefined: the model decides. */
+  toolChoice?: ChatToolChoice;
+  /** `false`: at most one tool call per answer (bindTools' `parallel_tool_calls`). */
+  parallelToolCalls?: boolean;
 }
 
 /** Per-call options: a config (from a node, or your own) plus an optional signal. */
@@ -63,6 +69,8 @@ export abstract class BaseChatModel {
   tags: readonly string[];
   metadata: Readonly<Record<string, unknown>>;
   protected tools: readonly ToolDefinition[] = [];
+  protected toolChoice: ChatToolChoice | undefined = undefined;
+  protected parallelToolCalls: boolean | undefined = undefined;
 
   constructor(fields: { tags?: readonly string[]; metadata?: Record<string, unknown>; temperature?: number } = {}) {
     if (fields.tags !== undefined && (!Array.isArray(fields.tags) || fields.tags.some((tag) => typeof tag !== "string"))) {
@@ -121,19 +129,45 @@ export abstract class BaseChatModel {
    * A view of this model that offers `tools` to the provider, in any form every model accepts:
    * tools made with `tool()`, `{ name, description, parameters }` with JSON-schema parameters,
    * `{ name, description, schema }` (zod 4, Standard Schema), or OpenAI's `{ type: "function", function }`.
+   * `options.tool_choice` makes the model call a tool ("required", or one by name) or none;
+   * `options.parallel_tool_calls: false` asks for one call at most. Providers that take them get
+   * them (ChatOpenAI, fromAISDK, fromLangChain).
    */
-  bindTools(tools: readonly ToolInput[]): this {
+  bindTools(tools: readonly ToolInput[], options: BindToolsOptions = {}): this {
     if (!Array.isArray(tools)) throw new WeftError("INVALID_OPTIONS", "bindTools() takes an array of tool definitions.");
+    if (typeof options !== "object" || options === null) throw new WeftError("INVALID_OPTIONS", "bindTools(tools, options): `options` must be an object such as { tool_choice: \"required\" }.");
+    for (const key of Object.keys(options)) {
+      if (key !== "tool_choice" && key !== "parallel_tool_calls") {
+        throw new WeftError("INVALID_OPTIONS", `bindTools(tools, options) has no option "${key}"; it takes tool_choice and parallel_tool_calls.`);
+      }
+    }
+    if (options.parallel_tool_calls !== undefined && typeof options.parallel_tool_calls !== "boolean") {
+      throw new WeftError("INVALID_OPTIONS", "bindTools: `parallel_tool_calls` must be true or false.");
+    }
     const view = Object.create(this) as this;
     view.tools = tools.map(toToolDefinition);
+    view.toolChoice = options.tool_choice === undefined ? undefined : toToolChoice(options.tool_choice, view.tools);
+    view.parallelToolCalls = options.parallel_tool_calls;
     return view;
+  }
+
+  /**
+   * A view of this model that answers with an object matching `schema` (zod 4, any Standard Schema,
+   * or a JSON Schema): the schema is offered as the one tool, the model is made to call it, and the
+   * call's arguments are checked and returned. As LangChain's `withStructuredOutput`.
+   *
+   * @example
+   * const weather = await model.withStructuredOutput(z.object({ city: z.string(), sunny: z.boolean() })).invoke("Weather in Paris?");
+   */
+  withStructuredOutput<Schema>(schema: Schema, options: StructuredOutputOptions = {}): StructuredOutput<ToolInputOf<Schema>> {
+    return new StructuredOutput(this, schema, options);
   }
 
   private startCall(input: MessagesInput, options: ChatCallOptions | undefined): ModelCall {
     const messages = toMessages(input);
     // An explicit config wins; otherwise the running node's config (AsyncLocalStorage on Node).
     const config = taskContextOf(options) !== undefined ? options : mergeConfig(currentConfig(), options);
-    return new ModelCall(this, messages, config, this.tools);
+    return new ModelCall(this, messages, config, this.tools, this.toolChoice, this.parallelToolCalls);
   }
 }
 
@@ -174,8 +208,11 @@ class ModelCall {
     messages: Message[],
     config: RunnableConfig | undefined,
     tools: readonly ToolDefinition[],
+    toolChoice: ChatToolChoice | undefined,
+    parallelToolCalls: boolean | undefined,
   ) {
-    this.request = { messages, tools, signal: config?.signal };
+    // Every key set on every call, so all requests share one shape.
+    this.request = { messages, tools, signal: config?.signal, toolChoice, parallelToolCalls };
     this.id = `run-${crypto.randomUUID()}`;
     const context = taskContextOf(config);
     const tags = config?.tags && config.tags.length > 0 ? [...config.tags, ...model.tags] : model.tags;
@@ -277,7 +314,7 @@ class ModelCall {
 
 // One call built at load, so the class's map outlives every call (core/keep-shape.ts); it takes one
 // part, so V8 compiles accept() now and not between a process's first token and its delivery.
-keepShape(new ModelCall({ tags: [] } as unknown as BaseChatModel, [], undefined, [])).accept("");
+keepShape(new ModelCall({ tags: [] } as unknown as BaseChatModel, [], undefined, [], undefined, undefined)).accept("");
 
 /** The keys that say where a token came from (`langgraph_*`, `checkpoint_ns`): a model's own metadata never overrides them. */
 function routingKeys(metadata: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

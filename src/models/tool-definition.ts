@@ -50,3 +50,46 @@ export function toToolDefinition(tool: ToolInput): ToolDefinition {
 }
 
 const EMPTY_OBJECT_SCHEMA = { type: "object", properties: {} };
+
+/**
+ * Which tool the model must call, in Weft's words: `auto` (the model decides), `none`, `required`
+ * (some tool), or the named tool.
+ */
+export type ChatToolChoice = { type: "auto" } | { type: "none" } | { type: "required" } | { type: "tool"; name: string };
+
+/**
+ * `tool_choice` as LangChain's and OpenAI's `bindTools(tools, { tool_choice })` take it: "auto", "none",
+ * "required" (LangChain's "any" too), a tool's name, or `{ type: "function", function: { name } }`
+ * (Anthropic's `{ type: "tool", name }` too).
+ */
+export type ToolChoiceInput = "auto" | "none" | "required" | "any" | (string & {}) | { type: "function"; function: { name: string } } | { type: "tool"; name: string };
+
+/** Options of `bindTools(tools, options)`, with LangChain's names. */
+export interface BindToolsOptions {
+  /** Which tool the model must call; default: the model decides. */
+  tool_choice?: ToolChoiceInput;
+  /** `false` asks for at most one tool call per answer (ChatOpenAI's `parallel_tool_calls`). */
+  parallel_tool_calls?: boolean;
+}
+
+/** Read `tool_choice` against the tools it may name. */
+export function toToolChoice(choice: ToolChoiceInput, tools: readonly ToolDefinition[]): ChatToolChoice {
+  const named = (name: unknown): ChatToolChoice => {
+    if (typeof name !== "string" || !tools.some((tool) => tool.name === name)) {
+      const names = tools.map((tool) => `"${tool.name}"`).join(", ") || "none";
+      throw new WeftError("INVALID_OPTIONS", `bindTools: \`tool_choice\` names tool ${describeValue(name)}, which is not one of the tools bound (${names}).`);
+    }
+    return { type: "tool", name };
+  };
+  if (choice === "auto" || choice === "none" || choice === "required") return { type: choice as "auto" | "none" | "required" };
+  if (choice === "any") return { type: "required" };
+  if (typeof choice === "string") return named(choice);
+  if (typeof choice === "object" && choice !== null) {
+    if (choice.type === "function" && typeof choice.function === "object" && choice.function !== null) return named(choice.function.name);
+    if (choice.type === "tool") return named(choice.name);
+  }
+  throw new WeftError(
+    "INVALID_OPTIONS",
+    `bindTools: \`tool_choice\` must be "auto", "none", "required", a tool's name or { type: "function", function: { name } }, not ${describeValue(choice)}.`,
+  );
+}

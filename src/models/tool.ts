@@ -3,7 +3,9 @@
 // `tools` stream mode: on_tool_start, on_tool_event (what the tool writes), on_tool_end / on_tool_error.
 import { WeftError } from "../errors.js";
 import { isContentBlockList } from "../core/content-blocks.js";
-import { type ToolCall, ToolMessage } from "../core/messages.js";
+import { type Command, isCommand } from "../core/command.js";
+import { toMessage } from "../core/message-coercion.js";
+import { Message, type ToolCall, ToolMessage } from "../core/messages.js";
 import { type NodeConfig, type RunnableConfig, type TaskContext, type Writer, taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
 import { isGraphInterrupt } from "../runtime/interrupt.js";
@@ -85,11 +87,12 @@ export class Tool<Input = Record<string, unknown>, Output = unknown> {
 
   /**
    * Run the tool. Given a tool call (`{ type: "tool_call", id, name, args }`, as ToolNode passes it) it
-   * resolves to a ToolMessage answering that call; given plain arguments, to the function's result.
+   * resolves to a ToolMessage answering that call (or the `Command` the function returned); given plain
+   * arguments, to the function's result.
    * The input is checked against the schema first: a refused input is a WeftError INVALID_TOOL_INPUT
    * naming each bad field, and the function does not run.
    */
-  invoke(call: ToolCallInput, config?: RunnableConfig & { state?: unknown }): Promise<ToolMessage>;
+  invoke(call: ToolCallInput, config?: RunnableConfig & { state?: unknown }): Promise<ToolMessage | Extract<Output, Command<any, any>>>;
   invoke(input: Input, config?: RunnableConfig & { state?: unknown }): Promise<Output>;
   async invoke(input: unknown, config?: RunnableConfig & { state?: unknown }): Promise<unknown> {
     const call = isToolCallInput(input) ? { id: input.id, name: input.name, args: input.args } : undefined;
@@ -169,15 +172,29 @@ async function drain(generator: AsyncGenerator<unknown, unknown, undefined>, onY
   }
 }
 
-/** A tool's result as the ToolMessage answering `call`: text as it is, content blocks kept, anything else as JSON. */
-function toToolMessage(output: unknown, call: ToolCall, name: string): ToolMessage {
-  if (output instanceof ToolMessage) {
-    if (output.name === undefined) output.name = name;
-    output.id ??= crypto.randomUUID();
-    return output;
+/**
+ * A tool's result as the answer to `call`: a `Command` as it is (ToolNode applies it, as LangGraph's
+ * does); a message (Weft's or a LangChain message instance) read as a message, a ToolMessage kept
+ * and any other kind answering with its content; text as it is, content blocks kept, anything else as JSON.
+ */
+function toToolMessage(output: unknown, call: ToolCall, name: string): ToolMessage | Command {
+  if (isCommand(output)) return output;
+  if (output instanceof Message || isLangChainMessage(output)) {
+    const message = toMessage(output, `The result of tool "${name}"`);
+    if (message instanceof ToolMessage) {
+      if (message.name === undefined) message.name = name;
+      message.id ??= crypto.randomUUID();
+      return message;
+    }
+    if (message instanceof Message) return new ToolMessage(message.content, call.id, { name, id: crypto.randomUUID(), status: "success" });
   }
   const content = typeof output === "string" ? output : isContentBlockList(output) ? output : output === undefined ? "" : stringify(output);
   return new ToolMessage(content, call.id, { name, id: crypto.randomUUID(), status: "success" });
+}
+
+/** A LangChain.js message instance (what LangChain's own isBaseMessage checks). */
+function isLangChainMessage(value: unknown): boolean {
+  return typeof value === "object" && value !== null && typeof (value as { _getType?: unknown })._getType === "function";
 }
 
 function stringify(value: unknown): string {

@@ -1,17 +1,19 @@
 // ToolNode: runs the tool calls of the last AI message, all at once, and answers each with a
-// ToolMessage. Built only from Weft's public API.
+// ToolMessage, or applies the Command a tool returned, as LangGraph's ToolNode does. Built only from
+// Weft's public API.
 import {
-  AIMessage,
+  Command,
   type Message,
   type MessageLike,
   type RunnableConfig,
-  type Tool,
+  Tool,
   type ToolCall,
   ToolMessage,
   WeftError,
   isGraphInterrupt,
   toMessage,
 } from "../index.js";
+import { foreignTool } from "./foreign-tool.js";
 
 /** Anything ToolNode can run: a tool made with tool(), or any object with a name and invoke() (a LangChain tool). */
 export type ToolLike = Tool<any, any> | { readonly name: string; invoke(input: any, config?: any): Promise<unknown> };
@@ -30,10 +32,15 @@ export interface ToolNodeOptions {
 /** The input ToolNode takes: a graph state with `messages`, or a list of messages. */
 export type ToolNodeInput = { readonly messages: readonly MessageLike[] } | readonly MessageLike[];
 
+/** What ToolNode returns for a state input: the ToolMessages, or one Command when a tool returned one. */
+export type ToolNodeOutput = { messages: ToolMessage[] } | Command;
+
 /**
  * A graph node that runs every tool call of the last AI message concurrently and returns
  * `{ messages: ToolMessage[] }`, one per call (each with the call's `toolCallId` and the tool's `name`).
- * Calls already answered by a ToolMessage are not run again.
+ * Calls already answered by a ToolMessage are not run again. A tool may return a `Command` (an
+ * update, which may hold its own ToolMessage, and a `goto`), as in LangGraph: the node then returns
+ * one Command with the other calls' ToolMessages and every Command's update and goto.
  *
  * @example
  * const graph = new StateGraph(MessagesState)
@@ -48,17 +55,18 @@ export class ToolNode {
   readonly name: string;
   readonly tools: readonly ToolLike[];
   readonly handleToolErrors: boolean | ((error: unknown, call: ToolCall) => string);
-  private readonly byName: ReadonlyMap<string, ToolLike>;
+  /** Each tool by name; other tools (LangChain's) are run inside a Weft tool, so they report to `tools` mode too. */
+  private readonly byName: ReadonlyMap<string, Tool<any, any>>;
 
   constructor(tools: readonly ToolLike[], options: ToolNodeOptions = {}) {
     if (!Array.isArray(tools)) throw new WeftError("INVALID_OPTIONS", "new ToolNode(tools) takes an array of tools made with tool().");
-    const byName = new Map<string, ToolLike>();
+    const byName = new Map<string, Tool<any, any>>();
     tools.forEach((candidate, index) => {
       if (typeof candidate !== "object" || candidate === null || typeof candidate.name !== "string" || typeof candidate.invoke !== "function") {
         throw new WeftError("INVALID_OPTIONS", `Tool ${index} given to ToolNode is not a tool; make tools with tool(fn, { name, description, schema }).`);
       }
       if (byName.has(candidate.name)) throw new WeftError("INVALID_OPTIONS", `Two tools given to ToolNode are named "${candidate.name}"; tool names must be unique.`);
-      byName.set(candidate.name, candidate);
+      byName.set(candidate.name, candidate instanceof Tool ? candidate : foreignTool(candidate));
     });
     this.tools = [...tools];
     this.byName = byName;
@@ -67,9 +75,9 @@ export class ToolNode {
   }
 
   /** Run the pending tool calls of the last AI message in `input`. */
-  invoke(input: readonly MessageLike[], config?: RunnableConfig): Promise<ToolMessage[]>;
-  invoke(input: { readonly messages: readonly MessageLike[] }, config?: RunnableConfig): Promise<{ messages: ToolMessage[] }>;
-  async invoke(input: ToolNodeInput, config?: RunnableConfig): Promise<{ messages: ToolMessage[] } | ToolMessage[]> {
+  invoke(input: readonly MessageLike[], config?: RunnableConfig): Promise<Array<ToolMessage | Command>>;
+  invoke(input: { readonly messages: readonly MessageLike[] }, config?: RunnableConfig): Promise<ToolNodeOutput>;
+  async invoke(input: ToolNodeInput, config?: RunnableConfig): Promise<ToolNodeOutput | Array<ToolMessage | Command>> {
     const list = Array.isArray(input) ? input : (input as { messages?: unknown } | null)?.messages;
     if (!Array.isArray(list)) {
       throw new WeftError("INVALID_INPUT", "ToolNode takes the graph state { messages } (e.g. MessagesState) or an array of messages.");
@@ -82,11 +90,12 @@ export class ToolNode {
       throw new WeftError("INVALID_INPUT", "ToolNode found no AI message to take tool calls from; route to it only after a model asked for tools (toolsCondition).");
     }
     const pending = last.toolCalls.filter((call) => call.id === "" || !answered.has(call.id));
-    const results = await Promise.all(pending.map((call) => this.runTool(call, config, input)));
-    return Array.isArray(input) ? results : { messages: results };
+    const outputs = await Promise.all(pending.map((call) => this.runTool(call, config, input)));
+    if (Array.isArray(input)) return outputs;
+    return outputs.some(isCommand) ? combine(outputs) : { messages: outputs as ToolMessage[] };
   }
 
-  private async runTool(call: ToolCall, config: RunnableConfig | undefined, state: unknown): Promise<ToolMessage> {
+  private async runTool(call: ToolCall, config: RunnableConfig | undefined, state: unknown): Promise<ToolMessage | Command> {
     const found = this.byName.get(call.name);
     try {
       if (found === undefined) {
@@ -95,8 +104,8 @@ export class ToolNode {
           details: { tool: call.name },
         });
       }
-      const output = await found.invoke({ ...call, type: "tool_call" }, { ...config, state });
-      return answerOf(output, call, found.name);
+      // A Weft tool given a tool call answers with a ToolMessage, or the Command its function returned.
+      return (await found.invoke({ ...call, type: "tool_call" }, { ...config, state })) as ToolMessage | Command;
     } catch (error) {
       // Pauses for a human and cancelled runs are not tool failures.
       if (this.handleToolErrors === false || isGraphInterrupt(error) || config?.signal?.aborted) throw error;
@@ -106,16 +115,55 @@ export class ToolNode {
   }
 }
 
-/** A tool's result as the ToolMessage of `call`: Weft's or LangChain's ToolMessage as it is, anything else as text. */
-function answerOf(output: unknown, call: ToolCall, name: string): ToolMessage {
-  if (output instanceof ToolMessage) return output;
-  if (typeof output === "object" && output !== null && (output as { type?: unknown }).type === "tool") {
-    const message = toMessage(output, `The result of tool "${name}"`);
-    if (message instanceof ToolMessage) return message;
+function isCommand(value: unknown): value is Command {
+  return value instanceof Command || (typeof value === "object" && value !== null && (value as { lg_name?: unknown }).lg_name === "Command");
+}
+
+/**
+ * The node's one return value when tools returned Commands, with LangGraph's result. LangGraph's
+ * ToolNode returns a list (ToolMessages and Commands) that its runtime applies one by one; a Weft
+ * node returns one value, so the list is folded into one Command: the ToolMessages and each Command's
+ * `messages` in call order, the other keys of the updates, and every goto. A Command to the parent
+ * graph stops this graph, as in LangGraph, so the first one is the result (Send-only ones are
+ * joined into one, as LangGraph joins them).
+ */
+function combine(outputs: ReadonlyArray<ToolMessage | Command>): Command {
+  const toParent = outputs.filter((output): output is Command => isCommand(output) && output.graph === Command.PARENT);
+  if (toParent.length > 0) {
+    const sendsOnly = toParent.filter((command) => command.goto.length > 0 && command.goto.every((target) => typeof target !== "string"));
+    const first = toParent.find((command) => !sendsOnly.includes(command));
+    return first ?? new Command({ graph: Command.PARENT, goto: sendsOnly.flatMap((command) => command.goto) });
   }
-  if (output instanceof AIMessage) return new ToolMessage(output.content, call.id, { name, id: crypto.randomUUID() });
-  const content = typeof output === "string" ? output : output === undefined ? "" : JSON.stringify(output) ?? String(output);
-  return new ToolMessage(content, call.id, { name, id: crypto.randomUUID() });
+  const messages: unknown[] = [];
+  const update: Record<string, unknown> = {};
+  const goto: Array<Command["goto"][number]> = [];
+  for (const output of outputs) {
+    if (!isCommand(output)) {
+      messages.push(output);
+      continue;
+    }
+    for (const [key, value] of entriesOf(output.update)) {
+      if (key === "messages") messages.push(...(Array.isArray(value) ? value : [value]));
+      else if (Object.prototype.hasOwnProperty.call(update, key)) {
+        throw new WeftError(
+          "INVALID_NODE_RETURN",
+          `Two tools called in one step returned Commands that both update "${key}"; ToolNode returns them as one update, which holds one value per key. Update "${key}" from one tool, or return the values in \`messages\`.`,
+          { details: { key } },
+        );
+      } else update[key] = value;
+    }
+    goto.push(...output.goto);
+  }
+  if (messages.length > 0) update.messages = messages;
+  return new Command({ update, goto });
+}
+
+/** A Command's update as [key, value] pairs: an object, or LangGraph's list of pairs. */
+function entriesOf(update: unknown): Array<[string, unknown]> {
+  if (update === undefined || update === null) return [];
+  if (Array.isArray(update)) return update as Array<[string, unknown]>;
+  if (typeof update !== "object") throw new WeftError("INVALID_NODE_RETURN", `A tool returned a Command whose update is ${typeof update}; give an object of state updates.`);
+  return Object.entries(update);
 }
 
 function messageOf(error: unknown): string {

@@ -1,6 +1,6 @@
 // A scripted chat model for tests and demos: it streams exactly the chunks it is given.
 import { WeftError } from "../errors.js";
-import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../models/chat-model.js";
+import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ChatToolChoice, type ToolDefinition } from "../models/chat-model.js";
 import type { Message, Usage } from "../core/messages.js";
 import { abortReason, abortableDelay } from "../runtime/abortable-delay.js";
 
@@ -45,6 +45,8 @@ export class FakeChatModel extends BaseChatModel {
   readonly calls: Message[][] = [];
   /** The tools offered to the model in every call (bindTools()), in call order. */
   readonly toolsOfCalls: Array<readonly ToolDefinition[]> = [];
+  /** bindTools' `tool_choice` of every call (undefined: the model decides), in call order. */
+  readonly toolChoiceOfCalls: Array<ChatToolChoice | undefined> = [];
   private readonly responses: ReadonlyArray<readonly string[] | ScriptedResponse>;
   private readonly delayMs: number;
   // An object, so views made by withConfig()/bindTools() share the position in the script.
@@ -72,6 +74,7 @@ export class FakeChatModel extends BaseChatModel {
   protected async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
     this.calls.push(request.messages);
     this.toolsOfCalls.push(request.tools);
+    this.toolChoiceOfCalls.push(request.toolChoice);
     const callNumber = this.cursor.next++;
     const response = this.responses[callNumber % this.responses.length]!;
     const parts = Array.isArray(response) ? (response as readonly string[]) : partsOf(response as ScriptedResponse, callNumber, request.messages);

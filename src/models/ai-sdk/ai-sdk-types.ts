@@ -13,12 +13,20 @@ export interface AISDKLanguageModel {
 
 export type AISDKPromptMessage =
   | { role: "system"; content: string }
-  | { role: "user"; content: Array<{ type: "text"; text: string }> }
+  | { role: "user"; content: Array<{ type: "text"; text: string } | AISDKFilePart> }
   | {
       role: "assistant";
       content: Array<{ type: "text"; text: string } | { type: "reasoning"; text: string } | { type: "tool-call"; toolCallId: string; toolName: string; input: unknown }>;
     }
   | { role: "tool"; content: Array<{ type: "tool-result"; toolCallId: string; toolName: string; output: { type: "text"; value: string } }> };
+
+/** A file part of a user message (images are files with an image media type): base64 text or a URL. */
+export interface AISDKFilePart {
+  type: "file";
+  data: string | URL;
+  /** e.g. "image/png"; "image/*" for an image of unknown type given by URL. */
+  mediaType: string;
+}
 
 export interface AISDKFunctionTool {
   type: "function";
@@ -33,7 +41,7 @@ export interface AISDKCallOptions {
   maxOutputTokens?: number;
   temperature?: number;
   tools?: AISDKFunctionTool[];
-  toolChoice?: { type: "auto" };
+  toolChoice?: { type: "auto" } | { type: "none" } | { type: "required" } | { type: "tool"; toolName: string };
   abortSignal?: AbortSignal;
   providerOptions?: Record<string, Record<string, any>>;
   headers?: Record<string, string | undefined>;

@@ -6,7 +6,7 @@ import { abortableDelay } from "../../runtime/abortable-delay.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../chat-model.js";
 import { ProviderRequest } from "../provider-request.js";
 import { isAPICallError, retryAfterMs, toModelCallError } from "./ai-sdk-errors.js";
-import { toAISDKPrompt, toAISDKTools } from "./ai-sdk-messages.js";
+import { toAISDKPrompt, toAISDKToolChoice, toAISDKTools } from "./ai-sdk-messages.js";
 import type { AISDKCallOptions, AISDKFinishReason, AISDKLanguageModel, AISDKStreamPart, AISDKUsage } from "./ai-sdk-types.js";
 
 export interface FromAISDKOptions {
@@ -144,7 +144,13 @@ export class AISDKChatModel extends BaseChatModel {
     const options: AISDKCallOptions = { prompt: toAISDKPrompt(request.messages), abortSignal: signal };
     if (request.tools.length > 0) {
       options.tools = toAISDKTools(request.tools);
-      options.toolChoice = { type: "auto" };
+      options.toolChoice = toAISDKToolChoice(request.toolChoice);
+      if (request.parallelToolCalls !== undefined) {
+        throw new WeftError(
+          "INVALID_OPTIONS",
+          `fromAISDK: the AI SDK has no common \`parallel_tool_calls\` option; leave it out of bindTools and set the provider's own in \`providerOptions\` (Anthropic: { anthropic: { disableParallelToolUse: true } }).`,
+        );
+      }
     }
     if (this.temperature !== undefined) options.temperature = this.temperature;
     if (this.maxTokens !== undefined) options.maxOutputTokens = this.maxTokens;

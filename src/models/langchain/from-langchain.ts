@@ -8,7 +8,7 @@ import { finishReasonOf, streamedToolCallChunks, textAndReasoning, usageOf, type
 import { langChainCallError } from "../../stream/langchain-errors.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart, type ToolDefinition } from "../chat-model.js";
 import { ProviderRequest } from "../provider-request.js";
-import type { ToolInput } from "../tool-definition.js";
+import type { BindToolsOptions, ToolInput } from "../tool-definition.js";
 
 /** What Weft needs of a LangChain.js chat model; every @langchain/core BaseChatModel has it. */
 export interface LangChainChatModelLike {
@@ -75,12 +75,12 @@ export class LangChainChatModel extends BaseChatModel {
     this.timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** Offer tools (passed to the LangChain model's own `bindTools` in OpenAI's function format). */
-  override bindTools(tools: readonly ToolInput[]): this {
+  /** Offer tools (passed to the LangChain model's own `bindTools` in OpenAI's function format, with `tool_choice` and `parallel_tool_calls`). */
+  override bindTools(tools: readonly ToolInput[], options?: BindToolsOptions): this {
     if (typeof this.chatModel.bindTools !== "function") {
       throw new WeftError("INVALID_OPTIONS", `The LangChain model ${this.provider}:${this.modelName} has no bindTools(); it cannot call tools.`);
     }
-    return super.bindTools(tools);
+    return super.bindTools(tools, options);
   }
 
   protected async *streamParts(request: ChatModelRequest): AsyncIterable<ChatStreamPart> {
@@ -89,7 +89,7 @@ export class LangChainChatModel extends BaseChatModel {
     const stall = () => this.idleError(streamedCharacters);
     let iterator: AsyncIterator<unknown> | undefined;
     try {
-      const runnable = request.tools.length > 0 ? this.chatModel.bindTools!(request.tools.map(toOpenAIFunction)) : this.chatModel;
+      const runnable = request.tools.length > 0 ? this.chatModel.bindTools!(request.tools.map(toOpenAIFunction), toolKwargs(request)) : this.chatModel;
       call.waiting();
       // This wrapper streams the call itself: `callbacks: []` keeps the node's LangChain callbacks,
       // which LangChain would find in its AsyncLocalStorage (runtime/langchain-context.ts), from streaming it twice.
@@ -164,6 +164,16 @@ function toLangChainMessages(messages: readonly Message[]): Array<Record<string,
         return { role: "tool", content: message.content, tool_call_id: message.toolCallId };
     }
   });
+}
+
+/** bindTools' options in LangChain's words: "any" for a required call (what every LangChain provider reads), a tool by name. */
+function toolKwargs(request: ChatModelRequest): Record<string, unknown> | undefined {
+  const choice = request.toolChoice;
+  if (choice === undefined && request.parallelToolCalls === undefined) return undefined;
+  const kwargs: Record<string, unknown> = {};
+  if (choice !== undefined) kwargs.tool_choice = choice.type === "tool" ? choice.name : choice.type === "required" ? "any" : choice.type;
+  if (request.parallelToolCalls !== undefined) kwargs.parallel_tool_calls = request.parallelToolCalls;
+  return kwargs;
 }
 
 function toOpenAIFunction(tool: ToolDefinition) {

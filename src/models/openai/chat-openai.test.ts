@@ -168,6 +168,67 @@ describe("ChatOpenAI requests", () => {
     expectInvalidOptions(() => model.bindTools([{ name: "t", parameters: [] as never }]), /JSON-schema object/);
     expectInvalidOptions(() => model.bindTools("nope" as never), /array of tool definitions/);
   });
+
+  it("bindTools' tool_choice and parallel_tool_calls reach the request as OpenAI's tool_choice and parallel_tool_calls", async () => {
+    const weather = { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } };
+    const model = new ChatOpenAI({ model: "m", baseURL: server.url });
+    const cases: Array<[Parameters<typeof model.bindTools>[1], unknown, unknown]> = [
+      [{ tool_choice: "required" }, "required", undefined],
+      [{ tool_choice: "any" }, "required", undefined],
+      [{ tool_choice: "none", parallel_tool_calls: false }, "none", false],
+      [{ tool_choice: "get_weather" }, { type: "function", function: { name: "get_weather" } }, undefined],
+      [{ tool_choice: { type: "function", function: { name: "get_weather" } }, parallel_tool_calls: true }, { type: "function", function: { name: "get_weather" } }, true],
+      [{}, undefined, undefined],
+    ];
+    for (const [options, toolChoice, parallel] of cases) {
+      await model.bindTools([weather], options).invoke("Weather?");
+      const body = server.requests.at(-1)!.body;
+      assert.deepEqual([body.tool_choice, body.parallel_tool_calls], [toolChoice, parallel], JSON.stringify(options));
+    }
+    expectInvalidOptions(() => model.bindTools([weather], { tool_choice: "get_time" }), /names tool "get_time", which is not one of the tools bound \("get_weather"\)/);
+    expectInvalidOptions(() => model.bindTools([weather], { tool_choice: 3 as never }), /`tool_choice` must be "auto", "none", "required", a tool's name/);
+    expectInvalidOptions(() => model.bindTools([weather], { strict: true } as never), /no option "strict"; it takes tool_choice and parallel_tool_calls/);
+  });
+
+  it("withStructuredOutput makes the model call the schema's tool and returns its checked arguments", async () => {
+    const model = new ChatOpenAI({ model: "m", baseURL: server.url });
+    const answer = await model.withStructuredOutput(z.object({ city: z.string() }), { name: "get_weather", description: "The city asked about" }).invoke("Weather in Paris?");
+    assert.deepEqual(answer, { city: "Paris" });
+    const body = server.requests.at(-1)!.body;
+    assert.deepEqual(body.tool_choice, { type: "function", function: { name: "get_weather" } });
+    assert.deepEqual(body.tools.map((definition: { function: { name: string; description: string } }) => [definition.function.name, definition.function.description]), [["get_weather", "The city asked about"]]);
+    await assert.rejects(model.withStructuredOutput(z.object({ city: z.number() }), { name: "get_weather" }).invoke("Weather?"), /answered with an object the schema refuses \(city: /);
+  });
+
+  it("image blocks reach the request as image_url parts: by URL, base64 as a data URL, OpenAI's own form", async () => {
+    const model = new ChatOpenAI({ model: "m", baseURL: server.url });
+    await model.invoke([
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Compare:" },
+          { type: "image", url: "https://example.com/a.png" },
+          { type: "image", data: "iVBORw0KGgo=", mimeType: "image/png" },
+          { type: "image", data: "R0lGOD", mime_type: "image/gif", source_type: "base64" },
+          { type: "image_url", image_url: { url: "https://example.com/b.jpg", detail: "low" } },
+          { type: "image_url", image_url: "https://example.com/c.jpg" },
+        ],
+      },
+    ]);
+    assert.deepEqual(server.requests.at(-1)!.body.messages, [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "Compare:" },
+          { type: "image_url", image_url: { url: "https://example.com/a.png" } },
+          { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+          { type: "image_url", image_url: { url: "data:image/gif;base64,R0lGOD" } },
+          { type: "image_url", image_url: { url: "https://example.com/b.jpg", detail: "low" } },
+          { type: "image_url", image_url: { url: "https://example.com/c.jpg" } },
+        ],
+      },
+    ]);
+  });
 });
 
 describe("ChatOpenAI tool-call streaming", () => {

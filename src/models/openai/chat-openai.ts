@@ -5,7 +5,7 @@ import { WeftError, describeValue } from "../../errors.js";
 import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../chat-model.js";
 import { ProviderRequest } from "../provider-request.js";
 import { toModelCallError } from "./openai-errors.js";
-import { toOpenAIMessages, toOpenAITools } from "./openai-messages.js";
+import { toOpenAIMessages, toOpenAIToolChoice, toOpenAITools } from "./openai-messages.js";
 
 export interface ChatOpenAIOptions {
   /** The model name, e.g. "gpt-4o-mini", or the name your compatible server knows ("llama3.2"). */
@@ -137,7 +137,11 @@ export class ChatOpenAI extends BaseChatModel {
       if (this.baseURL.startsWith(OPENAI_URL)) body.max_completion_tokens = this.maxTokens;
       else body.max_tokens = this.maxTokens;
     }
-    if (request.tools.length > 0) body.tools = toOpenAITools(request.tools);
+    if (request.tools.length > 0) {
+      body.tools = toOpenAITools(request.tools);
+      if (request.toolChoice !== undefined) body.tool_choice = toOpenAIToolChoice(request.toolChoice);
+      if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
+    }
     return body;
   }
 }

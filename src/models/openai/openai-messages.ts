@@ -1,7 +1,7 @@
 // Translation between Weft's messages and tools and the chat-completions request format.
 import type OpenAI from "openai";
 import { WeftError, describeValue } from "../../errors.js";
-import type { ToolDefinition } from "../chat-model.js";
+import type { ChatToolChoice, ToolDefinition } from "../chat-model.js";
 import type { ToolInput } from "../tool-definition.js";
 import { type MessageContent, textOf } from "../../core/content-blocks.js";
 import type { Message } from "../../core/messages.js";
@@ -76,4 +76,9 @@ export function toOpenAITools(tools: readonly ToolDefinition[]): OpenAI.Chat.Cha
     type: "function",
     function: tool.description === undefined ? { name: tool.name, parameters: tool.parameters } : { name: tool.name, description: tool.description, parameters: tool.parameters },
   }));
+}
+
+/** bindTools' `tool_choice` as the chat-completions `tool_choice` parameter. */
+export function toOpenAIToolChoice(choice: ChatToolChoice): OpenAI.Chat.ChatCompletionToolChoiceOption {
+  return choice.type === "tool" ? { type: "function", function: { name: choice.name } } : choice.type;
 }
