@@ -62,6 +62,8 @@ export interface ServeCommandOptions {
   eventBytesPerRun?: number;
   /** Milliseconds a finished run's events are kept for clients to resume. Default 10 minutes. */
   eventTtlMs?: number;
+  /** Give the memory a burst of runs left behind back to the OS when idle (serve()'s reclaimIdleMemory). Default true. */
+  reclaimIdleMemory?: boolean;
 }
 
 /**
@@ -187,7 +189,7 @@ export async function startServe(modulePath: string | undefined, options: ServeC
     cors: options.corsOrigin === undefined ? undefined : { origins: options.corsOrigin.includes("*") ? "*" : options.corsOrigin },
     pages: await pagesFor(graphs, modulePath === undefined),
   });
-  const server = await serve(handler, { port: options.port ?? 2024, host: options.host ?? "127.0.0.1" });
+  const server = await serve(handler, { port: options.port ?? 2024, host: options.host ?? "127.0.0.1", reclaimIdleMemory: options.reclaimIdleMemory === false ? false : undefined });
   return {
     ...server,
     async close(closeOptions = {}) {
@@ -250,6 +252,7 @@ export function registerServeCommand(program: Command): void {
     .option("--thread-retention-ms <ms>", "how long idle threads are kept (default forever)", parseNumber)
     .option("--event-bytes-per-run <bytes>", "event JSON kept per run; a client that falls further behind gets EVENTS_LOST (default 8 MiB)", parseWhole)
     .option("--event-ttl-ms <ms>", "how long a finished run's events are kept for clients to resume (default 10 minutes)", parseWhole)
+    .option("--no-reclaim-idle-memory", "keep the memory V8 grew during a burst of runs when the server goes idle")
     .action(async (modulePath: string | undefined, flags: ServeCommandOptions) => {
       const server = await startServe(modulePath, { ...flags, apiKey: flags.apiKey ?? process.env.WEFT_API_KEY });
       console.log(`Weft server listening on ${server.url} (chat page: ${server.url}/${modulePath === undefined ? `, joke and poem: ${server.url}/joke-poem` : ""})`);

@@ -7,6 +7,7 @@ export { PostgresRecordStore, type PostgresRecordStoreOptions } from "./postgres
 export { StoreRunQueue, type RunProcessor, type RunQueue, type StoreRunQueueOptions } from "./run-queue.js";
 export { createBullmqRunQueue, type BullmqRunQueueOptions } from "./bullmq-run-queue.js";
 export { serve, type RunningServer, type ServeOptions } from "./node-adapter.js";
+export { watchIdleMemory, type IdleMemoryOptions, type IdleMemoryReport, type IdleMemoryWatch } from "./idle-memory.js";
 export type { EventLog, EventLogBounds, LoggedEvent, NewEvent, ReadFrom, RecordKind } from "./event-log.js";
 export { batchesOf, eventsOf } from "./event-log.js";
 export { SerializedEvent } from "./serialized-event.js";

@@ -4,12 +4,18 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WeftError, describeError } from "../errors.js";
+import { type IdleMemoryOptions, watchIdleMemory } from "./idle-memory.js";
 
 export interface ServeOptions {
   /** Port to listen on; 0 picks a free one. Default 2024. */
   port?: number;
   /** Interface to listen on. Default "127.0.0.1" (this machine only). */
   host?: string;
+  /**
+   * Give memory a burst of runs left behind back to the OS once the server is idle (idle-memory.ts):
+   * options, or `false` to keep V8's default (it holds that memory until the process ends). Default on.
+   */
+  reclaimIdleMemory?: IdleMemoryOptions | false;
 }
 
 export interface RunningServer {
@@ -48,6 +54,8 @@ export async function serve(handler: RequestHandler, options: ServeOptions = {})
     server.listen(options.port ?? 2024, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const idleMemory = options.reclaimIdleMemory === false ? undefined : watchIdleMemory(options.reclaimIdleMemory);
+  server.once("close", () => idleMemory?.stop());
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
