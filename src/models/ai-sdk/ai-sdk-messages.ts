@@ -3,10 +3,23 @@ import { WeftError } from "../../errors.js";
 import { type MessageContent, textOf } from "../../core/content-blocks.js";
 import type { Message } from "../../core/messages.js";
 import type { ChatToolChoice, ToolDefinition } from "../chat-model.js";
-import type { AISDKCallOptions, AISDKFilePart, AISDKFunctionTool, AISDKPromptMessage } from "./ai-sdk-types.js";
+import type { AISDKCallOptions, AISDKFilePart, AISDKFunctionTool, AISDKPromptMessage, AISDKTaggedFileData } from "./ai-sdk-types.js";
 
 /** Weft messages as a LanguageModelV2/3/4 prompt; says which message is wrong when one cannot be sent. */
-export function toAISDKPrompt(messages: readonly Message[]): AISDKPromptMessage[] {
+export function toAISDKPrompt(messages: readonly Message[], version: "v2" | "v3" | "v4"): AISDKPromptMessage<string | URL | AISDKTaggedFileData>[] {
+  const prompt = toUntaggedPrompt(messages);
+  if (version !== "v4") return prompt;
+  // V4 tags a file's data: base64 text as { type: "data" }, a URL as { type: "url" }.
+  for (const message of prompt) {
+    if (message.role !== "user") continue;
+    for (const part of message.content as Array<{ type: "text"; text: string } | AISDKFilePart<string | URL | AISDKTaggedFileData>>) {
+      if (part.type === "file") part.data = part.data instanceof URL ? { type: "url", url: part.data } : { type: "data", data: part.data as string };
+    }
+  }
+  return prompt;
+}
+
+function toUntaggedPrompt(messages: readonly Message[]): AISDKPromptMessage[] {
   // A tool result names its tool in this prompt format; Weft's ToolMessage may carry only the call id.
   const toolNames = new Map<string, string>();
   return messages.map((message, index): AISDKPromptMessage => {

@@ -1,19 +1,34 @@
 // The part of the AI SDK's provider contract (LanguageModelV2, V3 and V4 from @ai-sdk/provider) that
 // Weft uses, written out structurally so that no AI SDK package is needed to compile or load Weft.
-// The three versions agree on everything here except usage and the finish reason, typed as unions.
+// The three versions agree on everything here except a file part's data (V4 tags it), usage and the
+// finish reason, typed as unions.
 
-/** An AI SDK language model: `anthropic("claude-sonnet-4-5")`, `openai("gpt-4o")`, ... */
-export interface AISDKLanguageModel {
-  readonly specificationVersion: "v2" | "v3" | "v4";
+interface AISDKModelIdentity {
   /** e.g. "anthropic.messages", "openai.chat". */
   readonly provider: string;
   readonly modelId: string;
-  doStream(options: AISDKCallOptions): PromiseLike<{ stream: ReadableStream<unknown> }>;
 }
 
-export type AISDKPromptMessage =
+/** A LanguageModelV2 or V3: a file part's data is base64 text or a URL. */
+export interface AISDKLanguageModelV2OrV3 extends AISDKModelIdentity {
+  readonly specificationVersion: "v2" | "v3";
+  doStream(options: AISDKCallOptions<string | URL>): PromiseLike<{ stream: ReadableStream<unknown> }>;
+}
+
+/** A LanguageModelV4: a file part's data is tagged, `{ type: "data", data }` or `{ type: "url", url }`. */
+export interface AISDKLanguageModelV4 extends AISDKModelIdentity {
+  readonly specificationVersion: "v4";
+  doStream(options: AISDKCallOptions<AISDKTaggedFileData>): PromiseLike<{ stream: ReadableStream<unknown> }>;
+}
+
+/** An AI SDK language model: `anthropic("claude-sonnet-4-5")`, `openai.chat("gpt-4o")`, ... */
+export type AISDKLanguageModel = AISDKLanguageModelV2OrV3 | AISDKLanguageModelV4;
+
+export type AISDKTaggedFileData = { type: "data"; data: string } | { type: "url"; url: URL };
+
+export type AISDKPromptMessage<FileData = string | URL> =
   | { role: "system"; content: string }
-  | { role: "user"; content: Array<{ type: "text"; text: string } | AISDKFilePart> }
+  | { role: "user"; content: Array<{ type: "text"; text: string } | AISDKFilePart<FileData>> }
   | {
       role: "assistant";
       content: Array<{ type: "text"; text: string } | { type: "reasoning"; text: string } | { type: "tool-call"; toolCallId: string; toolName: string; input: unknown }>;
@@ -21,9 +36,9 @@ export type AISDKPromptMessage =
   | { role: "tool"; content: Array<{ type: "tool-result"; toolCallId: string; toolName: string; output: { type: "text"; value: string } }> };
 
 /** A file part of a user message (images are files with an image media type): base64 text or a URL. */
-export interface AISDKFilePart {
+export interface AISDKFilePart<FileData = string | URL> {
   type: "file";
-  data: string | URL;
+  data: FileData;
   /** e.g. "image/png"; "image/*" for an image of unknown type given by URL. */
   mediaType: string;
 }
@@ -35,9 +50,9 @@ export interface AISDKFunctionTool {
   inputSchema: Record<string, any>;
 }
 
-/** The call options Weft sends (a subset of LanguageModelV2/3/4CallOptions, the same in all three). */
-export interface AISDKCallOptions {
-  prompt: AISDKPromptMessage[];
+/** The call options Weft sends (a subset of LanguageModelV2/3/4CallOptions, the same in all three but file data). */
+export interface AISDKCallOptions<FileData = string | URL> {
+  prompt: AISDKPromptMessage<FileData>[];
   maxOutputTokens?: number;
   temperature?: number;
   tools?: AISDKFunctionTool[];

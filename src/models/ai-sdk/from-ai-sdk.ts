@@ -7,7 +7,7 @@ import { BaseChatModel, type ChatModelRequest, type ChatStreamPart } from "../ch
 import { ProviderRequest } from "../provider-request.js";
 import { isAPICallError, retryAfterMs, toModelCallError } from "./ai-sdk-errors.js";
 import { toAISDKPrompt, toAISDKToolChoice, toAISDKTools } from "./ai-sdk-messages.js";
-import type { AISDKCallOptions, AISDKFinishReason, AISDKLanguageModel, AISDKStreamPart, AISDKUsage } from "./ai-sdk-types.js";
+import type { AISDKCallOptions, AISDKFinishReason, AISDKLanguageModel, AISDKStreamPart, AISDKTaggedFileData, AISDKUsage } from "./ai-sdk-types.js";
 
 export interface FromAISDKOptions {
   tags?: readonly string[];
@@ -141,7 +141,7 @@ export class AISDKChatModel extends BaseChatModel {
   /** `doStream`, retried on retryable errors before the answer starts (honouring Retry-After). */
   private async openStream(request: ChatModelRequest, call: ProviderRequest): Promise<{ stream: ReadableStream<unknown> }> {
     const signal = call.signal;
-    const options: AISDKCallOptions = { prompt: toAISDKPrompt(request.messages), abortSignal: signal };
+    const options: AISDKCallOptions<string | URL | AISDKTaggedFileData> = { prompt: toAISDKPrompt(request.messages, this.languageModel.specificationVersion), abortSignal: signal };
     if (request.tools.length > 0) {
       options.tools = toAISDKTools(request.tools);
       options.toolChoice = toAISDKToolChoice(request.toolChoice);
@@ -158,7 +158,8 @@ export class AISDKChatModel extends BaseChatModel {
     for (let attempt = 0; ; attempt++) {
       call.waiting();
       try {
-        return await this.languageModel.doStream(options);
+        // The prompt's file data is in the shape of the model's version (toAISDKPrompt).
+        return await (this.languageModel.doStream as (options: AISDKCallOptions<unknown>) => PromiseLike<{ stream: ReadableStream<unknown> }>).call(this.languageModel, options);
       } catch (error) {
         call.received();
         if (signal.aborted || !isAPICallError(error) || !error.isRetryable || attempt >= this.maxRetries) throw error;
