@@ -220,4 +220,39 @@ describe("the same graph in Weft and LangGraph.js gives the same result", () => 
     assert.deepEqual(actual[0], expected[0]);
     assert.ok(actual.every((entry) => JSON.stringify(entry) === JSON.stringify(expected[0])));
   });
+  it("a model called in a START router streams under the hidden __start__ task, on a new thread and on its second input", async () => {
+    const lgModel = new FakeListChatModel({ responses: ["ab", "cd"], tags: ["router"] });
+    const lang = new lg.StateGraph(lgLog())
+      .addNode("a", () => ({ log: ["a"] }))
+      .addConditionalEdges(lg.START, async (_state: unknown, config: any) => (await lgModel.invoke("route?", config), "a"))
+      .compile({ checkpointer: new lg.MemorySaver() });
+    const weftModel = new FakeChatModel({ responses: [["a", "b"], ["c", "d"]], tags: ["router"] });
+    const weft = new StateGraph(weftLog())
+      .addNode("a", () => ({ log: ["a"] }))
+      .addConditionalEdges(START, async (_state: unknown, config: NodeConfig) => (await weftModel.invoke("route?", config), "a"))
+      .compile({ checkpointer: new MemorySaver() });
+    const pick = ([chunk, metadata]: [{ content: unknown }, Record<string, any>]) => ({
+      content: chunk.content,
+      node: metadata.langgraph_node,
+      step: metadata.langgraph_step,
+      triggers: metadata.langgraph_triggers,
+      path: metadata.langgraph_path,
+      namespace: String(metadata.langgraph_checkpoint_ns).replace(/:.*/, ":<id>"),
+      tags: metadata.tags,
+    });
+    const turns = async (graph: any) => {
+      const seen: unknown[] = [];
+      for (const input of [{ log: [] }, { log: ["again"] }]) {
+        for await (const item of await graph.stream(input, { streamMode: "messages", configurable: { thread_id: "t" } })) seen.push(pick(item));
+      }
+      return seen;
+    };
+    const expected = (await turns(lang)) as Array<{ step: number }>;
+    assert.equal(expected.length, 4);
+    assert.deepEqual(expected[0], { content: "a", node: "__start__", step: 0, triggers: ["__start__"], path: ["__pregel_pull", "__start__"], namespace: "__start__:<id>", tags: ["langsmith:hidden", "router"] });
+    // LangGraph writes two checkpoints per input, Weft one (docs/differences-from-langgraph.md), so on
+    // the thread's second input Weft's step is one lower; all else is the same.
+    const secondTurnAsWeftNumbers = expected.map((entry, index) => (index < 2 ? entry : { ...entry, step: entry.step - 1 }));
+    assert.deepEqual(await turns(weft), secondTurnAsWeftNumbers);
+  });
 });

@@ -1,14 +1,16 @@
 // The superstep loop: run the step's tasks concurrently, apply their writes together in LangGraph's
 // order, stream the new state, and let the thread make the next step's checkpoint, until no task is
 // left. Every run takes this one path; the thread is ephemeral when the graph has no checkpointer.
-import { START } from "../core/constants.js";
+import { NAMESPACE_SEPARATOR, START } from "../core/constants.js";
 import { GraphInterrupt, INTERRUPT, type Interrupt } from "../core/interrupt.js";
 import type { FinishedTask, PreparedTask } from "../core/task.js";
+import { langChainCallbacks } from "../stream/langchain-callbacks.js";
+import { taskMetadata } from "../stream/metadata.js";
 import { WeftError } from "../errors.js";
 import { type Channels, applyWrites, readState, sortForWrites } from "./algo.js";
 import { abortReason } from "./abortable-delay.js";
 import { GraphRecursionError } from "./graph-recursion-error.js";
-import type { NodeConfig } from "./config.js";
+import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad } from "./config.js";
 import { ABANDON_AFTER_MS, AbandonWatch } from "./abandon-watch.js";
 import { routesOf } from "./routes.js";
 import { type RunContext, type TaskResult, runTask } from "./task.js";
@@ -26,7 +28,7 @@ export async function runLoop(run: RunContext, input: unknown): Promise<Record<s
 
 async function runSteps(run: RunContext, watch: AbandonWatch, input: unknown): Promise<Record<string, unknown>> {
   const { spec, stream, namespace, signal, thread } = run;
-  const start = await thread.begin(spec, input, (inputState) => startRoutes(run, inputState));
+  const start = await thread.begin(spec, input, (inputState, inputStep, taskId) => startRoutes(run, inputState, inputStep, taskId));
   const { channels, joins } = start;
   let { step, tasks } = start;
   let state = readState(channels);
@@ -65,14 +67,32 @@ async function runSteps(run: RunContext, watch: AbandonWatch, input: unknown): P
   return state;
 }
 
-/** The routes out of START: its edges, and its conditional edges evaluated on the input state. */
-export function startRoutes(
-  run: Pick<RunContext, "spec" | "tags" | "metadata" | "configurable" | "signal">,
-  state: Record<string, unknown>,
-): Promise<FinishedTask> {
-  const config: NodeConfig = { tags: run.tags, metadata: run.metadata, configurable: run.configurable, signal: run.signal, writer: () => {}, callbacks: [] };
+/**
+ * The routes out of START: its edges, and its conditional edges evaluated on the input state, as
+ * LangGraph's hidden `__start__` task of the input's step: a model called in a START router streams
+ * in messages mode under `langgraph_node: "__start__"`, with the tag "langsmith:hidden".
+ */
+export function startRoutes(run: RunContext, state: Record<string, unknown>, step: number, taskId: string): Promise<FinishedTask> {
+  const { stream, namespace } = run;
+  const checkpointNs = run.parentCheckpointNs ? `${run.parentCheckpointNs}${NAMESPACE_SEPARATOR}${START}:${taskId}` : `${START}:${taskId}`;
+  const task: PreparedTask = { id: taskId, node: START, kind: "pull", triggers: [START], path: ["__pregel_pull", START] };
+  // A router cannot pause the run: interrupt() there is refused as in a run without a checkpointer.
+  const scratchpad: TaskScratchpad = { taskId, checkpointed: false, resume: NO_ANSWERS, interruptCounter: 0 };
+  const context: TaskContext = { stream, namespace, checkpointNs, taskId, recursionLimit: run.recursionLimit, scratchpad, thread: run.thread, subgraphCalls: 0 };
+  const config: NodeConfig = {
+    tags: [...run.tags, HIDDEN_TAG],
+    metadata: taskMetadata(run.metadata, task, step, checkpointNs),
+    configurable: run.configurable,
+    signal: run.signal,
+    writer: stream.wantsCustom ? (value) => stream.push("custom", namespace, value) : () => {},
+    callbacks: stream.wantsMessages ? langChainCallbacks(stream, namespace, () => config.metadata) : [],
+    [TASK_CONTEXT]: context,
+  };
   return routesOf(run.spec, START, state, config);
 }
+
+const HIDDEN_TAG = "langsmith:hidden";
+const NO_ANSWERS: ReadonlyMap<string, unknown> = new Map();
 
 /**
  * Run one superstep's tasks concurrently. Results come back in task order (not finish order). The

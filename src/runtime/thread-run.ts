@@ -55,8 +55,11 @@ export interface ThreadStart {
   showState: boolean;
 }
 
-/** Decides the routes out of START for a state (the loop evaluates START's conditional edges). */
-export type StartRoutes = (state: Record<string, unknown>) => Promise<FinishedTask>;
+/**
+ * Decides the routes out of START for a state (the loop evaluates START's conditional edges), as the
+ * `__start__` task of `step` (model calls in a START router stream under it, as in LangGraph).
+ */
+export type StartRoutes = (state: Record<string, unknown>, step: number, taskId: string) => Promise<FinishedTask>;
 
 export interface ThreadRunOptions {
   /** Where checkpoints go; undefined for an ephemeral thread. */
@@ -208,7 +211,7 @@ export class ThreadRun {
     const state = readState(channels);
     const checkpointId = newCheckpointId();
     const step = lastStep + 1;
-    const tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
+    const tasks = prepareNextTasks(spec, [await startRoutes(state, step, taskId(checkpointId, step, START))], joins, taskIdMaker(checkpointId, step + 1));
     await this.saveCheckpoint(checkpointId, state, tasks, joins, step, "input", { __start__: input ?? null });
     return { channels, joins, step: step + 1, tasks, inputApplied: true, showState: writes.length > 0 };
   }
@@ -236,7 +239,7 @@ export class ThreadRun {
     if (command.goto.length > 0) {
       tasks = prepareNextTasks(spec, [{ node: START, routes: routerResultToRoutes(spec, START, command.goto) }], joins, taskIdMaker(checkpointId, step + 1));
     } else if (tuple === undefined) {
-      tasks = prepareNextTasks(spec, [await startRoutes(state)], joins, taskIdMaker(checkpointId, step + 1));
+      tasks = prepareNextTasks(spec, [await startRoutes(state, step, taskId(checkpointId, step, START))], joins, taskIdMaker(checkpointId, step + 1));
     } else {
       // The pending tasks keep their ids: their progress, interrupt answers and subgraph checkpoints stay theirs.
       tasks = this.pendingTasks(spec, tuple);
