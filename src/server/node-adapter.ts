@@ -12,6 +12,12 @@ export interface ServeOptions {
   /** Interface to listen on. Default "127.0.0.1" (this machine only). */
   host?: string;
   /**
+   * How long an idle keep-alive connection stays open. Default 65,000 ms (Node's own is 5,000): longer
+   * than the idle timeouts of load balancers (60 s) and of fetch's pool, so the client side closes an
+   * idle connection first, and a request sent on it just as the server closes it (ECONNRESET) cannot happen.
+   */
+  keepAliveTimeoutMs?: number;
+  /**
    * Give memory a burst of runs left behind back to the OS once the server is idle (idle-memory.ts):
    * options, or `false` to keep V8's default (it holds that memory until the process ends). Default on.
    */
@@ -46,7 +52,9 @@ type RequestHandler = ((request: Request) => Promise<Response>) & {
 export async function serve(handler: RequestHandler, options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   await handler.ready;
-  const server = createServer((incoming, outgoing) => {
+  const keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
+  // headersTimeout must exceed keepAliveTimeout, or a reused connection can be cut mid-request.
+  const server = createServer({ keepAliveTimeout, headersTimeout: keepAliveTimeout + 1_000 }, (incoming, outgoing) => {
     void answer(handler, incoming, outgoing, host);
   });
   await new Promise<void>((resolve, reject) => {
