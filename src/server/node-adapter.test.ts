@@ -8,7 +8,7 @@ function keepAliveHeaderOf(url: string): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { agent: false, headers: { connection: "keep-alive" } }, (incoming) => {
       incoming.resume();
-      incoming.on("end", () => resolve(incoming.headers["keep-alive"]));
+      incoming.on("end", () => resolve(String(incoming.headers["keep-alive"])));
     });
     outgoing.on("error", reject);
     outgoing.end();
