@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { runInNewContext } from "node:vm";
 import { describe, it } from "node:test";
+import { WeftError } from "../errors.js";
 import { type IdleMemoryProbe, type IdleMemoryReport, watchIdleMemory } from "./idle-memory.js";
 import { serve } from "./node-adapter.js";
 
@@ -101,17 +102,43 @@ describe("watchIdleMemory", () => {
 
   it("collects with V8 for real, without giving the main context or later contexts a gc global", () => {
     assert.equal(typeof (globalThis as { gc?: unknown }).gc, "undefined", "the test process runs without --expose-gc");
-    let garbage: unknown[] | undefined = Array.from({ length: 200_000 }, (_, index) => ({ index, text: `x${index}` }));
-    assert.equal(garbage.length, 200_000);
+    let garbage: unknown[] | undefined = Array.from({ length: 400_000 }, (_, index) => ({ index, text: `x${index}` }));
+    const heapWithGarbage = process.memoryUsage().heapUsed;
+    assert.equal(garbage.length, 400_000);
     garbage = undefined;
     const watch = watchIdleMemory({ growthBytes: -Infinity, maxUtilization: Infinity });
     try {
       const report = watch.check();
-      assert.ok(report !== undefined && report.pauseMs > 0 && report.rssAfter > 0);
+      assert.ok(report !== undefined);
+      // 400,000 objects with their strings are tens of MiB: only a full collection frees them at once.
+      const freed = heapWithGarbage - process.memoryUsage().heapUsed;
+      assert.ok(freed > 16 * MiB, `the collection freed ${Math.round(freed / MiB)} MiB of the heap`);
       assert.equal(typeof (globalThis as { gc?: unknown }).gc, "undefined");
       assert.equal(runInNewContext("typeof gc"), "undefined");
     } finally {
       watch.stop();
+    }
+  });
+
+  it("a collection or an onReclaim that throws stops the watch with a process warning, never ends the process", async () => {
+    const { state, probe } = fakeProbe(100 * MiB);
+    const warned = new Promise<Error>((resolve) => process.once("warning", resolve));
+    // The watch's interval is unref'd; this keeps the test's event loop alive until the warning comes.
+    const keepAlive = setInterval(() => {}, 60_000);
+    const watch = watchIdleMemory({ intervalMs: 1, onReclaim: () => { throw new Error("log sink closed"); } }, probe);
+    state.rss = 900 * MiB;
+    const warning = await warned.finally(() => clearInterval(keepAlive));
+    assert.equal((warning as Error & { code?: string }).code, "WEFT_IDLE_MEMORY");
+    assert.match(warning.message, /stopped reclaiming idle memory: log sink closed/);
+    assert.equal(state.collections, 1);
+    assert.equal(watch.check(), undefined, "stopped");
+    assert.equal(await watch.nextIdleCheck(), undefined, "a stopped watch answers at once");
+  });
+
+  it("refuses options that are not numbers with INVALID_OPTIONS naming the option", () => {
+    const { probe } = fakeProbe(100 * MiB);
+    for (const [options, name] of [[{ intervalMs: 0 }, "intervalMs"], [{ growthBytes: Number.NaN }, "growthBytes"], [{ maxUtilization: "low" }, "maxUtilization"]] as const) {
+      assert.throws(() => watchIdleMemory(options as never, probe), (error: unknown) => WeftError.isInstance(error) && error.code === "INVALID_OPTIONS" && error.message.includes(`reclaimIdleMemory.${name}`));
     }
   });
 

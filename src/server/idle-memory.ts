@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { WeftError } from "../errors.js";
 
 export interface IdleMemoryOptions {
   /** How often the loop's idleness and the resident set are checked. Default 5,000 ms. */
@@ -35,9 +36,9 @@ export interface IdleMemoryProbe {
 }
 
 export interface IdleMemoryWatch {
-  /** One check now (what the interval runs): reclaims when idle and grown; resolves with the report if it did. */
+  /** One check now (what the interval runs): reclaims when idle and grown; returns the report if it did. */
   check(): IdleMemoryReport | undefined;
-  /** Resolves after the next check that found the loop idle, with the report if that check reclaimed. */
+  /** Resolves after the next check that found the loop idle, with the report if that check reclaimed (undefined once stopped). */
   nextIdleCheck(): Promise<IdleMemoryReport | undefined>;
   stop(): void;
 }
@@ -46,7 +47,8 @@ const DEFAULTS = { intervalMs: 5_000, growthBytes: 64 * 2 ** 20, maxUtilization:
 
 /**
  * Watch the process's memory while a server runs (`serve()` starts one unless `reclaimIdleMemory: false`).
- * The interval is unref'd: it never keeps the process alive.
+ * The interval is unref'd: it never keeps the process alive. A collection that fails, or an
+ * `onReclaim` that throws, is reported as a process warning and stops the watch; it never ends the process.
  *
  * @example
  * const watch = watchIdleMemory({ onReclaim: ({ rssBefore, rssAfter }) => console.log(rssBefore, rssAfter) });
@@ -54,11 +56,18 @@ const DEFAULTS = { intervalMs: 5_000, growthBytes: 64 * 2 ** 20, maxUtilization:
  * watch.stop();
  */
 export function watchIdleMemory(options: IdleMemoryOptions = {}, probe: IdleMemoryProbe = nodeProbe()): IdleMemoryWatch {
-  const { intervalMs, growthBytes, maxUtilization } = { ...DEFAULTS, ...options };
+  const { intervalMs, growthBytes, maxUtilization } = checkOptions({ ...DEFAULTS, ...definedOf(options) });
   let floor = probe.rss();
   probe.utilization();
+  let stopped = false;
   let waiting: Array<(report: IdleMemoryReport | undefined) => void> = [];
+  const settle = (report: IdleMemoryReport | undefined) => {
+    const resolved = waiting;
+    waiting = [];
+    for (const resolve of resolved) resolve(report);
+  };
   const check = (): IdleMemoryReport | undefined => {
+    if (stopped) return undefined;
     const idle = probe.utilization() < maxUtilization;
     const rss = probe.rss();
     floor = Math.min(floor, rss);
@@ -73,48 +82,67 @@ export function watchIdleMemory(options: IdleMemoryOptions = {}, probe: IdleMemo
       // The collection itself kept the loop busy; the next interval's utilization starts after it.
       probe.utilization();
     }
-    if (idle) {
-      const resolved = waiting;
-      waiting = [];
-      for (const resolve of resolved) resolve(report);
-    }
+    if (idle) settle(report);
     return report;
   };
-  const timer = setInterval(check, intervalMs);
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+    settle(undefined);
+  };
+  const timer = setInterval(() => {
+    try {
+      check();
+    } catch (error) {
+      stop();
+      process.emitWarning(`Weft stopped reclaiming idle memory: ${error instanceof Error ? error.message : String(error)}`, { code: "WEFT_IDLE_MEMORY" });
+    }
+  }, intervalMs);
   timer.unref();
   return {
     check,
-    nextIdleCheck: () => new Promise((resolve) => waiting.push(resolve)),
-    stop() {
-      clearInterval(timer);
-      const resolved = waiting;
-      waiting = [];
-      for (const resolve of resolved) resolve(undefined);
-    },
+    nextIdleCheck: () => (stopped ? Promise.resolve(undefined) : new Promise((resolve) => waiting.push(resolve))),
+    stop,
   };
+}
+
+function definedOf(options: IdleMemoryOptions): Partial<IdleMemoryOptions> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+function checkOptions<Options extends Required<Omit<IdleMemoryOptions, "onReclaim">>>(options: Options): Options {
+  const { intervalMs, growthBytes, maxUtilization } = options;
+  if (!(Number.isFinite(intervalMs) && intervalMs >= 1)) {
+    throw new WeftError("INVALID_OPTIONS", `reclaimIdleMemory.intervalMs is ${String(intervalMs)}; give the milliseconds between checks, at least 1.`);
+  }
+  if (typeof growthBytes !== "number" || Number.isNaN(growthBytes)) {
+    throw new WeftError("INVALID_OPTIONS", `reclaimIdleMemory.growthBytes is ${String(growthBytes)}; give the growth in bytes that starts a reclaim.`);
+  }
+  if (typeof maxUtilization !== "number" || Number.isNaN(maxUtilization)) {
+    throw new WeftError("INVALID_OPTIONS", `reclaimIdleMemory.maxUtilization is ${String(maxUtilization)}; give the share of the loop's time (0 to 1) below which it counts as idle.`);
+  }
+  return options;
 }
 
 let collectGarbage: ((options?: object) => void) | undefined;
 // V8 12 (Node 22) and later take options: "last-resort" is the memory-reducing collection a
 // low-memory notification makes (it shrinks the young generation and frees the pages V8 pools).
-// V8 11 (Node 20) has no such option; a full collection while V8 optimizes for size is the nearest
-// (measured in the slow-clients test: V8's pages after it 55 MiB, after plain full collections 61-156).
-const HAS_LAST_RESORT = Number(process.versions.v8.split(".")[0]) >= 12;
-const LAST_RESORT = { type: "major", execution: "sync", flavor: "last-resort" };
+// V8 11 (Node 20) has no such option; its plain full collection frees what is garbage but keeps the
+// pooled pages (docs/server.md "Memory").
+const LAST_RESORT = Number(process.versions.v8.split(".")[0]) >= 12 ? { type: "major", execution: "sync", flavor: "last-resort" } : undefined;
+// A process started with --expose-gc keeps it; otherwise the flag is on only while the gc function is made.
+const STARTED_WITH_GC = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].some((argument) => /^--expose[-_]gc$/.test(argument));
 
-// A process started with --optimize-for-size keeps it: the flag is only turned off again if this turned it on.
-const STARTED_FOR_SIZE = process.execArgv.some((argument) => /^--optimize[-_]for[-_]size$/.test(argument));
-
-function reduceMemory(gc: (options?: object) => void): void {
-  if (HAS_LAST_RESORT) return gc(LAST_RESORT);
-  if (STARTED_FOR_SIZE) return gc();
-  setFlagsFromString("--optimize-for-size");
+/** V8's gc(), from a context of its own: the main context and the contexts made later get no `gc` global. */
+function gcFunction(): (options?: object) => void {
+  if (collectGarbage !== undefined) return collectGarbage;
+  setFlagsFromString("--expose-gc");
   try {
-    gc();
-    gc();
+    collectGarbage = runInNewContext("gc") as (options?: object) => void;
   } finally {
-    setFlagsFromString("--no-optimize-for-size");
+    if (!STARTED_WITH_GC) setFlagsFromString("--no-expose-gc");
   }
+  return collectGarbage;
 }
 
 /** The process's own readings and V8's collection. */
@@ -128,16 +156,6 @@ function nodeProbe(): IdleMemoryProbe {
       return delta.utilization;
     },
     rss: () => process.memoryUsage.rss(),
-    collect() {
-      if (collectGarbage === undefined) {
-        // V8's gc(), from a context of its own: the main context gets no `gc` global, and contexts
-        // made later get none either (unless the process was started with --expose-gc).
-        const exposed = typeof (globalThis as { gc?: unknown }).gc === "function";
-        setFlagsFromString("--expose-gc");
-        collectGarbage = runInNewContext("gc") as (options?: object) => void;
-        if (!exposed) setFlagsFromString("--no-expose-gc");
-      }
-      reduceMemory(collectGarbage);
-    },
+    collect: () => gcFunction()(LAST_RESORT),
   };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { describe, it } from "node:test";
+import { WeftError } from "../errors.js";
 import { serve } from "./node-adapter.js";
 
 /** The Keep-Alive header a plain HTTP/1.1 request gets back. */
@@ -30,6 +31,15 @@ describe("serve()", () => {
       assert.equal(await keepAliveHeaderOf(custom.url), "timeout=10");
     } finally {
       await custom.close();
+    }
+  });
+
+  it("refuses a keepAliveTimeoutMs outside 1,000-290,000 whole milliseconds with INVALID_OPTIONS", async () => {
+    for (const keepAliveTimeoutMs of [0, -5, 999, 290_001, 1.5, Number.NaN]) {
+      await assert.rejects(
+        serve(async () => new Response("ok"), { port: 0, keepAliveTimeoutMs, reclaimIdleMemory: false }),
+        (error: unknown) => WeftError.isInstance(error) && error.code === "INVALID_OPTIONS" && error.message.startsWith("keepAliveTimeoutMs is"),
+      );
     }
   });
 });

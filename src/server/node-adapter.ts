@@ -12,9 +12,10 @@ export interface ServeOptions {
   /** Interface to listen on. Default "127.0.0.1" (this machine only). */
   host?: string;
   /**
-   * How long an idle keep-alive connection stays open. Default 65,000 ms (Node's own is 5,000): longer
-   * than the idle timeouts of load balancers (60 s) and of fetch's pool, so the client side closes an
-   * idle connection first, and a request sent on it just as the server closes it (ECONNRESET) cannot happen.
+   * How long an idle keep-alive connection stays open, 1,000 to 290,000 ms. Default 65,000 (Node's own
+   * is 5,000): longer than a load balancer's idle timeout (60 s), and a client pool that reads the
+   * `Keep-Alive: timeout` hint closes an idle connection a little before it. A request sent on a
+   * connection just as the server closes it fails (ECONNRESET); the longer the timeout, the rarer that is.
    */
   keepAliveTimeoutMs?: number;
   /**
@@ -53,7 +54,10 @@ export async function serve(handler: RequestHandler, options: ServeOptions = {})
   const host = options.host ?? "127.0.0.1";
   await handler.ready;
   const keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
-  // headersTimeout must exceed keepAliveTimeout, or a reused connection can be cut mid-request.
+  if (!Number.isInteger(keepAliveTimeout) || keepAliveTimeout < 1_000 || keepAliveTimeout > 290_000) {
+    throw new WeftError("INVALID_OPTIONS", `keepAliveTimeoutMs is ${String(keepAliveTimeout)}; give whole milliseconds from 1000 to 290000.`);
+  }
+  // headersTimeout outlasts keepAliveTimeout (and stays under Node's 300 s requestTimeout).
   const server = createServer({ keepAliveTimeout, headersTimeout: keepAliveTimeout + 1_000 }, (incoming, outgoing) => {
     void answer(handler, incoming, outgoing, host);
   });
