@@ -258,6 +258,39 @@ describe("a node that ignores the abort", () => {
   });
 });
 
+describe("a START router, which runs as LangGraph's __start__ task", () => {
+  it("that throws fails the run with NODE_FAILED naming __start__, as a node's router does", async () => {
+    const graph = new StateGraph<{ out: string }>()
+      .addNode("a", () => ({ out: "a" }))
+      .addConditionalEdges(START, () => {
+        throw new Error("no route for this input");
+      })
+      .compile();
+    await assert.rejects(graph.invoke({}), (error: unknown) => {
+      isWeftError("NODE_FAILED", /Node "__start__" failed: no route for this input/)(error);
+      assert.equal((error as WeftError).node, "__start__");
+      return true;
+    });
+  });
+
+  it("that ignores the abort does not hold the run: ABORTED naming __start__", async () => {
+    const controller = new AbortController();
+    let entered!: () => void;
+    const started = new Promise<void>((resolve) => (entered = resolve));
+    const graph = new StateGraph<{ out: string }>()
+      .addNode("a", () => ({ out: "a" }))
+      .addConditionalEdges(START, async () => {
+        entered();
+        return new Promise<never>(() => {});
+      })
+      .compile();
+    const pending = graph.invoke({}, { signal: controller.signal });
+    await started;
+    controller.abort();
+    await assert.rejects(pending, isWeftError("ABORTED", /Node "__start__" did not stop within 100 ms of the abort/));
+  });
+});
+
 describe("compile-time validation", () => {
   const node = () => ({});
   const cases: Array<[string, () => unknown, RegExp]> = [

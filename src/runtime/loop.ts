@@ -13,7 +13,7 @@ import { GraphRecursionError } from "./graph-recursion-error.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad } from "./config.js";
 import { ABANDON_AFTER_MS, AbandonWatch } from "./abandon-watch.js";
 import { routesOf } from "./routes.js";
-import { type RunContext, type TaskResult, runTask } from "./task.js";
+import { type RunContext, type TaskResult, nodeError, runTask } from "./task.js";
 
 /** Run a graph from `input` to the end; resolves to the final state (with `__interrupt__` when a node paused). */
 export async function runLoop(run: RunContext, input: unknown): Promise<Record<string, unknown>> {
@@ -28,7 +28,7 @@ export async function runLoop(run: RunContext, input: unknown): Promise<Record<s
 
 async function runSteps(run: RunContext, watch: AbandonWatch, input: unknown): Promise<Record<string, unknown>> {
   const { spec, stream, namespace, signal, thread } = run;
-  const start = await thread.begin(spec, input, (inputState, inputStep, taskId) => startRoutes(run, inputState, inputStep, taskId));
+  const start = await thread.begin(spec, input, (inputState, inputStep, taskId) => startRoutes(run, watch, inputState, inputStep, taskId));
   const { channels, joins } = start;
   let { step, tasks } = start;
   let state = readState(channels);
@@ -72,7 +72,7 @@ async function runSteps(run: RunContext, watch: AbandonWatch, input: unknown): P
  * LangGraph's hidden `__start__` task of the input's step: a model called in a START router streams
  * in messages mode under `langgraph_node: "__start__"`, with the tag "langsmith:hidden".
  */
-export function startRoutes(run: RunContext, state: Record<string, unknown>, step: number, taskId: string): Promise<FinishedTask> {
+async function startRoutes(run: RunContext, watch: AbandonWatch, state: Record<string, unknown>, step: number, taskId: string): Promise<FinishedTask> {
   const { stream, namespace } = run;
   const checkpointNs = run.parentCheckpointNs ? `${run.parentCheckpointNs}${NAMESPACE_SEPARATOR}${START}:${taskId}` : `${START}:${taskId}`;
   const task: PreparedTask = { id: taskId, node: START, kind: "pull", triggers: [START], path: ["__pregel_pull", START] };
@@ -88,7 +88,14 @@ export function startRoutes(run: RunContext, state: Record<string, unknown>, ste
     callbacks: stream.wantsMessages ? langChainCallbacks(stream, namespace, () => config.metadata) : [],
     [TASK_CONTEXT]: context,
   };
-  return routesOf(run.spec, START, state, config);
+  // As a node's routers: an error is the __start__ task's (NODE_FAILED, or MODEL_CALL for a model
+  // call), and a router that ignores an abort is not waited for.
+  const routing = routesOf(run.spec, START, state, config).catch((error: unknown) => {
+    throw nodeError(START, error);
+  });
+  const routes = await watch.until(routing);
+  if (routes === undefined) throw abandoned(run.signal, [START]);
+  return routes;
 }
 
 const HIDDEN_TAG = "langsmith:hidden";
