@@ -62,14 +62,60 @@ describe("checkpoint format", () => {
     assert.deepEqual((await graph.getState(thread)).values, { log: ["yes", "plan", "after", "work 1"] });
   });
 
-  it("a checkpoint in another format version is refused on resume and on getState, saying what to do", async () => {
+  it("a checkpoint in a format version this Weft does not know is refused on resume, on getState and on new input, saying what to do", async () => {
     const saver = new MemorySaver();
     const graph = pausing(saver);
     await graph.invoke({}, thread);
-    await putChanged(saver, (checkpoint) => ({ ...checkpoint, v: 1 }));
-    await assert.rejects(graph.invoke(null, thread), expectCheckpointError(/format version 1.*reads version 2.*another version of Weft/));
-    await assert.rejects(graph.getState(thread), expectCheckpointError(/format version 1/));
-    await assert.rejects(graph.invoke({ answer: "new" }, thread), expectCheckpointError(/format version 1/));
+    await putChanged(saver, (checkpoint) => ({ ...checkpoint, v: 3 }));
+    await assert.rejects(graph.invoke(null, thread), expectCheckpointError(/format version 3.*reads versions 1 and 2.*another version of Weft/));
+    await assert.rejects(graph.getState(thread), expectCheckpointError(/format version 3/));
+    await assert.rejects(graph.invoke({ answer: "new" }, thread), expectCheckpointError(/format version 3/));
+  });
+
+  it("a thread saved in format 1 goes on: its routes as node names and Sends, its joins by the waiting edge's position", async () => {
+    const saver = new MemorySaver();
+    const graph = new StateGraph({ log: reducer(append, [] as string[]) })
+      .addNode("plan", () => ({ log: ["plan"] }))
+      .addNode("work", (arg: { n: number }) => ({ log: [`work ${arg.n}`] }))
+      .addNode("ask", () => ({ log: [String(interrupt("sure?"))] }))
+      .addNode("after", () => ({ log: ["after"] }))
+      .addNode("both", () => ({ log: ["both"] }))
+      .addEdge(START, "plan")
+      .addEdge(START, "ask")
+      .addEdge(["plan", "ask"], "both")
+      .addConditionalEdges("plan", () => [new Send("work", { n: 1 }), "after"])
+      .compile({ checkpointer: saver });
+    await graph.invoke({ log: [] }, thread);
+    const tuple = (await saver.getTuple(thread))!;
+    const [askId, planId] = tuple.checkpoint.pending_tasks.map((task) => task.id);
+    const interruptId = (tuple.pendingWrites.find(([, channel]) => channel === "__interrupt__")![2] as Array<{ id: string }>)[0]!.id;
+    // What format 1 wrote at this point: plan finished (its routes as they were in memory), ask paused.
+    // (Its join progress is not saved until the step ends; a format-1 join keyed "0" is read below.)
+    const v1 = { ...structuredClone(tuple.checkpoint), v: 1, id: `${tuple.checkpoint.id.slice(0, -1)}f` };
+    const config = await saver.put({ configurable: { thread_id: "t", checkpoint_id: tuple.checkpoint.id } }, v1, tuple.metadata);
+    await saver.putWrites(config, [["log", ["plan"]], ["__routes__", [new Send("work", { n: 1 }), "after"]]], planId!);
+    await saver.putWrites(config, [["__interrupt__", [{ id: interruptId, value: "sure?" }]]], askId!);
+    assert.deepEqual((await graph.getState(thread)).next, ["ask"]);
+    assert.deepEqual(await graph.invoke(new Command({ resume: "yes" }), thread), { log: ["yes", "plan", "after", "both", "work 1"] });
+
+    const joined = new MemorySaver();
+    const join = new StateGraph({ log: reducer(append, [] as string[]) })
+      .addNode("a", () => ({ log: ["a"] }))
+      .addNode("p", () => ({ log: ["p"] }))
+      .addNode("b", () => ({ log: [`b ${String(interrupt("b?"))}`] }))
+      .addNode("c", () => ({ log: ["c"] }))
+      .addEdge(START, "a")
+      .addEdge(START, "p")
+      .addEdge("p", "b")
+      .addEdge(["a", "b"], "c")
+      .compile({ checkpointer: joined });
+    await join.invoke({ log: [] }, thread);
+    const paused = (await joined.getTuple(thread))!;
+    assert.deepEqual(paused.checkpoint.joins, { "join:a+b:c": ["a"] });
+    const oldJoins = { ...structuredClone(paused.checkpoint), v: 1, joins: { "0": ["a"] }, id: `${paused.checkpoint.id.slice(0, -1)}f` };
+    const oldConfig = await joined.put({ configurable: { thread_id: "t", checkpoint_id: paused.checkpoint.id } }, oldJoins, paused.metadata);
+    for (const [taskId, channel, value] of paused.pendingWrites) await joined.putWrites(oldConfig, [[channel, value]], taskId);
+    assert.deepEqual(await join.invoke(new Command({ resume: "yes" }), thread), { log: ["a", "p", "b yes", "c"] });
   });
 
   it("a pending write or join in a shape the format does not define is refused, naming the task and channel", async () => {

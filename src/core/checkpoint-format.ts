@@ -6,8 +6,13 @@ import type { Interrupt } from "./interrupt.js";
 import { Send } from "./send.js";
 import type { JoinState, PreparedTask, Write } from "./task.js";
 
-/** The format version this code writes and reads (2: routes, interrupts and joins in their own persisted shapes). */
+/** The format version this code writes (2: routes, interrupts and joins in their own persisted shapes). */
 export const CHECKPOINT_FORMAT_VERSION = 2;
+/**
+ * Version 1 (Weft 0.1 before format 2) is still read, so threads saved by it go on: its joins are keyed
+ * by the waiting edge's position in the graph, and its routes are node names and Send objects.
+ */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** A task of the next superstep, as saved in a checkpoint. */
 export interface PersistedTask {
@@ -123,7 +128,7 @@ export function readSavedTasks(saved: SavedCheckpoint, where: string): Map<strin
     let task = tasks.get(taskId);
     if (task === undefined) tasks.set(taskId, (task = { writes: [], routes: undefined, interrupts: [], resume: [], error: undefined }));
     const bad = () => badWrite(saved.checkpoint, where, taskId, channel, value);
-    if (channel === ROUTES_CHANNEL) task.routes = readRoutes(value, bad);
+    if (channel === ROUTES_CHANNEL) task.routes = readRoutes(value, saved.checkpoint.v === 1, bad);
     else if (channel === INTERRUPT_CHANNEL) {
       if (!Array.isArray(value) || !value.every(isPersistedInterrupt)) throw bad();
       task.interrupts = value.map((each) => ({ id: each.id, value: each.value }));
@@ -169,37 +174,43 @@ export function readPendingTasks(checkpoint: Checkpoint, hasNode: (node: string)
   });
 }
 
-/** The join progress of a checkpoint, keeping only the joins the graph still has (`names`). */
-export function readJoins(checkpoint: Checkpoint | undefined, names: ReadonlySet<string>, where: string): JoinState {
+/**
+ * The join progress of a checkpoint, keeping only the joins the graph still has: `names` are the
+ * graph's join names in the order its waiting edges were added (format 1 keyed progress by that position).
+ */
+export function readJoins(checkpoint: Checkpoint | undefined, names: readonly string[], where: string): JoinState {
   const joins: JoinState = {};
   if (checkpoint === undefined) return joins;
   checkFormat(checkpoint, where);
   const saved: unknown = checkpoint.joins;
   if (!isRecord(saved)) throw badShape(checkpoint, where, `its joins are ${describeValue(saved)}`);
-  for (const [name, sources] of Object.entries(saved)) {
+  for (const [key, sources] of Object.entries(saved)) {
     if (!Array.isArray(sources) || !sources.every((source) => typeof source === "string")) {
-      throw badShape(checkpoint, where, `join "${name}" holds ${describeValue(sources)}`);
+      throw badShape(checkpoint, where, `join "${key}" holds ${describeValue(sources)}`);
     }
-    if (names.has(name)) joins[name] = [...sources];
+    const name = checkpoint.v === 1 && /^\d+$/.test(key) ? names[Number(key)] : key;
+    if (name !== undefined && names.includes(name)) joins[name] = [...sources];
   }
   return joins;
 }
 
 /** Refuse a checkpoint written in a format this code does not know. */
 export function checkFormat(checkpoint: Checkpoint, where: string): void {
-  if (checkpoint.v !== CHECKPOINT_FORMAT_VERSION) {
+  if (!READABLE_VERSIONS.includes(checkpoint.v)) {
     throw new WeftError(
       "CHECKPOINT",
-      `Checkpoint "${checkpoint.id}" of ${where} is in format version ${describeValue(checkpoint.v)}, but this version of Weft reads version ` +
-        `${CHECKPOINT_FORMAT_VERSION}. It was written by another version of Weft: run that version to finish the thread, or start a new thread.`,
+      `Checkpoint "${checkpoint.id}" of ${where} is in format version ${describeValue(checkpoint.v)}, but this version of Weft reads versions ` +
+        `${READABLE_VERSIONS.join(" and ")}. It was written by another version of Weft: run that version to finish the thread, or start a new thread.`,
       { details: { checkpointId: checkpoint.id, version: checkpoint.v } },
     );
   }
 }
 
-function readRoutes(value: unknown, bad: () => WeftError): Array<string | Send> {
+function readRoutes(value: unknown, formatOne: boolean, bad: () => WeftError): Array<string | Send> {
   if (!Array.isArray(value)) throw bad();
   return value.map((route: unknown) => {
+    // Format 1 saved routes as they were in memory (a checkpoint of it may also hold format 2 writes made since).
+    if (formatOne && (typeof route === "string" || route instanceof Send)) return route;
     if (!isRecord(route) || typeof route.node !== "string") throw bad();
     if (route.kind === "node") return route.node;
     if (route.kind === "send" && "arg" in route) return new Send(route.node, route.arg);

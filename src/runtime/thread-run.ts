@@ -521,8 +521,8 @@ export function subgraphConfig(
 }
 
 /** The names of the graph's waiting edges, whose progress a checkpoint keeps. */
-function joinNames(spec: GraphSpec): ReadonlySet<string> {
-  return new Set(spec.waitingEdges.map((edge) => joinName(edge.sources, edge.target)));
+function joinNames(spec: GraphSpec): readonly string[] {
+  return spec.waitingEdges.map((edge) => joinName(edge.sources, edge.target));
 }
 
 /** The channels of a saved checkpoint. */
