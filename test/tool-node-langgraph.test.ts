@@ -15,7 +15,7 @@ import {
 } from "@langchain/langgraph";
 import { ToolNode as LangGraphToolNode } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
-import { AIMessage, Command, END, MessagesState, START, StateGraph, ToolMessage, lastValue, tool } from "weft";
+import { AIMessage, Command, END, MessagesState, START, StateGraph, ToolMessage, WeftError, lastValue, reducer, tool } from "weft";
 import { ToolNode } from "weft/prebuilt";
 
 const schema = z.object({ city: z.string() });
@@ -142,10 +142,56 @@ describe("a tool that returns a Command, in Weft's ToolNode and LangGraph.js's",
     assert.deepEqual((output.update as { messages: ToolMessage[] }).messages.map((message) => [message.content, message.toolCallId]), [["Remembered Oslo", "c1"]]);
   });
 
-  it("two Commands that set the same key in one step are refused with a WeftError naming the key", async () => {
-    const set = tool(async ({ city }, config) => new Command({ update: { note: city, messages: [new ToolMessage(city, config.toolCall!.id)] } }), { name: "set", schema });
-    const ai = new AIMessage("", { toolCalls: [{ id: "a", name: "set", args: { city: "A" } }, { id: "b", name: "set", args: { city: "B" } }] });
-    await assert.rejects(new ToolNode([set]).invoke({ messages: [ai] }), /both update "note"/);
+  it("two tools whose Commands update the same key both reach its reducer, in call order, as in LangGraph.js", async () => {
+    const note = (CommandClass: any, ToolMessageClass: any) => async ({ city }: { city: string }, config: any) =>
+      new CommandClass({ update: { notes: [city], messages: [new ToolMessageClass({ content: `Noted ${city}`, tool_call_id: config.toolCall.id, name: "note" })] } });
+    const input = { messages: [aiWithCalls(["c1", "note", "Oslo"], ["c2", "note", "Lima"])] };
+    const append = (left: string[], right: string[]) => left.concat(right);
+
+    const LangGraphState = Annotation.Root({ ...MessagesAnnotation.spec, notes: Annotation<string[]>({ reducer: append, default: () => [] }) });
+    const langGraph = new LangGraphStateGraph(LangGraphState)
+      .addNode("tools", new LangGraphToolNode([langChainTool(note(LangGraphCommand, LangChainToolMessage), { name: "note", description: "n", schema })]))
+      .addEdge(LANGGRAPH_START, "tools")
+      .compile();
+    const expected = await collect((await langGraph.stream(input as never, { streamMode: ["updates", "values"] })) as never);
+
+    const weft = new StateGraph({ ...MessagesState, notes: reducer(append, [] as string[]) })
+      .addNode("tools", new ToolNode([tool(note(Command, ToolMessage), { name: "note", schema })]))
+      .addEdge(START, "tools")
+      .compile();
+    const actual = await collect(weft.stream(input, { streamMode: ["updates", "values"] }) as never);
+
+    assert.deepEqual(expected.values.notes, ["Oslo", "Lima"]);
+    assert.deepEqual(actual.values.notes, expected.values.notes);
+    assert.deepEqual(actual.messages, expected.messages);
+  });
+
+  it("a Command whose update is LangGraph's list of [key, value] pairs writes each pair; updates mode shows one object per pair", async () => {
+    const append = (left: string[], right: string[]) => left.concat(right);
+    const lang = new LangGraphStateGraph(Annotation.Root({ log: Annotation<string[]>({ reducer: append, default: () => [] }), x: Annotation<string> }))
+      .addNode("n", () => new LangGraphCommand({ update: [["log", ["a"]], ["log", ["b"]], ["x", "1"]] }))
+      .addEdge(LANGGRAPH_START, "n")
+      .compile();
+    const weft = new StateGraph({ log: reducer(append, [] as string[]), x: lastValue<string>() })
+      .addNode("n", () => new Command({ update: [["log", ["a"]], ["log", ["b"]], ["x", "1"]] }))
+      .addEdge(START, "n")
+      .compile();
+    const chunksOf = async (stream: AsyncIterable<unknown>) => {
+      const all: unknown[] = [];
+      for await (const chunk of stream) all.push(chunk);
+      return all;
+    };
+    const expected = await chunksOf((await lang.stream({ log: [] }, { streamMode: ["updates", "values"] })) as never);
+    assert.deepEqual(expected.at(-1), ["values", { log: ["a", "b"], x: "1" }]);
+    assert.deepEqual(await chunksOf(weft.stream({ log: [] }, { streamMode: ["updates", "values"] })), expected);
+    await assert.rejects(
+      new StateGraph({ x: lastValue<string>() }).addNode("n", () => new Command({ update: [["y", 1]] })).addEdge(START, "n").compile().invoke({}),
+      (error: unknown) => WeftError.isInstance(error) && error.code === "INVALID_UPDATE" && /unknown state key "y"/.test(error.message),
+    );
+    await assert.rejects(
+      new StateGraph({ x: lastValue<string>() }).addNode("n", () => new Command({ update: [["x"]] as never })).addEdge(START, "n").compile().invoke({}),
+      (error: unknown) => WeftError.isInstance(error) && error.code === "INVALID_NODE_RETURN" && /update entry 0 is .*\[key, value\] pairs/.test(error.message),
+    );
   });
 });
 

@@ -9,12 +9,24 @@ import type { BranchSpec, GraphSpec, NodeSpec, Router, SubgraphRunner, WaitingEd
 import type { Send } from "../core/send.js";
 import { validateGraph } from "./validate.js";
 
+/**
+ * A Command's update: an object of state updates, or LangGraph's list of [key, value] pairs (a key may
+ * come twice; the pairs' keys are checked when the node returns, not by the type).
+ */
+export type CommandUpdate<Update> = Update | ReadonlyArray<readonly [string, unknown]>;
+
 /** A node: gets the state (or a Send's argument) and the config, returns an update (or a Command) or nothing. */
 export type NodeAction<State, Update> = {
   bivarianceHack(
     state: State,
     config: NodeConfig,
-  ): Update | Command<unknown, Update> | void | undefined | null | Promise<Update | Command<unknown, Update> | void | undefined | null>;
+  ):
+    | Update
+    | Command<unknown, CommandUpdate<Update>>
+    | void
+    | undefined
+    | null
+    | Promise<Update | Command<unknown, CommandUpdate<Update>> | void | undefined | null>;
 }["bivarianceHack"];
 
 /** A conditional edge's router: returns a node name, END, an array of them, or Send objects. */

@@ -33,7 +33,8 @@ export interface ToolNodeOptions {
 export type ToolNodeInput = { readonly messages: readonly MessageLike[] } | readonly MessageLike[];
 
 /** What ToolNode returns for a state input: the ToolMessages, or one Command when a tool returned one. */
-export type ToolNodeOutput = { messages: ToolMessage[] } | Command;
+/** What ToolNode returns in a graph: the ToolMessages, or one Command when tools returned Commands (its update an object, or [key, value] pairs when two tools updated one key). */
+export type ToolNodeOutput = { messages: ToolMessage[] } | Command<unknown, Record<string, unknown> | Array<[string, unknown]>>;
 
 /**
  * A graph node that runs every tool call of the last AI message concurrently and returns
@@ -123,11 +124,12 @@ function isCommand(value: unknown): value is Command {
  * The node's one return value when tools returned Commands, with LangGraph's result. LangGraph's
  * ToolNode returns a list (ToolMessages and Commands) that its runtime applies one by one; a Weft
  * node returns one value, so the list is folded into one Command: the ToolMessages and each Command's
- * `messages` in call order, the other keys of the updates, and every goto. A Command to the parent
- * graph stops this graph, as in LangGraph, so the first one is the result (Send-only ones are
- * joined into one, as LangGraph joins them).
+ * `messages` in call order, the other keys of the updates, and every goto. When two Commands update
+ * the same key, the update is a list of [key, value] pairs, so each is its own write, reduced in order
+ * as LangGraph applies them. A Command to the parent graph stops this graph, as in LangGraph, so the
+ * first one is the result (Send-only ones are joined into one, as LangGraph joins them).
  */
-function combine(outputs: ReadonlyArray<ToolMessage | Command>): Command {
+function combine(outputs: ReadonlyArray<ToolMessage | Command>): Command<unknown, Record<string, unknown> | Array<[string, unknown]>> {
   const toParent = outputs.filter((output): output is Command => isCommand(output) && output.graph === Command.PARENT);
   if (toParent.length > 0) {
     const sendsOnly = toParent.filter((command) => command.goto.length > 0 && command.goto.every((target) => typeof target !== "string"));
@@ -135,7 +137,7 @@ function combine(outputs: ReadonlyArray<ToolMessage | Command>): Command {
     return first ?? new Command({ graph: Command.PARENT, goto: sendsOnly.flatMap((command) => command.goto) });
   }
   const messages: unknown[] = [];
-  const update: Record<string, unknown> = {};
+  const pairs: Array<[string, unknown]> = [];
   const goto: Array<Command["goto"][number]> = [];
   for (const output of outputs) {
     if (!isCommand(output)) {
@@ -144,18 +146,13 @@ function combine(outputs: ReadonlyArray<ToolMessage | Command>): Command {
     }
     for (const [key, value] of entriesOf(output.update)) {
       if (key === "messages") messages.push(...(Array.isArray(value) ? value : [value]));
-      else if (Object.prototype.hasOwnProperty.call(update, key)) {
-        throw new WeftError(
-          "INVALID_NODE_RETURN",
-          `Two tools called in one step returned Commands that both update "${key}"; ToolNode returns them as one update, which holds one value per key. Update "${key}" from one tool, or return the values in \`messages\`.`,
-          { details: { key } },
-        );
-      } else update[key] = value;
+      else pairs.push([key, value]);
     }
     goto.push(...output.goto);
   }
-  if (messages.length > 0) update.messages = messages;
-  return new Command({ update, goto });
+  if (messages.length > 0) pairs.unshift(["messages", messages]);
+  const keys = new Set(pairs.map(([key]) => key));
+  return new Command({ update: keys.size === pairs.length ? Object.fromEntries(pairs) : pairs, goto });
 }
 
 /** A Command's update as [key, value] pairs: an object, or LangGraph's list of pairs. */

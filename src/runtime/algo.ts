@@ -41,26 +41,50 @@ export function updateToWrites(spec: GraphSpec, source: string, update: unknown)
   const writes: Write[] = [];
   for (const key in update) {
     if (!Object.prototype.hasOwnProperty.call(update, key)) continue;
-    if (key === "__proto__") {
-      // A plain object cannot hold this key as data: writing it would replace the state's prototype.
-      throw new WeftError(
-        "INVALID_UPDATE",
-        `${source === "input" ? "The run input" : `Node "${source}"`} wrote the key "__proto__", which cannot be a state key; rename it.`,
-        { details: { node: source, key } },
-      );
-    }
-    // Own keys only: "constructor" or "toString" are not state keys just because every object inherits them.
-    if (spec.schema && !Object.prototype.hasOwnProperty.call(spec.schema, key)) {
-      const known = Object.keys(spec.schema).map((name) => `"${name}"`).join(", ");
-      throw new WeftError(
-        "INVALID_UPDATE",
-        `${source === "input" ? "The run input" : `Node "${source}"`} wrote unknown state key "${key}"; the state has ${known}.`,
-        { details: { node: source, key } },
-      );
-    }
+    checkKey(spec, source, key);
     writes.push([key, (update as Record<string, unknown>)[key]]);
   }
   return writes;
+}
+
+/**
+ * A Command's update as writes: an object of state updates, or LangGraph's list of `[key, value]`
+ * pairs, in which a key may come more than once (each pair is one write, reduced in order).
+ */
+export function commandUpdateToWrites(spec: GraphSpec, source: string, update: unknown): Write[] {
+  if (!Array.isArray(update)) return updateToWrites(spec, source, update);
+  return update.map((pair: unknown, index): Write => {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
+      const what = source === "input" ? "The run input's Command" : `Node "${source}" returned a Command whose`;
+      throw new WeftError(
+        source === "input" ? "INVALID_INPUT" : "INVALID_NODE_RETURN",
+        `${what} update entry ${index} is ${describeValue(pair)}; a Command's update is an object of state updates or a list of [key, value] pairs.`,
+        { details: { node: source } },
+      );
+    }
+    checkKey(spec, source, pair[0]);
+    return [pair[0], pair[1]];
+  });
+}
+
+function checkKey(spec: GraphSpec, source: string, key: string): void {
+  if (key === "__proto__") {
+    // A plain object cannot hold this key as data: writing it would replace the state's prototype.
+    throw new WeftError(
+      "INVALID_UPDATE",
+      `${source === "input" ? "The run input" : `Node "${source}"`} wrote the key "__proto__", which cannot be a state key; rename it.`,
+      { details: { node: source, key } },
+    );
+  }
+  // Own keys only: "constructor" or "toString" are not state keys just because every object inherits them.
+  if (spec.schema && !Object.prototype.hasOwnProperty.call(spec.schema, key)) {
+    const known = Object.keys(spec.schema).map((name) => `"${name}"`).join(", ");
+    throw new WeftError(
+      "INVALID_UPDATE",
+      `${source === "input" ? "The run input" : `Node "${source}"`} wrote unknown state key "${key}"; the state has ${known}.`,
+      { details: { node: source, key } },
+    );
+  }
 }
 
 /** Apply one step's writes (already in deterministic task order). Returns the keys that changed. */

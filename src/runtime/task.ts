@@ -12,7 +12,7 @@ import { taskMetadata } from "../stream/metadata.js";
 import { langChainCallbacks, langChainModelCallError } from "../stream/langchain-callbacks.js";
 import { streamReturnedMessages } from "../stream/returned-messages.js";
 import type { RunStream } from "../stream/run-stream.js";
-import { type Channels, staticRoutes, updateToWrites } from "./algo.js";
+import { type Channels, commandUpdateToWrites, staticRoutes, updateToWrites } from "./algo.js";
 import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad, type Writer } from "./config.js";
 import { activeConfigScopes, runWithConfig } from "./context.js";
 import { abortReason } from "./abortable-delay.js";
@@ -137,9 +137,10 @@ async function executeTask(
         throw new ParentCommand(update);
       }
       goto = update.goto;
-      update = update.update;
-    }
-    writes = updateToWrites(spec, task.node, update);
+      writes = commandUpdateToWrites(spec, task.node, update.update);
+      // Updates mode shows a list of [key, value] pairs as LangGraph does: one object per pair.
+      update = Array.isArray(update.update) ? writes.map(([key, value]) => ({ [key]: value })) : update.update;
+    } else writes = updateToWrites(spec, task.node, update);
     if (goto === undefined && !spec.branches.has(task.node)) routes = [...staticRoutes(spec, task.node)];
     else {
       const routing = spec.branches.has(task.node) ? localState(spec, channels, state, writes) : state;

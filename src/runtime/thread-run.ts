@@ -25,7 +25,7 @@ import type { FinishedTask, JoinState, PreparedTask } from "../core/task.js";
 import { taskId } from "../core/task-id.js";
 import { WeftError } from "../errors.js";
 import type { RunStream } from "../stream/run-stream.js";
-import { type Channels, applyWrites, createChannels, prepareNextTasks, readState, routerResultToRoutes, updateToWrites } from "./algo.js";
+import { type Channels, applyWrites, commandUpdateToWrites, createChannels, prepareNextTasks, readState, routerResultToRoutes, updateToWrites } from "./algo.js";
 import type { TaskResult } from "./task.js";
 
 /** Static breakpoints: node names (or every node) to stop before or after. */
@@ -230,7 +230,7 @@ export class ThreadRun {
     lastStep: number,
     startRoutes: StartRoutes,
   ): Promise<ThreadStart> {
-    if (command.update !== undefined) applyWrites(channels, updateToWrites(spec, "input", command.update));
+    if (command.update !== undefined) applyWrites(channels, commandUpdateToWrites(spec, "input", command.update));
     const state = readState(channels);
     const checkpointId = newCheckpointId();
     const step = lastStep + 1;
