@@ -47,6 +47,11 @@ const KIND_OF_CLASS: Record<string, Kind> = {
  * Read one message-like into a Weft message (or a RemoveMessage). Messages are returned as they are;
  * anything else makes a new message. `where` names the value in errors ("Message 2").
  */
+/** A LangChain.js message instance (what LangChain's own isBaseMessage checks: a `_getType()` method). */
+export function isLangChainMessage(value: unknown): value is { id?: string | null; _getType(): string } {
+  return typeof value === "object" && value !== null && typeof (value as { _getType?: unknown })._getType === "function";
+}
+
 export function toMessage(like: unknown, where = "The message"): Message | RemoveMessage {
   if (like instanceof Message || like instanceof RemoveMessage) return like;
   if (like instanceof AIMessageChunk) return chunkToMessage(like);

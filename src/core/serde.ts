@@ -4,7 +4,7 @@
 import { WeftError, describeValue } from "../errors.js";
 import { Send } from "./send.js";
 import { AIMessage, AIMessageChunk, HumanMessage, Message, RemoveMessage, SystemMessage, ToolMessage } from "./messages.js";
-import { toMessage } from "./message-coercion.js";
+import { isLangChainMessage, toMessage } from "./message-coercion.js";
 
 /** The key that marks a tagged value. A plain object that has this key itself is escaped. */
 const TAG = "__weft";
@@ -90,7 +90,7 @@ function encodeObject(object: object, path: string, ancestors: Set<object>): unk
   if (object instanceof Send) return { [TAG]: "Send", v: encode({ node: object.node, arg: object.arg }, path, ancestors) };
   // A LangChain message a node returned (a LangChain model's answer) is kept as the Weft message the
   // messages reducer makes of it; restored, it is that Weft message.
-  if (typeof (object as { _getType?: unknown })._getType === "function") {
+  if (isLangChainMessage(object)) {
     let message: unknown;
     try {
       message = toMessage(object, path);

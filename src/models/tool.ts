@@ -4,7 +4,7 @@
 import { WeftError } from "../errors.js";
 import { isContentBlockList } from "../core/content-blocks.js";
 import { type Command, isCommand } from "../core/command.js";
-import { toMessage } from "../core/message-coercion.js";
+import { isLangChainMessage, toMessage } from "../core/message-coercion.js";
 import { Message, type ToolCall, ToolMessage } from "../core/messages.js";
 import { type NodeConfig, type RunnableConfig, type TaskContext, type Writer, taskContextOf } from "../runtime/config.js";
 import { currentConfig } from "../runtime/context.js";
@@ -190,11 +190,6 @@ function toToolMessage(output: unknown, call: ToolCall, name: string): ToolMessa
   }
   const content = typeof output === "string" ? output : isContentBlockList(output) ? output : output === undefined ? "" : stringify(output);
   return new ToolMessage(content, call.id, { name, id: crypto.randomUUID(), status: "success" });
-}
-
-/** A LangChain.js message instance (what LangChain's own isBaseMessage checks). */
-function isLangChainMessage(value: unknown): boolean {
-  return typeof value === "object" && value !== null && typeof (value as { _getType?: unknown })._getType === "function";
 }
 
 function stringify(value: unknown): string {

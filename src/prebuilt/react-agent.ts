@@ -30,7 +30,7 @@ import {
   isLangChainMessage,
   promptOf,
 } from "./react-agent-options.js";
-import { ToolNode } from "./tool-node.js";
+import { ToolNode, pendingToolCalls } from "./tool-node.js";
 import { toolsCondition } from "./tools-condition.js";
 
 export type { AgentHook, AgentPrompt, AgentState, CreateReactAgentOptions, LangChainChatModelLike, ResponseFormat } from "./react-agent-options.js";
@@ -123,10 +123,7 @@ function stateSchemaOf(options: CreateReactAgentOptions): StateSchema {
 
 /** After the post-model hook: pending tool calls go to the tools, a tool result back to the model, else the end. */
 function afterPostModelHook(messages: Message[], entry: string, finish: string): string {
-  const answered = new Set(messages.filter((message) => message.role === "tool").map((message) => message.toolCallId));
-  let lastAI: Message | undefined;
-  for (let index = messages.length - 1; index >= 0 && lastAI === undefined; index--) if (messages[index]!.role === "assistant") lastAI = messages[index];
-  if (lastAI !== undefined && lastAI.toolCalls.some((call) => call.id === "" || !answered.has(call.id))) return "tools";
+  if ((pendingToolCalls(messages)?.length ?? 0) > 0) return "tools";
   if (messages.at(-1)?.role === "tool") return entry;
   return finish;
 }

@@ -84,13 +84,10 @@ export class ToolNode {
       throw new WeftError("INVALID_INPUT", "ToolNode takes the graph state { messages } (e.g. MessagesState) or an array of messages.");
     }
     const messages = list.map((like, index) => toMessage(like, `Message ${index}`)) as Message[];
-    const answered = new Set(messages.filter((message) => message.role === "tool").map((message) => message.toolCallId));
-    let last: Message | undefined;
-    for (let index = messages.length - 1; index >= 0 && last === undefined; index--) if (messages[index]!.role === "assistant") last = messages[index];
-    if (last === undefined) {
+    const pending = pendingToolCalls(messages);
+    if (pending === undefined) {
       throw new WeftError("INVALID_INPUT", "ToolNode found no AI message to take tool calls from; route to it only after a model asked for tools (toolsCondition).");
     }
-    const pending = last.toolCalls.filter((call) => call.id === "" || !answered.has(call.id));
     const outputs = await Promise.all(pending.map((call) => this.runTool(call, config, input)));
     if (Array.isArray(input)) return outputs;
     return outputs.some(isCommand) ? combine(outputs) : { messages: outputs as ToolMessage[] };
@@ -153,6 +150,16 @@ function combine(outputs: ReadonlyArray<ToolMessage | Command>): Command<unknown
   if (messages.length > 0) pairs.unshift(["messages", messages]);
   const keys = new Set(pairs.map(([key]) => key));
   return new Command({ update: keys.size === pairs.length ? Object.fromEntries(pairs) : pairs, goto });
+}
+
+/** The tool calls of the last AI message that no ToolMessage answers yet; undefined when there is no AI message. */
+export function pendingToolCalls(messages: readonly Message[]): ToolCall[] | undefined {
+  const answered = new Set(messages.filter((message) => message.role === "tool").map((message) => message.toolCallId));
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const message = messages[index]!;
+    if (message.role === "assistant") return message.toolCalls.filter((call) => call.id === "" || !answered.has(call.id));
+  }
+  return undefined;
 }
 
 /** A Command's update as [key, value] pairs: an object, or LangGraph's list of pairs. */

@@ -3,6 +3,7 @@
 // AsyncLocalStorage (browsers, some edge runtimes) passing `config` explicitly always works.
 import { WeftError } from "../errors.js";
 import type { NodeConfig, Writer } from "./config.js";
+import { newAsyncLocalStorage } from "./async-local-storage.js";
 import { releaseLangChainStorage, withLangChainConfig } from "./langchain-context.js";
 
 interface Storage {
@@ -11,15 +12,7 @@ interface Storage {
   disable(): void;
 }
 
-function createStorage(): Storage | undefined {
-  const process = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
-  const hooks = process?.getBuiltinModule?.("node:async_hooks") as
-    | { AsyncLocalStorage: new () => Storage }
-    | undefined;
-  return hooks ? new hooks.AsyncLocalStorage() : undefined;
-}
-
-const storage = createStorage();
+const storage = newAsyncLocalStorage<Storage>();
 
 // On Node 20, an enabled AsyncLocalStorage turns on promise hooks for the whole process: every
 // promise (each streamed token makes several) pays for them, measured at ~45% of a streamed token's

@@ -3,6 +3,7 @@
 // the `lc:child_config` of the current store. So inside a node `await model.invoke(messages)` without a
 // config gets the node's tags, metadata, signal and Weft's streaming callbacks, as in a LangGraph.js
 // node. Duck-typed: @langchain/core stays an optional peer that nothing here imports.
+import { newAsyncLocalStorage } from "./async-local-storage.js";
 
 /** LangChain's global storage, shared by every copy of @langchain/core, @langchain/langgraph and langsmith. */
 const STORAGE_KEY = Symbol.for("ls:tracing_async_local_storage");
@@ -65,11 +66,10 @@ function langChainStorage(currentConfig: () => object | undefined): LangChainSto
   const global = globalThis as Store;
   const existing = global[STORAGE_KEY] as LangChainStorage | undefined;
   if (existing !== undefined || global[CORE_LOADED_KEY] === undefined) return existing;
-  const process = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
-  const hooks = process?.getBuiltinModule?.("node:async_hooks") as { AsyncLocalStorage: new () => LangChainStorage } | undefined;
-  if (hooks === undefined) return undefined;
+  const inner = newAsyncLocalStorage<LangChainStorage>();
+  if (inner === undefined) return undefined;
   const state = { storage: undefined as unknown as LangChainStorage, shared: false };
-  state.storage = new WeftLangChainStorage(new hooks.AsyncLocalStorage(), currentConfig, state);
+  state.storage = new WeftLangChainStorage(inner, currentConfig, state);
   created = state;
   return (global[STORAGE_KEY] = state.storage);
 }

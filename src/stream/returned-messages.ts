@@ -3,7 +3,7 @@
 // once, right after the node returns, as LangGraph does. Streamed ids are remembered per run.
 // A LangChain message instance (`new AIMessage(...)` from @langchain/core) counts too, as a Weft message.
 import { isCommand } from "../core/command.js";
-import { toMessage } from "../core/message-coercion.js";
+import { isLangChainMessage, toMessage } from "../core/message-coercion.js";
 import { Message } from "../core/messages.js";
 import type { RunStream } from "./run-stream.js";
 
@@ -66,7 +66,7 @@ function readable(message: ReturnedMessage): Message | undefined {
 type ReturnedMessage = Message | { id?: string | null; _getType(): string };
 
 function isReturnedMessage(value: unknown): value is ReturnedMessage {
-  return value instanceof Message || (typeof value === "object" && value !== null && typeof (value as { _getType?: unknown })._getType === "function");
+  return value instanceof Message || isLangChainMessage(value);
 }
 
 /** Messages in a node's return value: the value itself, a Command's update, list items, an object's values. */
