@@ -19,7 +19,7 @@ import type { CheckpointConfig, CheckpointTuple, Checkpointer } from "../core/ch
 import { newCheckpointId } from "../core/checkpoint-id.js";
 import { type Command, isCommand } from "../core/command.js";
 import { END, START } from "../core/constants.js";
-import { type GraphSpec, joinName } from "../core/graph-spec.js";
+import type { GraphSpec } from "../core/graph-spec.js";
 import type { Interrupt } from "../core/interrupt.js";
 import type { FinishedTask, JoinState, PreparedTask } from "../core/task.js";
 import { taskId } from "../core/task-id.js";
@@ -27,20 +27,8 @@ import { WeftError } from "../errors.js";
 import type { RunStream } from "../stream/run-stream.js";
 import { type Channels, applyWrites, commandUpdateToWrites, createChannels, prepareNextTasks, readState, routerResultToRoutes, updateToWrites } from "./algo.js";
 import type { TaskResult } from "./task.js";
-
-/** Static breakpoints: node names (or every node) to stop before or after. */
-export interface Breakpoints {
-  readonly before: ReadonlySet<string> | "*";
-  readonly after: ReadonlySet<string> | "*";
-}
-
-export const NO_BREAKPOINTS: Breakpoints = { before: new Set(), after: new Set() };
-
-function hits(breakpoints: ReadonlySet<string> | "*", nodes: ReadonlyArray<{ node: string }>): boolean {
-  if (breakpoints === "*") return nodes.length > 0;
-  if (breakpoints.size === 0) return false;
-  return nodes.some((task) => breakpoints.has(task.node));
-}
+import { type Breakpoints, NO_BREAKPOINTS, hits } from "./breakpoints.js";
+import { joinNames, renumber, restoreChannels, stepWrites, subgraphConfig, taskIdMaker } from "./checkpoint-parts.js";
 
 /** Where a run on a thread starts. */
 export interface ThreadStart {
@@ -75,17 +63,6 @@ export interface ThreadRunOptions {
   readonly runMetadata?: Record<string, unknown>;
   /** A subgraph's thread continues its own latest checkpoint whenever it has one (its parent task is being re-run). */
   readonly subgraph?: boolean;
-}
-
-/** Task ids derive from the checkpoint the tasks belong to, so they are the same in every process that resumes it. */
-export function taskIdMaker(checkpointId: string, step: number): (node: string, index: number) => string {
-  return (node, index) => taskId(checkpointId, step, node, index);
-}
-
-/** Tasks that run again from scratch on a new checkpoint (a fork, updateState()) get new ids: the one place tasks are re-numbered. */
-function renumber(tasks: readonly PreparedTask[], checkpointId: string, step: number): PreparedTask[] {
-  const makeId = taskIdMaker(checkpointId, step);
-  return tasks.map((task, index) => ({ ...task, id: makeId(task.node, index) }));
 }
 
 export class ThreadRun {
@@ -503,52 +480,3 @@ export class ThreadRun {
 const DONE: Promise<void> = Promise.resolve();
 const NO_RESUME: ReadonlyMap<string, unknown> = new Map();
 const EMPTY_SAVED: Map<string, SavedTask> = new Map();
-
-/**
- * For a task that runs a subgraph: the config naming the subgraph's checkpoints (its namespace is
- * the task's `node:taskId` under the graph's own), as LangGraph gives it in a snapshot task's `state`.
- */
-export function subgraphConfig(
-  spec: GraphSpec,
-  threadId: string,
-  namespace: string,
-  task: { readonly id: string; readonly node: string },
-): CheckpointConfig | undefined {
-  const run = spec.nodes.get(task.node)?.run;
-  if (typeof run !== "object" || run.graphSpec === undefined) return undefined;
-  const taskNamespace = `${task.node}:${task.id}`;
-  return { configurable: { thread_id: threadId, checkpoint_ns: namespace === "" ? taskNamespace : `${namespace}|${taskNamespace}` } };
-}
-
-/** The names of the graph's waiting edges, whose progress a checkpoint keeps. */
-function joinNames(spec: GraphSpec): readonly string[] {
-  return spec.waitingEdges.map((edge) => joinName(edge.sources, edge.target));
-}
-
-/** The channels of a saved checkpoint. */
-export function restoreChannels(spec: GraphSpec, checkpoint: Checkpoint | undefined): Channels {
-  const channels = createChannels(spec);
-  if (checkpoint === undefined) return channels;
-  const writes: Array<[string, unknown]> = [];
-  for (const [key, value] of Object.entries(checkpoint.channel_values)) {
-    const channel = channels.get(key);
-    if (channel !== undefined) channel.restore(value);
-    // A schema-less graph keeps every key; a graph with a schema drops keys it no longer has.
-    else if (spec.schema === undefined) writes.push([key, value]);
-  }
-  applyWrites(channels, writes);
-  return channels;
-}
-
-/** `metadata.writes` of a step's checkpoint: what each node returned (a list when Sends ran a node several times). */
-function stepWrites(results: readonly TaskResult[]): Record<string, unknown> {
-  const byNode = new Map<string, unknown[]>();
-  for (const result of results) {
-    const updates = byNode.get(result.node);
-    if (updates === undefined) byNode.set(result.node, [result.update ?? null]);
-    else updates.push(result.update ?? null);
-  }
-  const writes: Record<string, unknown> = {};
-  for (const [node, updates] of byNode) writes[node] = updates.length === 1 ? updates[0] : updates;
-  return writes;
-}

@@ -7,7 +7,7 @@ import type { Interrupt } from "../core/interrupt.js";
 import type { PreparedTask } from "../core/task.js";
 import { applyWrites, readState, sortForWrites } from "./algo.js";
 import type { RunnableConfig } from "./config.js";
-import { restoreChannels, subgraphConfig } from "./thread-run.js";
+import { restoreChannels, subgraphConfig } from "./checkpoint-parts.js";
 
 /** A thread's state at one checkpoint, as getState() and getStateHistory() give it. */
 export interface StateSnapshot<State = Record<string, any>> {
