@@ -9,6 +9,7 @@ import { routesOf } from "../runtime/routes.js";
 import type { RunContext } from "../runtime/task.js";
 import { lockThread } from "../runtime/thread-lock.js";
 import type { Breakpoints } from "../runtime/breakpoints.js";
+import { checkBreakpoints } from "./breakpoint-options.js";
 import { ThreadRun } from "../runtime/thread-run.js";
 import { type StateSnapshot, readSnapshot, snapshotOf, threadConfig } from "../runtime/thread-snapshot.js";
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
@@ -383,30 +384,6 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     return this.checkpointer;
   }
 }
-
-/** Check interruptBefore/interruptAfter: node names (or "*"), and a checkpointer to pause with. */
-function checkBreakpoints(
-  spec: GraphSpec,
-  options: Pick<CompileOptions, "checkpointer" | "interruptBefore" | "interruptAfter">,
-  code: "INVALID_GRAPH" | "INVALID_OPTIONS",
-): Breakpoints {
-  const read = (key: "interruptBefore" | "interruptAfter"): ReadonlySet<string> | "*" => {
-    const value = options[key];
-    if (value === undefined) return NO_BREAKPOINTS;
-    if (options.checkpointer === undefined) {
-      throw new WeftError(code, `${key} pauses runs on a saved thread, so it needs a checkpointer: compile({ checkpointer }).`);
-    }
-    if (value === "*") return "*";
-    if (!Array.isArray(value)) throw new WeftError(code, `${key} must be an array of node names or "*".`);
-    for (const name of value) {
-      if (!spec.nodes.has(name)) throw new WeftError(code, `${key} names unknown node "${name}".`);
-    }
-    return new Set(value);
-  };
-  return { before: read("interruptBefore"), after: read("interruptAfter") };
-}
-
-const NO_BREAKPOINTS: ReadonlySet<string> = new Set();
 
 /** The running node's config when this call happens inside a node (passed, or found through AsyncLocalStorage). */
 function parentConfig(options: RunnableConfig | undefined): NodeConfig | undefined {
