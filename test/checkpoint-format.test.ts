@@ -33,18 +33,24 @@ async function putChanged(saver: MemorySaver, change: (checkpoint: any) => any, 
   return checkpoint;
 }
 
+/** plan (routes to a Send and a node) beside ask (pauses); with `join`, also plan + ask -> both. */
+function planAndAsk(saver: MemorySaver, join = false) {
+  let builder = new StateGraph({ log: reducer(append, [] as string[]) })
+    .addNode("plan", () => ({ log: ["plan"] }))
+    .addNode("work", (arg: { n: number }) => ({ log: [`work ${arg.n}`] }))
+    .addNode("ask", () => ({ log: [String(interrupt("sure?"))] }))
+    .addNode("after", () => ({ log: ["after"] }))
+    .addNode("both", () => ({ log: ["both"] }))
+    .addEdge(START, "plan")
+    .addEdge(START, "ask");
+  if (join) builder = builder.addEdge(["plan", "ask"], "both");
+  return builder.addConditionalEdges("plan", () => [new Send("work", { n: 1 }), "after"]).compile({ checkpointer: saver });
+}
+
 describe("checkpoint format", () => {
   it("writes format version 2: pending tasks, routes, interrupts and answers in their persisted shapes", async () => {
     const saver = new MemorySaver();
-    const graph = new StateGraph({ log: reducer(append, [] as string[]) })
-      .addNode("plan", () => ({ log: ["plan"] }))
-      .addNode("work", (arg: { n: number }) => ({ log: [`work ${arg.n}`] }))
-      .addNode("ask", () => ({ log: [String(interrupt("sure?"))] }))
-      .addNode("after", () => ({ log: ["after"] }))
-      .addEdge(START, "plan")
-      .addEdge(START, "ask")
-      .addConditionalEdges("plan", () => [new Send("work", { n: 1 }), "after"])
-      .compile({ checkpointer: saver });
+    const graph = planAndAsk(saver);
     await graph.invoke({ log: [] }, thread);
     const tuple = (await saver.getTuple(thread))!;
     assert.equal(tuple.checkpoint.v, 2);
@@ -74,17 +80,7 @@ describe("checkpoint format", () => {
 
   it("a thread saved in format 1 goes on: its routes as node names and Sends, its joins by the waiting edge's position", async () => {
     const saver = new MemorySaver();
-    const graph = new StateGraph({ log: reducer(append, [] as string[]) })
-      .addNode("plan", () => ({ log: ["plan"] }))
-      .addNode("work", (arg: { n: number }) => ({ log: [`work ${arg.n}`] }))
-      .addNode("ask", () => ({ log: [String(interrupt("sure?"))] }))
-      .addNode("after", () => ({ log: ["after"] }))
-      .addNode("both", () => ({ log: ["both"] }))
-      .addEdge(START, "plan")
-      .addEdge(START, "ask")
-      .addEdge(["plan", "ask"], "both")
-      .addConditionalEdges("plan", () => [new Send("work", { n: 1 }), "after"])
-      .compile({ checkpointer: saver });
+    const graph = planAndAsk(saver, true);
     await graph.invoke({ log: [] }, thread);
     const tuple = (await saver.getTuple(thread))!;
     const [askId, planId] = tuple.checkpoint.pending_tasks.map((task) => task.id);
