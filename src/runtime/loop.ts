@@ -1,19 +1,17 @@
 // The superstep loop: run the step's tasks concurrently, apply their writes together in LangGraph's
 // order, stream the new state, and let the thread make the next step's checkpoint, until no task is
 // left. Every run takes this one path; the thread is ephemeral when the graph has no checkpointer.
-import { NAMESPACE_SEPARATOR, START } from "../core/constants.js";
+import { START } from "../core/constants.js";
 import { GraphInterrupt, INTERRUPT, type Interrupt } from "../core/interrupt.js";
 import type { FinishedTask, PreparedTask } from "../core/task.js";
-import { langChainCallbacks } from "../stream/langchain-callbacks.js";
-import { taskMetadata } from "../stream/metadata.js";
 import { WeftError } from "../errors.js";
 import { type Channels, applyWrites, readState, sortForWrites } from "./algo.js";
 import { abortReason } from "./abortable-delay.js";
 import { GraphRecursionError } from "./graph-recursion-error.js";
-import { TASK_CONTEXT, type NodeConfig, type TaskContext, type TaskScratchpad } from "./config.js";
+import type { TaskScratchpad } from "./config.js";
 import { ABANDON_AFTER_MS, AbandonWatch } from "./abandon-watch.js";
 import { routesOf } from "./routes.js";
-import { type RunContext, type TaskResult, nodeError, runTask } from "./task.js";
+import { type RunContext, type TaskResult, nodeError, runTask, taskConfig } from "./task.js";
 
 /** Run a graph from `input` to the end; resolves to the final state (with `__interrupt__` when a node paused). */
 export async function runLoop(run: RunContext, input: unknown): Promise<Record<string, unknown>> {
@@ -73,21 +71,10 @@ async function runSteps(run: RunContext, watch: AbandonWatch, input: unknown): P
  * in messages mode under `langgraph_node: "__start__"`, with the tag "langsmith:hidden".
  */
 async function startRoutes(run: RunContext, watch: AbandonWatch, state: Record<string, unknown>, step: number, taskId: string): Promise<FinishedTask> {
-  const { stream, namespace } = run;
-  const checkpointNs = run.parentCheckpointNs ? `${run.parentCheckpointNs}${NAMESPACE_SEPARATOR}${START}:${taskId}` : `${START}:${taskId}`;
   const task: PreparedTask = { id: taskId, node: START, kind: "pull", triggers: [START], path: ["__pregel_pull", START] };
   // A router cannot pause the run: interrupt() there is refused as in a run without a checkpointer.
   const scratchpad: TaskScratchpad = { taskId, checkpointed: false, resume: NO_ANSWERS, interruptCounter: 0 };
-  const context: TaskContext = { stream, namespace, checkpointNs, taskId, recursionLimit: run.recursionLimit, scratchpad, thread: run.thread, subgraphCalls: 0 };
-  const config: NodeConfig = {
-    tags: [...run.tags, HIDDEN_TAG],
-    metadata: taskMetadata(run.metadata, task, step, checkpointNs),
-    configurable: run.configurable,
-    signal: run.signal,
-    writer: stream.wantsCustom ? (value) => stream.push("custom", namespace, value) : () => {},
-    callbacks: stream.wantsMessages ? langChainCallbacks(stream, namespace, () => config.metadata) : [],
-    [TASK_CONTEXT]: context,
-  };
+  const config = taskConfig(run, task, step, scratchpad, [...run.tags, HIDDEN_TAG]);
   // As a node's routers: an error is the __start__ task's (NODE_FAILED, or MODEL_CALL for a model
   // call), and a router that ignores an abort is not waited for.
   const routing = routesOf(run.spec, START, state, config).catch((error: unknown) => {

@@ -98,21 +98,8 @@ async function executeTask(
   };
   const node = spec.nodes.get(task.node);
   if (node === undefined) throw new WeftError("INVALID_GRAPH", `A task names unknown node "${task.node}".`);
-  const checkpointNs = run.parentCheckpointNs
-    ? `${run.parentCheckpointNs}${NAMESPACE_SEPARATOR}${task.node}:${task.id}`
-    : `${task.node}:${task.id}`;
   const namespace = run.namespace;
-  const context: TaskContext = { stream, namespace, checkpointNs, taskId: task.id, recursionLimit: run.recursionLimit, scratchpad, thread, subgraphCalls: 0 };
-  const config: NodeConfig = {
-    tags: run.tags,
-    metadata: taskMetadata(run.metadata, task, step, checkpointNs),
-    configurable: run.configurable,
-    signal: run.signal,
-    writer: stream.wantsCustom ? (value) => stream.push("custom", namespace, value) : noWriter,
-    // LangChain.js chat models called with this config stream into `messages` mode (stream/langchain-callbacks.ts).
-    callbacks: stream.wantsMessages ? langChainCallbacks(stream, namespace, () => config.metadata) : [],
-    [TASK_CONTEXT]: context,
-  };
+  const config = taskConfig(run, task, step, scratchpad, run.tags);
   const input = task.kind === "push" ? task.arg : state;
   if (stream.wantsDebug) pushTaskEvent(run, task, step, input);
 
@@ -182,6 +169,30 @@ async function executeTask(
     });
   }
   return { task, node: task.node, writes, routes, update };
+}
+
+/**
+ * The config a task's code gets: the run's tags, metadata and signal, the task's routing metadata,
+ * the writer and LangChain callbacks into the run's stream, and the task's context (for model calls,
+ * interrupt() and subgraphs). Nodes and START's routers (the `__start__` task) get it alike.
+ */
+export function taskConfig(run: RunContext, task: PreparedTask, step: number, scratchpad: TaskScratchpad, tags: string[]): NodeConfig {
+  const { stream, namespace } = run;
+  const checkpointNs = run.parentCheckpointNs
+    ? `${run.parentCheckpointNs}${NAMESPACE_SEPARATOR}${task.node}:${task.id}`
+    : `${task.node}:${task.id}`;
+  const context: TaskContext = { stream, namespace, checkpointNs, taskId: task.id, recursionLimit: run.recursionLimit, scratchpad, thread: run.thread, subgraphCalls: 0 };
+  const config: NodeConfig = {
+    tags,
+    metadata: taskMetadata(run.metadata, task, step, checkpointNs),
+    configurable: run.configurable,
+    signal: run.signal,
+    writer: stream.wantsCustom ? (value) => stream.push("custom", namespace, value) : noWriter,
+    // LangChain.js chat models called with this config stream into `messages` mode (stream/langchain-callbacks.ts).
+    callbacks: stream.wantsMessages ? langChainCallbacks(stream, namespace, () => config.metadata) : [],
+    [TASK_CONTEXT]: context,
+  };
+  return config;
 }
 
 /** A debug `task` event: the task is about to run (LangGraph's payload: its run metadata without the langgraph_* keys). */
