@@ -3,11 +3,16 @@
 // services the tests need are there (ensure-services.mjs). The whole suite also checks the layering
 // of src/ first (.dependency-cruiser.cjs, as `npm run check:layers`); the tests run either way, and
 // the command fails if either failed.
+// Files that bound a latency (a line `// npm test runs this file alone`) run after the others, one at a
+// time, so that no other test file shares the 2 cores while they measure.
+// The tests that failed are listed again at the end, and kept in test-output/failures-<node>.txt,
+// which .ci/run prints at the very end of CI.
 // Usage: npm test [-- path/or/substring ...]
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MissingService, ensureServices } from "./ensure-services.mjs";
+import { describeTapFailures } from "./tap-failures.mjs";
 
 // A test that hangs fails after this long instead of holding the suite (the slowest test takes ~20 s).
 const TEST_TIMEOUT_MS = 240_000;
@@ -50,10 +55,38 @@ if (filters.length === 0) {
   if (layersFailed) console.error("check:layers failed (above); running the tests anyway, and npm test will fail.");
 }
 
-const result = spawnSync(
-  process.execPath,
-  ["--conditions=source", "--import", "tsx", "--test", "--test-concurrency=2", `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
-  { stdio: "inherit" },
-);
-if (layersFailed) console.error("npm test: the tests exited with %s, and check:layers failed.", result.status);
-process.exit(layersFailed ? 1 : (result.status ?? 1));
+const OUTPUT = "test-output";
+const failuresFile = join(OUTPUT, `failures-node-${process.version}.txt`);
+mkdirSync(OUTPUT, { recursive: true });
+rmSync(failuresFile, { force: true });
+
+const runsAlone = (file) => /^\/\/ npm test runs this file alone/m.test(readFileSync(file, "utf8"));
+const phases = [
+  { name: "together", concurrency: 2, files: files.filter((file) => !runsAlone(file)) },
+  { name: "alone", concurrency: 1, files: files.filter(runsAlone) },
+].filter((phase) => phase.files.length > 0);
+
+let testsFailed = false;
+let failures = "";
+for (const phase of phases) {
+  if (phases.length > 1) console.log(`\nnpm test: ${phase.files.length} test files, ${phase.concurrency} at a time (${phase.name})`);
+  const tap = join(OUTPUT, `tap-node-${process.version}-${phase.name}.tap`);
+  const result = spawnSync(
+    process.execPath,
+    [
+      "--conditions=source", "--import", "tsx", "--test", `--test-concurrency=${phase.concurrency}`, `--test-timeout=${TEST_TIMEOUT_MS}`,
+      "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`,
+      ...phase.files,
+    ],
+    { stdio: "inherit" },
+  );
+  if (result.status !== 0) testsFailed = true;
+  failures += describeTapFailures(tap, `failing tests on Node ${process.version} (${phase.name})`);
+  if (result.status !== 0 && failures === "") failures += `the ${phase.name} test run on Node ${process.version} exited with ${result.status ?? result.signal} (see above)\n`;
+}
+if (failures !== "") {
+  writeFileSync(failuresFile, failures);
+  console.error(`\n${failures}`);
+}
+if (layersFailed) console.error("npm test: the tests %s, and check:layers failed.", testsFailed ? "failed" : "passed");
+process.exit(layersFailed || testsFailed ? 1 : 0);

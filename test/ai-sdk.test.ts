@@ -1,6 +1,7 @@
 // fromAISDK over the real @ai-sdk/anthropic provider (every major this Node can run: LanguageModelV2,
 // V3, V4) pointed at the loopback Anthropic server: tokens, reasoning, parallel tool calls, usage,
 // request format, every fault of the plan, and aborts that close the request within 50 ms.
+// npm test runs this file alone (scripts/run-tests.mjs): its abort checks bound a latency.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AIMessage, ToolMessage } from "weft";

@@ -2,6 +2,7 @@
 // loopback Anthropic server. Without a wrapper: `await model.invoke(messages, config)` in a node, as
 // LangGraph.js code does, streams through the node config's callbacks. With `fromLangChain`: a Weft
 // chat model for calls that pass no config. Tokens, metadata, reasoning, tool calls, usage, faults, abort.
+// npm test runs this file alone (scripts/run-tests.mjs): its abort checks bound a latency.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, it } from "node:test";

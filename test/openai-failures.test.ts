@@ -1,5 +1,6 @@
 // ChatOpenAI's failure paths over a real socket: retries, errors after N tokens, resets, malformed
 // lines, stalls, and aborts that must close the HTTP request within 50 ms.
+// npm test runs this file alone (scripts/run-tests.mjs): its abort checks bound a latency.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { performance } from "node:perf_hooks";
