@@ -79,7 +79,9 @@ export async function startScriptedServer(
   const waiters = new Map<number, Array<(request: RecordedRequest) => void>>();
   const timers = new Set<NodeJS.Timeout>();
 
-  const server = createServer((incoming, response) => {
+  // Idle connections stay open longer than a client's pool keeps them (Node's default is 5 s), so a
+  // request sent on a pooled connection never meets the server closing it; close() ends them all.
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (incoming, response) => {
     void readBody(incoming).then((text) => {
       let closeResolve!: (closed: ResponseClosed) => void;
       const state: ResponseState = { chunksSent: 0 };
