@@ -188,18 +188,18 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
   /**
    * Stream a stalled answer, run `abort` after 3 tokens, and measure until the server sees the socket
    * close. On a loaded 2-core machine one run can be descheduled for tens of ms, so every one of
-   * ATTEMPTS runs is measured and the 4th fastest of 5 (p80) must be within budget: one slow run is
-   * tolerated, a slow path in most runs is not. Every run must still close the socket (within 2 s)
-   * and keep its tokens.
+   * ATTEMPTS runs is measured and their p90 (the 18th fastest of 20) must be within budget: two slow
+   * runs are tolerated, a slow path in most runs is not. Every run must still close the socket
+   * (within 2 s) and keep its tokens.
    */
-  const ATTEMPTS = 5;
+  const ATTEMPTS = 20;
   async function measureAbort(start: (model: ChatOpenAI) => { tokens: AsyncIterable<string>; abort: () => void }) {
     const attempts: Awaited<ReturnType<typeof measureOnce>>[] = [];
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) attempts.push(await measureOnce(start));
     const sorted = attempts.map((result) => result.elapsedMs).sort((a, b) => a - b);
     return {
       attempts,
-      p80Ms: sorted[Math.ceil(0.8 * ATTEMPTS) - 1]!,
+      p90Ms: sorted[Math.ceil(0.9 * ATTEMPTS) - 1]!,
       figures: attempts.map((result) => `${result.elapsedMs.toFixed(2)} ms`).join(", "),
     };
   }
@@ -251,7 +251,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
       assert.equal(attempt.closed.completed, false);
     }
     t.diagnostic(`socket closed after abort: ${result.figures}`);
-    assert.ok(result.p80Ms < 50, `socket closed after abort (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
+    assert.ok(result.p90Ms < 50, `socket closed after abort (p90 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
   });
 
   it("the run's signal option and stream.abort() in a graph", async (t) => {
@@ -267,7 +267,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
         assert.equal(attempt.closed.completed, false);
       }
       t.diagnostic(`${how}: socket closed after abort: ${result.figures}`);
-      assert.ok(result.p80Ms < 50, `${how}: socket closed after abort (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
+      assert.ok(result.p90Ms < 50, `${how}: socket closed after abort (p90 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
     }
   });
 
@@ -291,7 +291,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
       assert.equal(attempt.closed.completed, false);
     }
     t.diagnostic(`socket closed after leaving the loop: ${result.figures}`);
-    assert.ok(result.p80Ms < 50, `socket closed after leaving the loop (p80 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
+    assert.ok(result.p90Ms < 50, `socket closed after leaving the loop (p90 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
   });
 
   it("an abort while the SDK waits to retry ends the call at once", async () => {

@@ -1,6 +1,7 @@
 // Slow and vanishing consumers: a consumer that stops reading pauses the producers (bounded memory),
 // one that leaves the loop cancels the run and its model calls within 50 ms, and nothing is left
 // behind (timers, sockets, abort listeners).
+// npm test runs this file alone (scripts/run-tests.mjs): its cancellation checks bound a latency.
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { describe, it } from "node:test";
@@ -69,15 +70,15 @@ describe("a consumer that stops reading", () => {
 });
 
 /**
- * Latency on a shared, loaded 2-core machine is noisy: take ATTEMPTS measurements and bound their p80
- * (the 4th fastest of 5), so one descheduled attempt is tolerated but a slow path in most is not.
+ * Latency on a shared, loaded 2-core machine is noisy: take ATTEMPTS measurements and bound their p90
+ * (the 18th fastest of 20), so two descheduled attempts are tolerated but a slow path in most is not.
  * Every attempt must still cancel and keep its invariants.
  */
-const ATTEMPTS = 5;
-async function measureAll(measure: () => Promise<number>): Promise<{ p80: number; all: number[] }> {
+const ATTEMPTS = 20;
+async function measureAll(measure: () => Promise<number>): Promise<{ p90: number; all: number[] }> {
   const all: number[] = [];
   while (all.length < ATTEMPTS) all.push(await measure());
-  return { p80: percentile(all, 0.8), all: all.map((value) => Number(value.toFixed(2))) };
+  return { p90: percentile(all, 0.9), all: all.map((value) => Number(value.toFixed(2))) };
 }
 
 describe("a consumer that leaves the loop", () => {
@@ -120,9 +121,9 @@ describe("a consumer that leaves the loop", () => {
       assert.equal(left.produced + right.produced, producedAfter, "no token is produced after cancellation");
       return Math.max(nodesSettled.left!, nodesSettled.right!, left.settledAt!, right.settledAt!) - leftAt;
     };
-    const { p80, all } = await measureAll(measure);
-    assert.ok(p80 <= CANCEL_BUDGET_MS, `the run took ${all.join(", ")} ms to stop after the consumer left; their p80 must be <= ${CANCEL_BUDGET_MS} ms`);
-    recordFigures(context, "vanishing-consumer", { settleP80Ms: Number(p80.toFixed(2)), attemptsMs: all });
+    const { p90, all } = await measureAll(measure);
+    assert.ok(p90 <= CANCEL_BUDGET_MS, `the run took ${all.join(", ")} ms to stop after the consumer left; their p90 must be <= ${CANCEL_BUDGET_MS} ms`);
+    recordFigures(context, "vanishing-consumer", { settleP90Ms: Number(p90.toFixed(2)), attemptsMs: all });
   });
 
   it(`cancelling the Web ReadableStream cancels the run and its model call within ${CANCEL_BUDGET_MS} ms`, async (context) => {
@@ -145,9 +146,9 @@ describe("a consumer that leaves the loop", () => {
       assert.ok(model.abortedAt !== undefined, "the model call's signal aborted");
       return model.settledAt! - cancelledAt;
     };
-    const { p80, all } = await measureAll(measure);
-    assert.ok(p80 <= CANCEL_BUDGET_MS, `the model call stopped ${all.join(", ")} ms after the ReadableStream was cancelled; their p80 must be <= ${CANCEL_BUDGET_MS} ms`);
-    recordFigures(context, "vanishing-consumer-readable-stream", { settleP80Ms: Number(p80.toFixed(2)), attemptsMs: all });
+    const { p90, all } = await measureAll(measure);
+    assert.ok(p90 <= CANCEL_BUDGET_MS, `the model call stopped ${all.join(", ")} ms after the ReadableStream was cancelled; their p90 must be <= ${CANCEL_BUDGET_MS} ms`);
+    recordFigures(context, "vanishing-consumer-readable-stream", { settleP90Ms: Number(p90.toFixed(2)), attemptsMs: all });
   });
 
   it(`closes the HTTP response of a real OpenAI-compatible call within ${CANCEL_BUDGET_MS} ms`, async (context) => {
@@ -173,9 +174,9 @@ describe("a consumer that leaves the loop", () => {
         assert.deepEqual(tokens, ["t0 ", "t1 ", "t2 ", "t3 ", "t4 "]);
         return closed.at - leftAt;
       };
-      const { p80, all } = await measureAll(measure);
-      assert.ok(p80 <= CANCEL_BUDGET_MS, `the HTTP response closed ${all.join(", ")} ms after the consumer left; their p80 must be <= ${CANCEL_BUDGET_MS} ms`);
-      recordFigures(context, "vanishing-consumer-http", { closeP80Ms: Number(p80.toFixed(2)), attemptsMs: all });
+      const { p90, all } = await measureAll(measure);
+      assert.ok(p90 <= CANCEL_BUDGET_MS, `the HTTP response closed ${all.join(", ")} ms after the consumer left; their p90 must be <= ${CANCEL_BUDGET_MS} ms`);
+      recordFigures(context, "vanishing-consumer-http", { closeP90Ms: Number(p90.toFixed(2)), attemptsMs: all });
     } finally {
       await server.close();
     }
