@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { ChatAnthropic } from "@langchain/anthropic";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
@@ -29,6 +31,15 @@ import {
 } from "./support/providers.js";
 
 const require = createRequire(import.meta.url);
+/** V8's full garbage collection, from a context of its own (the flag is on only while it is made). */
+const collectGarbage: () => void = (() => {
+  setFlagsFromString("--expose-gc");
+  try {
+    return runInNewContext("gc") as () => void;
+  } finally {
+    if (!process.execArgv.includes("--expose-gc")) setFlagsFromString("--no-expose-gc");
+  }
+})();
 /** LangChain's shared AsyncLocalStorage, as this file's imports leave it: none of them creates it (LangGraph.js would). */
 const LANGCHAIN_STORAGE = Symbol.for("ls:tracing_async_local_storage");
 const storageAfterImports = (globalThis as Record<symbol, unknown>)[LANGCHAIN_STORAGE];
@@ -266,6 +277,33 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
         });
       });
     }
+
+    it("LangChain's `timeout` still ends the call when a garbage collection runs during the stall (Node 20's AbortSignal.any holds its sources weakly)", async () => {
+      await withAnthropicServer([{ text: POEM, stallAfterChunks: 2 }], async (server) => {
+        const model = chatAnthropic(server);
+        const graph = oneNodeGraph(async (config) => model.invoke("poem", { ...config, timeout: 300 }));
+        const seen: string[] = [];
+        const ended = (async () => {
+          try {
+            for await (const [chunk] of graph.stream({ result: "" }, { streamMode: "messages" })) {
+              if (typeof chunk.content !== "string" || chunk.content === "") continue;
+              seen.push(chunk.content);
+              // The call now waits on the stalled server; nothing but the call's signal refers to the timeout's.
+              if (seen.length === 2) collectGarbage();
+            }
+          } catch (error) {
+            return error;
+          }
+          return undefined;
+        })();
+        let bound: NodeJS.Timeout | undefined;
+        const hung = new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error("the 300 ms `timeout` never ended the call")), 5_000)));
+        const error = await Promise.race([ended, hung]).finally(() => clearTimeout(bound));
+        assert.deepEqual(seen, POEM.slice(0, 2));
+        assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
+        assert.equal(error.details.timeoutMs, 300);
+      });
+    });
 
     it("outside messages mode the config has no handler: NODE_FAILED with LangChain's error as the cause", async () => {
       await withAnthropicServer([{ status: 429, errorMessage: "Slow down" }], async (server) => {

@@ -16,6 +16,7 @@ import {
 import { isAbortError, langChainCallError, langChainTimeoutError } from "./langchain-errors.js";
 import { restoreRoutingKeys } from "./metadata.js";
 import type { RunStream } from "./run-stream.js";
+import { sourceSignalsOf } from "./signal-sources.js";
 
 /**
  * The shape of a LangChain.js callback handler as far as Weft needs it. A node config's `callbacks`
@@ -55,6 +56,8 @@ interface ModelRun {
   toolCallIds: Map<number, string> | undefined;
   /** The text streamed so far, joined only if the call fails (`details.partialText`). */
   readonly textParts: string[];
+  /** The signals the call's signal follows, held while it runs: its `timeout` timer among them (signal-sources.ts). */
+  readonly heldSignals: AbortSignal[];
 }
 
 /**
@@ -102,7 +105,7 @@ class StreamMessagesHandler implements LangChainCallbackHandler {
     _messages: unknown,
     runId: string,
     _parentRunId?: string,
-    _extraParams?: unknown,
+    extraParams?: { options?: { signal?: unknown } },
     tags?: string[],
     metadata?: Record<string, unknown>,
     runName?: string,
@@ -114,7 +117,8 @@ class StreamMessagesHandler implements LangChainCallbackHandler {
     // `name` is the call's `runName`, as LangGraph.js puts it (undefined unless the call names itself).
     const merged: Record<string, unknown> = { name: runName, ...metadata, tags: [...allTags] };
     restoreRoutingKeys(merged, this.nodeMetadata());
-    (this.runs ??= new Map()).set(runId, { metadata: merged, id: undefined, streamed: false, toolCallIds: undefined, textParts: [] });
+    const heldSignals = sourceSignalsOf(extraParams?.options?.signal);
+    (this.runs ??= new Map()).set(runId, { metadata: merged, id: undefined, streamed: false, toolCallIds: undefined, textParts: [], heldSignals });
   }
 
   handleLLMNewToken(token: string, _index: unknown, runId: string, _parentRunId?: string, _tags?: string[], fields?: { chunk?: { message?: unknown } }) {
