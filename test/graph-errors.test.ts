@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { END, START, Send, StateGraph, WeftError, lastValue, reducer } from "weft";
 import { FakeChatModel } from "weft/testing";
+import { collectGarbage } from "./support/collect-garbage.js";
 
 function isWeftError(code: string, pattern?: RegExp) {
   return (error: unknown) => {
@@ -191,6 +192,24 @@ describe("abort", () => {
     const pending = graph.invoke({}, { signal: controller.signal });
     setImmediate(() => controller.abort());
     await assert.rejects(pending, isWeftError("ABORTED"));
+  });
+
+  it("a signal of AbortSignal.any() with a timeout aborts the run even after a garbage collection (Node 20 holds its sources weakly)", async () => {
+    const graph = new StateGraph<{ out: string }>()
+      .addNode("wait", async (_state, config) => {
+        // Nothing but the run's signal refers to the timeout's once the run started; in a later task,
+        // since V8 keeps the target of a new WeakRef until the current one ends.
+        await new Promise((resolve) => setImmediate(resolve));
+        collectGarbage();
+        await new Promise((_resolve, reject) => config.signal.addEventListener("abort", () => reject(config.signal.reason), { once: true }));
+        return { out: "never" };
+      })
+      .addEdge(START, "wait")
+      .compile();
+    const pending = graph.invoke({}, { signal: AbortSignal.any([new AbortController().signal, AbortSignal.timeout(100)]) });
+    let bound: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error("the 100 ms timeout never aborted the run")), 5_000)));
+    await assert.rejects(Promise.race([pending, hung]).finally(() => clearTimeout(bound)), isWeftError("ABORTED"));
   });
 
   it("an already-aborted signal runs nothing", async () => {

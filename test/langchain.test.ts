@@ -6,8 +6,6 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { describe, it } from "node:test";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { ChatAnthropic } from "@langchain/anthropic";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { BaseChatModel } from "@langchain/core/language_models/chat_models";
@@ -29,17 +27,9 @@ import {
   texts,
   withAnthropicServer,
 } from "./support/providers.js";
+import { collectGarbage } from "./support/collect-garbage.js";
 
 const require = createRequire(import.meta.url);
-/** V8's full garbage collection, from a context of its own (the flag is on only while it is made). */
-const collectGarbage: () => void = (() => {
-  setFlagsFromString("--expose-gc");
-  try {
-    return runInNewContext("gc") as () => void;
-  } finally {
-    if (!process.execArgv.includes("--expose-gc")) setFlagsFromString("--no-expose-gc");
-  }
-})();
 /** LangChain's shared AsyncLocalStorage, as this file's imports leave it: none of them creates it (LangGraph.js would). */
 const LANGCHAIN_STORAGE = Symbol.for("ls:tracing_async_local_storage");
 const storageAfterImports = (globalThis as Record<symbol, unknown>)[LANGCHAIN_STORAGE];

@@ -15,6 +15,7 @@ import { type StateSnapshot, readSnapshot, snapshotOf, threadConfig } from "../r
 import { AwaitableGraphStream } from "../stream/graph-stream.js";
 import { type AwaitableRunEventStream, createRunEventStream } from "../stream/run-event-stream.js";
 import { RunStream, type StreamMode } from "../stream/run-stream.js";
+import { sourceSignalsOf } from "../stream/signal-sources.js";
 import type { RunOptions, StreamOptions, StreamOutput } from "../stream/stream-types.js";
 import { type Command, isCommand } from "../core/command.js";
 import { NAMESPACE_SEPARATOR } from "../core/constants.js";
@@ -252,6 +253,8 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     const controller = new AbortController();
     allowManyAbortListeners(controller.signal);
     const external = checked.signal;
+    // Held for the run: on Node 20 a timeout inside an AbortSignal.any() is otherwise collected (signal-sources.ts).
+    const heldSignals = sourceSignalsOf(external);
     const onExternalAbort = () => controller.abort(external!.reason);
     if (external?.aborted) controller.abort(external.reason);
     else external?.addEventListener("abort", onExternalAbort, { once: true });
@@ -271,6 +274,7 @@ export class CompiledGraph<State extends Record<string, any> = Record<string, an
     };
     const promise = runLoop(run, input).finally(async () => {
       external?.removeEventListener("abort", onExternalAbort);
+      heldSignals.length = 0;
       try {
         await thread.finish();
       } finally {

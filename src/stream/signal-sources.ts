@@ -1,8 +1,9 @@
-// On Node 20, `AbortSignal.any()` holds the signals it follows only weakly. LangChain's `timeout` call
-// option makes `AbortSignal.any([config.signal, AbortSignal.timeout(ms)])` and keeps no other reference
-// to the timeout signal, so a garbage collection during the call can take it, its timer with it, and
-// the call never times out (Node 22 keeps the sources of a signal someone listens to). A LangChain
-// model run keeps the sources of its signal here for as long as it runs.
+// On Node 20, `AbortSignal.any()` holds the signals it follows only weakly. A signal such as
+// `AbortSignal.any([controller.signal, AbortSignal.timeout(30_000)])`, whose timeout signal nothing
+// else refers to, loses that timeout at the next garbage collection, its timer with it, and never
+// times out (Node 22 keeps the sources of a signal someone listens to). LangChain's `timeout` call
+// option makes exactly such a signal. Weft holds the sources of each signal it follows, the run's
+// `signal` and a LangChain model call's, for as long as it follows it.
 
 /** The symbol Node gives a composite signal's set of weak references to the signals it follows. */
 let sourcesKey: symbol | undefined;
