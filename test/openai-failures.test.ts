@@ -8,6 +8,7 @@ import OpenAI from "openai";
 import { START, StateGraph, WeftError, type NodeConfig } from "weft";
 import { ChatOpenAI } from "weft/openai";
 import { FaultPlan, startOpenAICompatibleServer, type ScriptedResponse } from "weft/testing";
+import { collectGarbage } from "./support/collect-garbage.js";
 
 const POEM = ["Soft ", "paws ", "at ", "dawn, ", "a ", "purr ", "like ", "rain; ", "the ", "cat ", "returns ", "to ", "sleep ", "again."];
 
@@ -292,6 +293,32 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
     }
     t.diagnostic(`socket closed after leaving the loop: ${result.figures}`);
     assert.ok(result.p90Ms < 50, `socket closed after leaving the loop (p90 of ${ATTEMPTS} under 50 ms): ${result.figures}`);
+  });
+
+  it("a call's signal of AbortSignal.any() with a timeout still aborts it after a garbage collection (Node 20 holds its sources weakly)", async () => {
+    await withServer([{ text: POEM, stallAfterChunks: 3 }], async (url, server) => {
+      const model = new ChatOpenAI({ model: "m", baseURL: url });
+      const seen: string[] = [];
+      const ended = (async () => {
+        try {
+          for await (const chunk of model.stream("poem", { signal: AbortSignal.any([new AbortController().signal, AbortSignal.timeout(200)]) })) {
+            if (!chunk.content) continue;
+            seen.push(chunk.content);
+            // The call now waits on the stalled server; nothing but its signal refers to the timeout's.
+            if (seen.length === 3) collectGarbage();
+          }
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      let bound: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error("the 200 ms timeout never aborted the call")), 5_000)));
+      const error = await Promise.race([ended, hung]).finally(() => clearTimeout(bound));
+      assert.deepEqual(seen, POEM.slice(0, 3));
+      assert.ok(isWeftError(error, "ABORTED"), String(error));
+      assert.equal((await server.requests[0]!.closed).completed, false);
+    });
   });
 
   it("an abort while the SDK waits to retry ends the call at once", async () => {

@@ -2,6 +2,7 @@
 // and LangChain.js adapters): one controller for the request, aborted by the caller's signal, by the
 // provider's silence, or when the consumer stops iterating, so the socket always closes promptly.
 import { abortReason } from "../runtime/abortable-delay.js";
+import { sourceSignalsOf } from "../stream/signal-sources.js";
 
 export class ProviderRequest {
   /** Pass this to the provider's client. */
@@ -10,6 +11,8 @@ export class ProviderRequest {
   private readonly onAbort: () => void;
   private timer: NodeJS.Timeout | undefined;
   private idleFired = false;
+  /** What `outer` follows, if AbortSignal.any() made it, held while the request lasts (signal-sources.ts). */
+  private readonly heldSignals: AbortSignal[];
 
   /** Throws the caller's abort reason at once when `outer` is already aborted. */
   constructor(
@@ -19,6 +22,7 @@ export class ProviderRequest {
   ) {
     if (outer?.aborted) throw abortReason(outer);
     this.signal = this.controller.signal;
+    this.heldSignals = sourceSignalsOf(outer);
     this.onAbort = () => this.controller.abort(outer!.reason);
     outer?.addEventListener("abort", this.onAbort, { once: true });
   }
@@ -50,6 +54,7 @@ export class ProviderRequest {
   close(): void {
     clearTimeout(this.timer);
     this.outer?.removeEventListener("abort", this.onAbort);
+    this.heldSignals.length = 0;
     this.controller.abort();
   }
 }

@@ -2,8 +2,8 @@
 // `AbortSignal.any([controller.signal, AbortSignal.timeout(30_000)])`, whose timeout signal nothing
 // else refers to, loses that timeout at the next garbage collection, its timer with it, and never
 // times out (Node 22 keeps the sources of a signal someone listens to). LangChain's `timeout` call
-// option makes exactly such a signal. Weft holds the sources of each signal it follows, the run's
-// `signal` and a LangChain model call's, for as long as it follows it.
+// option makes exactly such a signal. Weft holds the sources of each signal it follows (a run's
+// `signal`, a provider request's, a LangChain model call's) for as long as it follows it.
 
 /** The symbol Node gives a composite signal's set of weak references to the signals it follows. */
 let sourcesKey: symbol | undefined;
