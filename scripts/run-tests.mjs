@@ -9,7 +9,7 @@
 // which .ci/run prints at the very end of CI.
 // Usage: npm test [-- path/or/substring ...]
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MissingService, ensureServices } from "./ensure-services.mjs";
 import { describeTapFailures } from "./tap-failures.mjs";
@@ -81,8 +81,9 @@ for (const phase of phases) {
     { stdio: "inherit" },
   );
   if (result.status !== 0) testsFailed = true;
-  failures += describeTapFailures(tap, `failing tests on Node ${process.version} (${phase.name})`);
-  if (result.status !== 0 && failures === "") failures += `the ${phase.name} test run on Node ${process.version} exited with ${result.status ?? result.signal} (see above)\n`;
+  const listed = existsSync(tap) ? describeTapFailures(tap, `failing tests on Node ${process.version} (${phase.name})`) : "";
+  failures += listed;
+  if (result.status !== 0 && listed === "") failures += `the ${phase.name} test run on Node ${process.version} exited with ${result.status ?? result.signal} and named no failed test (see above)\n`;
 }
 if (failures !== "") {
   writeFileSync(failuresFile, failures);
