@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Command, MemorySaver, START, Send, StateGraph, WeftError, interrupt, lastValue, reducer } from "weft";
+// The ids the graph's checkpoints got come from this generator, so a new one sorts after them all.
+import { newCheckpointId } from "../src/core/checkpoint-id.js";
 
 const thread = { configurable: { thread_id: "t" } };
 const append = (all: string[], more: string[]) => all.concat(more);
@@ -28,7 +30,7 @@ function expectCheckpointError(pattern: RegExp) {
 async function putChanged(saver: MemorySaver, change: (checkpoint: any) => any, writes?: Array<[string, unknown]>, taskId = "task") {
   const tuple = (await saver.getTuple(thread))!;
   const checkpoint = change(structuredClone(tuple.checkpoint));
-  const config = await saver.put({ configurable: { thread_id: "t", checkpoint_id: tuple.checkpoint.id } }, { ...checkpoint, id: `${tuple.checkpoint.id.slice(0, -1)}f` }, tuple.metadata);
+  const config = await saver.put({ configurable: { thread_id: "t", checkpoint_id: tuple.checkpoint.id } }, { ...checkpoint, id: newCheckpointId() }, tuple.metadata);
   if (writes !== undefined) await saver.putWrites(config, writes, taskId);
   return checkpoint;
 }
@@ -87,7 +89,7 @@ describe("checkpoint format", () => {
     const interruptId = (tuple.pendingWrites.find(([, channel]) => channel === "__interrupt__")![2] as Array<{ id: string }>)[0]!.id;
     // What format 1 wrote at this point: plan finished (its routes as they were in memory), ask paused.
     // (Its join progress is not saved until the step ends; a format-1 join keyed "0" is read below.)
-    const v1 = { ...structuredClone(tuple.checkpoint), v: 1, id: `${tuple.checkpoint.id.slice(0, -1)}f` };
+    const v1 = { ...structuredClone(tuple.checkpoint), v: 1, id: newCheckpointId() };
     const config = await saver.put({ configurable: { thread_id: "t", checkpoint_id: tuple.checkpoint.id } }, v1, tuple.metadata);
     await saver.putWrites(config, [["log", ["plan"]], ["__routes__", [new Send("work", { n: 1 }), "after"]]], planId!);
     await saver.putWrites(config, [["__interrupt__", [{ id: interruptId, value: "sure?" }]]], askId!);
@@ -108,7 +110,7 @@ describe("checkpoint format", () => {
     await join.invoke({ log: [] }, thread);
     const paused = (await joined.getTuple(thread))!;
     assert.deepEqual(paused.checkpoint.joins, { "join:a+b:c": ["a"] });
-    const oldJoins = { ...structuredClone(paused.checkpoint), v: 1, joins: { "0": ["a"] }, id: `${paused.checkpoint.id.slice(0, -1)}f` };
+    const oldJoins = { ...structuredClone(paused.checkpoint), v: 1, joins: { "0": ["a"] }, id: newCheckpointId() };
     const oldConfig = await joined.put({ configurable: { thread_id: "t", checkpoint_id: paused.checkpoint.id } }, oldJoins, paused.metadata);
     for (const [taskId, channel, value] of paused.pendingWrites) await joined.putWrites(oldConfig, [[channel, value]], taskId);
     assert.deepEqual(await join.invoke(new Command({ resume: "yes" }), thread), { log: ["a", "p", "b yes", "c"] });
