@@ -1,5 +1,7 @@
 // Load: 1,000 concurrent runs in one process, each a 4-node graph with two model calls. All complete,
-// no token is lost or misrouted, and 99% of runs get their first token in the first half of the load.
+// no token is lost or misrouted, and the runs are served fairly: no run waits for others to end
+// before its first token (counted in runs ended, not in milliseconds, so a loaded machine cannot
+// change the verdict).
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { END, START, StateGraph, lastValue, type NodeConfig } from "weft";
@@ -30,13 +32,18 @@ function fourNodeGraph(run: number) {
 
 interface RunOutcome {
   firstTokenMs: number;
+  /** How many runs had already ended when this one got its first token. */
+  endedBeforeFirstToken: number;
   tokens: number;
 }
+
+let runsEnded = 0;
 
 async function oneRun(run: number): Promise<RunOutcome> {
   const graph = fourNodeGraph(run);
   const started = performance.now();
   let firstTokenMs = Number.NaN;
+  let endedBeforeFirstToken = Number.NaN;
   const byNode: Record<string, string[]> = { write: [], check: [] };
   let final: Record<string, unknown> | undefined;
   for await (const [mode, chunk] of graph.stream({ topic: `topic ${run}` }, { streamMode: ["messages", "values"] })) {
@@ -45,7 +52,10 @@ async function oneRun(run: number): Promise<RunOutcome> {
       continue;
     }
     const [message, metadata] = chunk;
-    if (Number.isNaN(firstTokenMs)) firstTokenMs = performance.now() - started;
+    if (Number.isNaN(firstTokenMs)) {
+      firstTokenMs = performance.now() - started;
+      endedBeforeFirstToken = runsEnded;
+    }
     byNode[metadata.langgraph_node as string]!.push(message.text);
   }
   assert.deepEqual(byNode.write, draftTokens(run), `run ${run}: draft tokens`);
@@ -57,7 +67,8 @@ async function oneRun(run: number): Promise<RunOutcome> {
     review: reviewTokens(run).join(""),
     done: true,
   });
-  return { firstTokenMs, tokens: byNode.write!.length + byNode.check!.length };
+  runsEnded++;
+  return { firstTokenMs, endedBeforeFirstToken, tokens: byNode.write!.length + byNode.check!.length };
 }
 
 it(`${RUNS} concurrent runs of a 4-node, 2-model-call graph all complete with every token`, async (context) => {
@@ -76,12 +87,13 @@ it(`${RUNS} concurrent runs of a 4-node, 2-model-call graph all complete with ev
   const firstTokens = outcomes.map((outcome) => outcome.firstTokenMs);
   const p50 = percentile(firstTokens, 0.5);
   const p99 = percentile(firstTokens, 0.99);
-  // Fairness, not speed: all runs start in one tick, so with fair scheduling nearly every run has its
-  // first token early in the load (p99 about 0.3 of it in recorded runs, on a quiet or a loaded machine).
-  // Runs served one after another would put p99 near the end (about 0.99); half the load is the line.
+  const endedBefore = Math.max(...outcomes.map((outcome) => outcome.endedBeforeFirstToken));
+  // Fairness, not speed: all runs start in one tick, and each needs one model delay for its first token
+  // and twenty to end, so with fair scheduling every run streams before any ends (0 in recorded runs).
+  // Runs served one after another would have the last run wait for the other 999 to end.
   assert.ok(
-    p99 < elapsedMs / 2,
-    `p99 time to first token ${p99.toFixed(1)} ms should fall in the first half of the load (${elapsedMs.toFixed(0)} ms); some runs waited for others to finish`,
+    endedBefore <= RUNS / 100,
+    `a run got its first token only after ${endedBefore} of the ${RUNS} runs had ended; runs waited for others to finish`,
   );
   recordFigures(context, "load", {
     runs: RUNS,
@@ -91,6 +103,7 @@ it(`${RUNS} concurrent runs of a 4-node, 2-model-call graph all complete with ev
     tokensPerSecond: Math.round(tokens / (elapsedMs / 1000)),
     firstTokenP50Ms: Number(p50.toFixed(1)),
     firstTokenP99Ms: Number(p99.toFixed(1)),
+    mostRunsEndedBeforeAFirstToken: endedBefore,
     peakRssMiB: Number((memory.peakRss / MEBIBYTE).toFixed(1)),
     peakHeapMiB: Number((memory.peakHeap / MEBIBYTE).toFixed(1)),
   });
