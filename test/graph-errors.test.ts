@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import { END, START, Send, StateGraph, WeftError, lastValue, reducer } from "weft";
 import { FakeChatModel } from "weft/testing";
 import { collectGarbage } from "./support/collect-garbage.js";
+import { withTimeout } from "./reliability/support.js";
 
 function isWeftError(code: string, pattern?: RegExp) {
   return (error: unknown) => {
@@ -207,9 +208,7 @@ describe("abort", () => {
       .addEdge(START, "wait")
       .compile();
     const pending = graph.invoke({}, { signal: AbortSignal.any([new AbortController().signal, AbortSignal.timeout(100)]) });
-    let bound: NodeJS.Timeout | undefined;
-    const hung = new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error("the 100 ms timeout never aborted the run")), 5_000)));
-    await assert.rejects(Promise.race([pending, hung]).finally(() => clearTimeout(bound)), isWeftError("ABORTED"));
+    await assert.rejects(withTimeout(pending, 5_000, "the 100 ms timeout aborting the run"), isWeftError("ABORTED"));
   });
 
   it("an already-aborted signal runs nothing", async () => {

@@ -28,6 +28,7 @@ import {
   withAnthropicServer,
 } from "./support/providers.js";
 import { collectGarbage } from "./support/collect-garbage.js";
+import { withTimeout } from "./reliability/support.js";
 
 const require = createRequire(import.meta.url);
 /** LangChain's shared AsyncLocalStorage, as this file's imports leave it: none of them creates it (LangGraph.js would). */
@@ -286,9 +287,7 @@ describe("a LangChain ChatAnthropic called with the node's config streams withou
           }
           return undefined;
         })();
-        let bound: NodeJS.Timeout | undefined;
-        const hung = new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error("the 300 ms `timeout` never ended the call")), 5_000)));
-        const error = await Promise.race([ended, hung]).finally(() => clearTimeout(bound));
+        const error = await withTimeout(ended, 5_000, "the 300 ms `timeout` ending the call");
         assert.deepEqual(seen, POEM.slice(0, 2));
         assert.ok(isWeftError(error, "MODEL_CALL"), String(error));
         assert.equal(error.details.timeoutMs, 300);

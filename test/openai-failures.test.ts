@@ -9,6 +9,7 @@ import { START, StateGraph, WeftError, type NodeConfig } from "weft";
 import { ChatOpenAI } from "weft/openai";
 import { FaultPlan, startOpenAICompatibleServer, type ScriptedResponse } from "weft/testing";
 import { collectGarbage } from "./support/collect-garbage.js";
+import { withTimeout } from "./reliability/support.js";
 
 const POEM = ["Soft ", "paws ", "at ", "dawn, ", "a ", "purr ", "like ", "rain; ", "the ", "cat ", "returns ", "to ", "sleep ", "again."];
 
@@ -312,9 +313,7 @@ describe("ChatOpenAI: abort closes the HTTP request within 50 ms", () => {
         }
         return undefined;
       })();
-      let bound: NodeJS.Timeout | undefined;
-      const hung = new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error("the 200 ms timeout never aborted the call")), 5_000)));
-      const error = await Promise.race([ended, hung]).finally(() => clearTimeout(bound));
+      const error = await withTimeout(ended, 5_000, "the 200 ms timeout aborting the call");
       assert.deepEqual(seen, POEM.slice(0, 3));
       assert.ok(isWeftError(error, "ABORTED"), String(error));
       assert.equal((await server.requests[0]!.closed).completed, false);
